@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test suite, prints each failure with its log tail, and closes
+# with the one line "N passed, N failed".  Called by `make check` with the
+# build folder in $B.  A suite's output lines "ok ..." and "FAIL ..." are
+# its tests; a suite that exits non-zero without a FAIL line counts as one
+# failure (a crash, a sanitizer report, a time-out).
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+LOGS=$B/test-logs
+mkdir -p "$LOGS"
+passed=0 failed=0
+
+run_suite() {		# run_suite NAME COMMAND...
+	local name=$1 log=$LOGS/$1.log rc p f
+	shift
+	local start=$SECONDS
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exited with status $rc" >>"$log"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	printf '%-28s %4d ok %3d failed  %4ds\n' "$name" "$p" "$f" $((SECONDS - start))
+	if [ "$f" -ne 0 ]; then
+		grep '^FAIL ' "$log" | sed 's/^/    /'
+		echo "    --- last lines of $log:"
+		tail -n 15 "$log" | sed 's/^/    | /'
+	fi
+}
+
+run_suite unit-host "$B/host/kxtest"
+run_suite unit-host-asan-ubsan "$B/host-san/kxtest"
+run_suite unit-aarch64-qemu-user qemu-aarch64 "$B/aarch64-user/kxtest"
+run_suite freestanding test/freestanding.sh "$B"
+run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
+run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
+for t in ${FUZZ_TARGETS:-}; do
+	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
