@@ -557,8 +557,9 @@ static enum kx_status enter_page(struct kx_setup_reader *r, uint64_t phys,
 	st = check_header(&h, KX_SETUP_MAX_PAGE, f);
 	if (st != KX_OK)
 		return st;
+	/* The header was readable but not all that it announces. */
 	if (r->map(r->ctx, phys, h.total_size, &p) != KX_OK || !p)
-		return fault_at(f, KX_ERR_CHAIN_MAP, HDR_OFF(total_size));
+		return fault_at(f, KX_ERR_TRUNCATED, HDR_OFF(total_size));
 	st = kx_setup_check_page(p, h.total_size, 0, f);
 	if (st != KX_OK)
 		return st;

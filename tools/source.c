@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "source.h"
+
+/* e_phnum is 16 bits; PN_XNUM (0xffff) would defer it to a section header. */
+
+static int fail(struct source *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", s->path, what);
+	return -1;
+}
+
+static int read_exact(int fd, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int open_core(struct source *s)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (read_exact(s->fd, 0, &eh, sizeof(eh)))
+		return fail(s, "shorter than an ELF header");
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return fail(s, "not a little-endian ELF64 file");
+	if (eh.e_type != ET_CORE)
+		return fail(s, "not an ELF core file");
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+	    eh.e_phnum == PN_XNUM)
+		return fail(s, "bad program header table");
+	s->loads = calloc(eh.e_phnum, sizeof(*s->loads));
+	if (!s->loads)
+		return fail(s, "out of memory");
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		if (read_exact(s->fd, eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph)))
+			return fail(s, "program header table truncated");
+		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
+			continue;
+		if (ph.p_paddr + ph.p_filesz < ph.p_paddr)
+			return fail(s, "PT_LOAD wraps around");
+		s->loads[s->nloads++] = (struct core_load){ ph.p_paddr, ph.p_offset, ph.p_filesz };
+	}
+	if (!s->nloads)
+		return fail(s, "no PT_LOAD with file contents");
+	return 0;
+}
+
+int source_open(struct source *s, enum source_kind kind, const char *path,
+		uint64_t base)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->path = path;
+	s->base = base;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0)
+		return fail(s, strerror(errno));
+	switch (kind) {
+	case SOURCE_FILE:
+		if (fstat(s->fd, &st))
+			return fail(s, strerror(errno));
+		s->size = (uint64_t)st.st_size;
+		return 0;
+	case SOURCE_MEM:
+		return 0;
+	case SOURCE_CORE:
+		return open_core(s);
+	}
+	return fail(s, "unknown source");
+}
+
+void source_close(struct source *s)
+{
+	for (unsigned i = 0; i < s->nbufs; i++)
+		free(s->bufs[i]);
+	free(s->bufs);
+	free(s->loads);
+	if (s->fd >= 0)
+		close(s->fd);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+enum kx_status source_read(struct source *s, uint64_t phys, void *buf,
+			   size_t len)
+{
+	uint64_t end = phys + len;
+
+	if (end < phys)
+		return KX_ERR_RANGE;
+	switch (s->kind) {
+	case SOURCE_FILE:
+		if (phys < s->base || end - s->base > s->size)
+			return KX_ERR_RANGE;
+		return read_exact(s->fd, phys - s->base, buf, len) ? KX_ERR_RANGE : KX_OK;
+	case SOURCE_MEM:
+		return read_exact(s->fd, phys, buf, len) ? KX_ERR_RANGE : KX_OK;
+	case SOURCE_CORE:
+		/* Within one PT_LOAD; setup pages never straddle two. */
+		for (unsigned i = 0; i < s->nloads; i++) {
+			const struct core_load *l = &s->loads[i];
+
+			if (phys >= l->paddr && end - l->paddr <= l->filesz)
+				return read_exact(s->fd, l->offset + (phys - l->paddr),
+						  buf, len) ? KX_ERR_RANGE : KX_OK;
+		}
+		return KX_ERR_RANGE;
+	}
+	return KX_ERR_INVAL;
+}
+
+enum kx_status source_map(void *ctx, uint64_t phys, uint32_t len,
+			  const void **out)
+{
+	struct source *s = ctx;
+	void **bufs;
+	void *buf;
+	enum kx_status st;
+
+	/* 8-byte aligned copies: the reader's structures want it. */
+	buf = aligned_alloc(8, (len + 7) & ~7u);
+	bufs = realloc(s->bufs, (s->nbufs + 1) * sizeof(*bufs));
+	if (!buf || !bufs) {
+		free(buf);
+		if (bufs)
+			s->bufs = bufs;
+		return KX_ERR_NO_MEMORY;
+	}
+	s->bufs = bufs;
+	st = source_read(s, phys, buf, len);
+	if (st != KX_OK) {
+		free(buf);
+		return st;
+	}
+	s->bufs[s->nbufs++] = buf;
+	*out = buf;
+	return KX_OK;
+}
