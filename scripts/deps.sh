@@ -13,6 +13,56 @@ declare -A GROUP=(
 	[kexec]="dpkg-dev autoconf makedumpfile"
 )
 
+# Source packages (apt-get source) need deb-src entries: made from the
+# machine's own deb entries, so no mirror is named here.
+ensure_deb_src() {
+	local out=/etc/apt/sources.list.d/kx-deb-src.sources
+	if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		return 0
+	fi
+	echo "deps: adding deb-src entries ($out)"
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] && [ "$f" != "$out" ] && grep -q debian-archive-keyring "$f" || continue
+			awk 'BEGIN{RS="";ORS="\n\n"} /Types:[^\n]*deb/ {sub(/Types:[^\n]*/,"Types: deb-src"); print}' "$f"
+		done
+		[ -f /etc/apt/sources.list ] &&
+			sed -n 's/^deb \(.*\)/Types: deb-src\nURIs: \1/p' /etc/apt/sources.list |
+			awk '/^URIs:/ {split($0,a," "); print "URIs: " a[2]; print "Suites: " a[3];
+				c=""; for(i=4;i<=NF;i++) c=c " " a[i]; print "Components:" c; print ""; next} {print}'
+	} >"$out.tmp"
+	mv "$out.tmp" "$out"
+	apt_updated=
+}
+
+ensure_arm64() {
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		echo "deps: adding the arm64 architecture"
+		dpkg --add-architecture arm64
+		apt_updated=
+	fi
+}
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return 0
+	apt-get update -q >/dev/null
+	apt_updated=1
+}
+
+case "${1:-}" in
+--deb-src)
+	[ "$(id -u)" -eq 0 ] || { echo "deps: need root to add deb-src" >&2; exit 1; }
+	ensure_deb_src
+	[ -n "$apt_updated" ] || { apt_update; }
+	exit 0 ;;
+--arm64)
+	[ "$(id -u)" -eq 0 ] || { echo "deps: need root to add arm64" >&2; exit 1; }
+	ensure_arm64
+	[ -n "$apt_updated" ] || { apt_update; }
+	exit 0 ;;
+esac
+
 [ $# -gt 0 ] || set -- build test
 want=()
 for g in "$@"; do
@@ -36,6 +86,6 @@ fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has empty package lists; update once, then install.
-apt-get update -q >/dev/null
+apt_update
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: installed ${missing[*]}"
