@@ -4,7 +4,7 @@
 B=$1
 for arch in x86_64 aarch64; do
 	case $arch in
-	x86_64) nm=nm; objdump=objdump; want='x86-64' ;;
+	x86_64) nm=nm; objdump=objdump; want='i386:x86-64' ;;
 	aarch64) nm=aarch64-linux-gnu-nm; objdump=aarch64-linux-gnu-objdump; want='aarch64' ;;
 	esac
 	a=$B/$arch/libkx.a

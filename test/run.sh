@@ -37,8 +37,13 @@ run_suite unit-host "$B/host/kxtest"
 run_suite unit-host-asan-ubsan "$B/host-san/kxtest"
 run_suite unit-aarch64-qemu-user qemu-aarch64 "$B/aarch64-user/kxtest"
 run_suite freestanding test/freestanding.sh "$B"
-run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
-run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
+# The golden fixtures arrive with their own issue; until then say so.
+if [ -x test/fixtures/check.sh ]; then
+	run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
+	run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
+else
+	echo "# kxinspect fixtures: test/fixtures/check.sh not written yet, skipped"
+fi
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
