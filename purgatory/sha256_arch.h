@@ -23,4 +23,9 @@ const struct kx_sha256_impl *kx_sha256_arch_impl(unsigned i, bool *usable);
  */
 extern const uint32_t kx_sha256_k[64] __attribute__((visibility("hidden")));
 
+/* The accelerated block functions, each in its own file because it is
+ * built with instructions the rest of kx must not assume. */
+void kx_sha256_blocks_ni(uint32_t state[8], const uint8_t *data,
+			 size_t nblocks);		/* x86_64 SHA-NI */
+
 #endif

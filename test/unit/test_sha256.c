@@ -330,3 +330,57 @@ KX_TEST(sha256_dispatch)
 	CHECK_ST(kx_sha256_set_impl(NULL), KX_OK);
 	CHECK(kx_sha256_get_impl() == best);
 }
+
+/* What the CPU says it has, asked independently of kx's own detection. */
+static const char *cpu_sha256_feature(void)
+{
+#if defined(__x86_64__)
+	static char line[8192];
+	const char *found = NULL;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) == 0 &&
+		    (strstr(line, " sha_ni ") || strstr(line, " sha_ni\n")))
+			found = "sha-ni";
+	}
+	fclose(f);
+	return found;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Every test above runs each usable implementation, so this one fails if
+ * the CPU has SHA-256 instructions that kx did not detect and therefore
+ * did not test.
+ */
+KX_TEST(sha256_cpu_coverage)
+{
+	const struct kx_sha256_impl *impls[MAX_IMPLS];
+	unsigned n = usable_impls(impls);
+	const char *feature = cpu_sha256_feature();
+	char names[128] = "";
+
+	for (unsigned k = 0; k < n; k++) {
+		strncat(names, " ", sizeof(names) - strlen(names) - 1);
+		strncat(names, impls[k]->name, sizeof(names) - strlen(names) - 1);
+	}
+	kx_test_note("implementations exercised:%s; the CPU reports %s", names,
+		     feature ? feature : "no SHA-256 instructions");
+	if (feature) {
+		const struct kx_sha256_impl *impl = kx_sha256_impl_find(feature);
+		int usable = 0;
+
+		CHECK(impl);
+		for (unsigned i = 0; kx_sha256_impl_at(i, &usable) != impl; i++)
+			;
+		if (!usable)
+			kx_test_fail(__FILE__, __LINE__,
+				     "the CPU has %s but kx does not use it", feature);
+		CHECK(kx_sha256_best() == impl);
+	}
+}
