@@ -27,5 +27,7 @@ extern const uint32_t kx_sha256_k[64] __attribute__((visibility("hidden")));
  * built with instructions the rest of kx must not assume. */
 void kx_sha256_blocks_ni(uint32_t state[8], const uint8_t *data,
 			 size_t nblocks);		/* x86_64 SHA-NI */
+void kx_sha256_blocks_ce(uint32_t state[8], const uint8_t *data,
+			 size_t nblocks);		/* ARMv8 SHA2 */
 
 #endif
