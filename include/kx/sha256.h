@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/status.h>
+
+#define KX_SHA256_BLOCK		64	/* bytes per compression */
+#define KX_SHA256_REGIONS	16	/* kexec-tools' SHA256_REGIONS */
 
 /* Compresses nblocks 64-byte blocks into state. */
 typedef void (*kx_sha256_blocks_fn)(uint32_t state[8], const uint8_t *data,
@@ -31,13 +35,26 @@ struct kx_sha256 {
 
 /* The fastest implementation this CPU supports (detected once). */
 const struct kx_sha256_impl *kx_sha256_best(void);
-/* Every implementation built in, and whether this CPU can run it. */
+/* Every implementation built in, and whether this CPU can run it.  Index 0
+ * is "portable"; NULL past the last.  usable may be NULL. */
 const struct kx_sha256_impl *kx_sha256_impl_at(unsigned i, int *usable);
+/* The implementation of that name, or NULL if none is built in. */
+const struct kx_sha256_impl *kx_sha256_impl_find(const char *name);
+
+/*
+ * The implementation kx_sha256_init(), kx_sha256() and kx_sha256_regions()
+ * use: kx_sha256_best() unless set.  set(NULL) returns to kx_sha256_best();
+ * an implementation this CPU cannot run is refused (KX_ERR_UNSUPPORTED).
+ * For tests and benchmarks; not thread-safe.
+ */
+enum kx_status kx_sha256_set_impl(const struct kx_sha256_impl *impl);
+const struct kx_sha256_impl *kx_sha256_get_impl(void);
 
 void kx_sha256_init(struct kx_sha256 *c);
 /* Same, with an explicit implementation (tests, benchmarks). */
 void kx_sha256_init_impl(struct kx_sha256 *c, const struct kx_sha256_impl *impl);
 void kx_sha256_update(struct kx_sha256 *c, const void *data, size_t len);
+/* Ends the message; init the context again before reusing it. */
 void kx_sha256_final(struct kx_sha256 *c, uint8_t out[KX_SHA256_SIZE]);
 void kx_sha256(const void *data, size_t len, uint8_t out[KX_SHA256_SIZE]);
 
@@ -47,6 +64,8 @@ struct kx_sha256_region {
 	uint64_t start;
 	uint64_t len;
 };
+/* Hashes r[0..n) in order as one message; regions of len 0 are skipped
+ * (kexec-tools passes KX_SHA256_REGIONS entries, unused ones zero). */
 void kx_sha256_regions(const struct kx_sha256_region *r, unsigned n,
 		       uint8_t out[KX_SHA256_SIZE]);
 

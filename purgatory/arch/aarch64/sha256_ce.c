@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SHA-256 block function on the ARMv8 Cryptographic Extension (FEAT_SHA256).
+ * Built with -march=armv8-a+crypto and SIMD registers (GNUmakefile); only
+ * called once sha256_aarch64.c has seen ID_AA64ISAR0_EL1.SHA2 >= 1, with
+ * FP/SIMD enabled (CPACR_EL1.FPEN or CPTR_EL2: the entry stub's job).
+ *
+ * SHA256H/SHA256H2 do four rounds on the state as ABCD and EFGH;
+ * SHA256SU0/SU1 compute four schedule words from the sixteen before them
+ * (Arm ARM, C7.2).
+ */
+#include <arm_neon.h>
+#include "../../sha256_arch.h"
+
+/*
+ * LD1/ST1 of 32-bit elements: they need 4-byte alignment only, also with
+ * the MMU off (Device memory).  Written out because under -mstrict-align
+ * GCC assumes a vector access needs 16 and splits vld1q_u32 into 32-bit
+ * scalar loads through the stack.  Not volatile: a load of the constants
+ * may be hoisted out of the block loop.
+ */
+static inline uint32x4_t load_4s(const uint32_t *p)
+{
+	uint32x4_t v;
+
+	/* In: p.  Out: v.  Reads 16 bytes at p. */
+	__asm__("ld1 {%0.4s}, [%1]"
+		: "=w"(v)
+		: "r"(p), "m"(*(const uint32_t(*)[4])p));
+	return v;
+}
+
+static inline void store_4s(uint32_t *p, uint32x4_t v)
+{
+	/* In: p, v.  Writes 16 bytes at p. */
+	__asm__("st1 {%1.4s}, [%2]"
+		: "=m"(*(uint32_t(*)[4])p)
+		: "w"(v), "r"(p));
+}
+
+/* The message: LD1 of bytes, so any alignment, swapped to big endian. */
+static inline uint32x4_t load_be_4s(const uint8_t *p)
+{
+	uint8x16_t v;
+
+	/* In: p.  Out: v.  Reads 16 bytes at p. */
+	__asm__("ld1 {%0.16b}, [%1]"
+		: "=w"(v)
+		: "r"(p), "m"(*(const uint8_t(*)[16])p));
+	return vreinterpretq_u32_u8(vrev32q_u8(v));
+}
+
+void kx_sha256_blocks_ce(uint32_t state[8], const uint8_t *data,
+			 size_t nblocks)
+{
+	uint32x4_t abcd = load_4s(&state[0]);
+	uint32x4_t efgh = load_4s(&state[4]);
+
+	for (; nblocks; nblocks--, data += 64) {
+		uint32x4_t abcd_in = abcd, efgh_in = efgh;
+		uint32x4_t m[4], wk, t;
+
+#pragma GCC unroll 4
+		for (unsigned i = 0; i < 4; i++)
+			m[i] = load_be_4s(data + 16 * i);
+
+		/*
+		 * m[g % 4] holds W[4g..4g+3].  Once W + K of group g is taken,
+		 * its register is free and becomes W[4g+16..4g+19], computed
+		 * from the four vectors after it.  Fully unrolled by the
+		 * compiler: g and the indices are constants.
+		 */
+#pragma GCC unroll 16
+		for (unsigned g = 0; g < 16; g++) {
+			wk = vaddq_u32(m[g % 4], load_4s(kx_sha256_k + 4 * g));
+			if (g < 12)
+				m[g % 4] = vsha256su1q_u32(
+					vsha256su0q_u32(m[g % 4], m[(g + 1) % 4]),
+					m[(g + 2) % 4], m[(g + 3) % 4]);
+			t = abcd;
+			abcd = vsha256hq_u32(abcd, efgh, wk);
+			efgh = vsha256h2q_u32(efgh, t, wk);
+		}
+
+		abcd = vaddq_u32(abcd, abcd_in);
+		efgh = vaddq_u32(efgh, efgh_in);
+	}
+	store_4s(&state[0], abcd);
+	store_4s(&state[4], efgh);
+}
