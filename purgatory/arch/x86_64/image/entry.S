@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64 purgatory entry and exits, in kexec-tools' purgatory contract.
+ *
+ * purgatory_start  entered by Linux's relocate_kernel; runs the C code
+ * entry64          enters the next image in 64-bit mode with entry64_regs
+ * entry32          leaves long mode and enters it in 32-bit protected mode
+ *                  with entry32_regs (entry64_regs.rip points here by
+ *                  default, which is how kexec-tools selects this path)
+ *
+ * No R_X86_64_32 relocations: kexec-tools may load this image above 4 GiB.
+ * 64-bit code is RIP-relative; the 32-bit code addresses its data through
+ * a code segment whose base is the 32-bit code itself.
+ */
+
+#define KX_CS		0x10	/* __BOOT_CS of the Linux boot protocol */
+#define KX_DS		0x18	/* __BOOT_DS */
+#define KX_CS_SELF	0x20	/* 32-bit code segment based at .Lpm32 */
+
+#define CR0_MP		(1 << 1)
+#define CR0_EM		(1 << 2)
+#define CR0_PG		(1 << 31)
+#define CR4_OSFXSR	(1 << 9)
+#define CR4_OSXMMEXCPT	(1 << 10)
+#define MSR_EFER	0xc0000080
+#define EFER_LME	(1 << 8)
+
+/* Flat 4 GiB descriptors: 64-bit code (L=1), 32-bit code (D=1), data. */
+#define DESC_CODE64	0x00af9a000000ffff
+#define DESC_CODE32	0x00cf9a000000ffff
+#define DESC_DATA	0x00cf92000000ffff
+
+	.section .text.entry, "ax", @progbits
+	.code64
+
+/*
+ * purgatory_start
+ * In:   64-bit mode, paging on with an identity map covering this image and
+ *       everything it reads, interrupts off; 0(%rsp) holds the kexec-jump
+ *       return address, or 0.
+ * Uses: every general register; the caller's state is not kept.
+ * Sets: our GDT and segments, our stack, SSE enabled (CR0.EM=0, CR0.MP=1,
+ *       CR4.OSFXSR, CR4.OSXMMEXCPT): Linux leaves OSFXSR clear, and the C
+ *       code may use SSE (SHA-NI).
+ */
+	.globl purgatory_start
+	.type purgatory_start, @function
+purgatory_start:
+	cli
+	/* Keep the jump-back address before leaving the caller's stack. */
+	movq	0(%rsp), %rax
+	movq	%rax, kx_jump_back_entry(%rip)
+
+	/* Our own stack and GDT: the caller's may be in memory that the
+	 * copy overwrote. */
+	leaq	kx_stack_top(%rip), %rsp
+	call	.Lload_gdt64
+
+	/* SIMD on, x87 in its initial state. */
+	movq	%cr0, %rax
+	andq	$~CR0_EM, %rax
+	orq	$CR0_MP, %rax
+	movq	%rax, %cr0
+	movq	%cr4, %rax
+	orq	$(CR4_OSFXSR | CR4_OSXMMEXCPT), %rax
+	movq	%rax, %cr4
+	fninit
+	cld
+
+	/* C returns only when the next image may be entered. */
+	call	kx_purgatory_main
+	jmp	entry64
+	.size purgatory_start, . - purgatory_start
+
+/*
+ * .Lload_gdt64: loads gdt64, the data segments and CS = KX_CS.
+ * In:  64-bit mode, a usable stack.  Uses: %rax.
+ */
+.Lload_gdt64:
+	leaq	gdt64(%rip), %rax
+	movq	%rax, gdt64_desc + 2(%rip)
+	lgdt	gdt64_desc(%rip)
+	movl	$KX_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	/* Reload CS with a far return to our caller. */
+	popq	%rax
+	pushq	$KX_CS
+	pushq	%rax
+	lretq
+
+/*
+ * entry64: enters the next image in 64-bit mode.
+ * In:   64-bit mode, identity map, interrupts off.
+ * Uses: every general register, loaded from entry64_regs; jumps to its rip.
+ */
+	.globl entry64
+	.type entry64, @function
+entry64:
+	cli
+	leaq	kx_stack_top(%rip), %rsp
+	call	.Lload_gdt64
+	movq	entry64_regs +   0(%rip), %rax
+	movq	entry64_regs +   8(%rip), %rbx
+	movq	entry64_regs +  16(%rip), %rcx
+	movq	entry64_regs +  24(%rip), %rdx
+	movq	entry64_regs +  32(%rip), %rsi
+	movq	entry64_regs +  40(%rip), %rdi
+	movq	entry64_regs +  48(%rip), %rsp
+	movq	entry64_regs +  56(%rip), %rbp
+	movq	entry64_regs +  64(%rip), %r8
+	movq	entry64_regs +  72(%rip), %r9
+	movq	entry64_regs +  80(%rip), %r10
+	movq	entry64_regs +  88(%rip), %r11
+	movq	entry64_regs +  96(%rip), %r12
+	movq	entry64_regs + 104(%rip), %r13
+	movq	entry64_regs + 112(%rip), %r14
+	movq	entry64_regs + 120(%rip), %r15
+	jmpq	*entry64_regs + 128(%rip)
+	.size entry64, . - entry64
+
+/*
+ * entry32: leaves long mode and enters the next image in 32-bit protected
+ * mode, paging off, with flat CS = 0x10 and DS/ES/SS = 0x18 as the Linux
+ * 32-bit boot protocol requires.
+ * In:   64-bit mode, identity map, this code below 4 GiB (the C code checks
+ *       before it returns), interrupts off.
+ * Uses: %rax, %rcx, %rdx, then every 32-bit register from entry32_regs.
+ */
+	.globl entry32
+	.type entry32, @function
+entry32:
+	cli
+	/* Base the KX_CS_SELF descriptor at .Lpm32: base bits 23..0 go to
+	 * descriptor bits 39..16, base bits 31..24 to bits 63..56. */
+	leaq	.Lpm32(%rip), %rax
+	movq	%rax, %rcx
+	andq	$0xffffff, %rcx
+	shlq	$16, %rcx
+	movq	%rax, %rdx
+	shrq	$24, %rdx
+	andq	$0xff, %rdx
+	shlq	$56, %rdx
+	movabsq	$DESC_CODE32, %rax
+	orq	%rcx, %rax
+	orq	%rdx, %rax
+	movq	%rax, gdt32 + KX_CS_SELF(%rip)
+	leaq	gdt32(%rip), %rax
+	movq	%rax, gdt32_desc + 2(%rip)
+	lgdt	gdt32_desc(%rip)
+	/* Into compatibility mode, at offset 0 of KX_CS_SELF. */
+	ljmpl	*.Lpm32_far(%rip)
+
+	.code32
+.Lpm32:
+	/* Paging off (we run identity mapped), then long mode off, then
+	 * every CR4 feature off (PAE included) as a 32-bit entry expects. */
+	movl	%cr0, %eax
+	andl	$~CR0_PG, %eax
+	movl	%eax, %cr0
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	andl	$~EFER_LME, %eax
+	wrmsr
+	xorl	%eax, %eax
+	movl	%eax, %cr4
+	movl	$KX_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	/* Registers from entry32_regs, read through CS (based at .Lpm32). */
+	movl	%cs:(entry32_regs +  0 - .Lpm32), %eax
+	movl	%cs:(entry32_regs +  4 - .Lpm32), %ebx
+	movl	%cs:(entry32_regs +  8 - .Lpm32), %ecx
+	movl	%cs:(entry32_regs + 12 - .Lpm32), %edx
+	movl	%cs:(entry32_regs + 16 - .Lpm32), %esi
+	movl	%cs:(entry32_regs + 20 - .Lpm32), %edi
+	movl	%cs:(entry32_regs + 24 - .Lpm32), %esp
+	movl	%cs:(entry32_regs + 28 - .Lpm32), %ebp
+	/* eip and the selector after it form the far pointer {eip, KX_CS}. */
+	ljmpl	*%cs:(entry32_regs + 32 - .Lpm32)
+
+	/* kexec-tools' struct entry32_regs: eax ebx ecx edx esi edi esp ebp eip */
+	.balign 4
+	.globl entry32_regs
+	.type entry32_regs, @object
+entry32_regs:
+	.long	0, 0, 0, 0, 0, 0, 0, 0, 0
+	.size entry32_regs, . - entry32_regs
+	.word	KX_CS
+	.size entry32, . - entry32
+
+	.code64
+	.section .rodata
+	.balign 8
+.Lpm32_far:
+	.long	0
+	.word	KX_CS_SELF
+
+	.data
+	.balign 16
+/* GDTs: 0x00 null, 0x08 null, 0x10 code, 0x18 data (the boot protocol's
+ * selectors); gdt32 has the self-based 32-bit code segment at 0x20. */
+gdt64:
+	.quad	0, 0, DESC_CODE64, DESC_DATA
+.Lgdt64_end:
+gdt32:
+	.quad	0, 0, DESC_CODE32, DESC_DATA, 0
+.Lgdt32_end:
+	.balign 8
+	.word	0, 0, 0
+gdt64_desc:
+	.word	.Lgdt64_end - gdt64 - 1
+	.quad	0		/* base, filled at run time */
+	.balign 8
+	.word	0, 0, 0
+gdt32_desc:
+	.word	.Lgdt32_end - gdt32 - 1
+	.quad	0
+
+/* kexec-tools' struct entry64_regs: rax rbx rcx rdx rsi rdi rsp rbp r8-r15
+ * rip.  The default rip selects the 32-bit path. */
+	.balign 8
+	.globl entry64_regs
+	.type entry64_regs, @object
+entry64_regs:
+	.quad	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+	.quad	entry32
+	.size entry64_regs, . - entry64_regs
+
+	.globl kx_jump_back_entry
+	.type kx_jump_back_entry, @object
+kx_jump_back_entry:
+	.quad	0
+	.size kx_jump_back_entry, 8
+
+/* Purgatory's own stack. */
+	.balign 16
+	.globl kx_stack_top
+kx_stack:
+	.skip	8192
+kx_stack_top:
+
+/*
+ * A stack for the next image (kexec-tools' "stack"/"stack_end"), with the
+ * 32- and 64-bit argument slots its ELF loader fills, at the top.
+ */
+	.balign 4096
+	.globl stack, stack_end
+	.type stack, @object
+stack:
+	.skip	4096 - 32
+#define ARG32(n)	.globl stack_arg32_##n; .type stack_arg32_##n, @object; \
+			.size stack_arg32_##n, 4; stack_arg32_##n
+#define ARG64(n)	.globl stack_arg64_##n; .type stack_arg64_##n, @object; \
+			.size stack_arg64_##n, 8; stack_arg64_##n
+ARG64(4):
+ARG32(8):	.long 0
+ARG32(7):	.long 0
+ARG64(3):
+ARG32(6):	.long 0
+ARG32(5):	.long 0
+ARG64(2):
+ARG32(4):	.long 0
+ARG32(3):	.long 0
+ARG64(1):
+ARG32(2):	.long 0
+ARG32(1):	.long 0
+stack_end:
+	.size stack, . - stack
+	.section .note.GNU-stack, "", @progbits
