@@ -16,7 +16,8 @@ x86_64)
 		entry64_regs:136 entry32_regs:36 cmdline_end:8 reset_vga:1
 		serial_base:2 serial_baud:4 console_vga:1 console_serial:1
 		backup_start:8 backup_src_start:8 backup_src_size:8 panic_kernel:1
-		stack_end:0 stack_arg32_1:4 stack_arg32_2:4 purgatory_start:'
+		stack_end:0 stack_arg32_1:4 stack_arg32_2:4 entry16_regs:48 entry16_debug_regs:48 entry16:
+		purgatory_start:'
 	;;
 aarch64)
 	p=aarch64-linux-gnu- machine='AArch64'

@@ -7,6 +7,8 @@
  * entry32          leaves long mode and enters it in 32-bit protected mode
  *                  with entry32_regs (entry64_regs.rip points here by
  *                  default, which is how kexec-tools selects this path)
+ * entry16          goes on from there to real mode with entry16_regs
+ *                  (entry32_regs.eip points here for kexec --real-mode)
  *
  * No R_X86_64_32 relocations: kexec-tools may load this image above 4 GiB.
  * 64-bit code is RIP-relative; the 32-bit code addresses its data through
@@ -195,6 +197,109 @@ entry32_regs:
 	.word	KX_CS
 	.size entry32, . - entry32
 
+/*
+ * entry16: enters the next image in real mode (kexec --real-mode), after
+ * entry32 has put us in 32-bit protected mode with entry32_regs.eip
+ * pointing here.
+ * In:   32-bit protected mode, paging off, flat segments, a valid %esp;
+ *       this code below 640 KiB (kexec-tools loads purgatory there for a
+ *       real-mode entry) and 16-byte aligned, so one real-mode segment
+ *       (address >> 4) covers it.
+ * Uses: %eax, %ebx, %ecx, %edx, then every register from entry16_regs.
+ * Sets: the real-mode interrupt table at 0 (IDTR base 0, limit 0x3ff).
+ */
+	.balign 16
+	.globl entry16
+	.type entry16, @function
+entry16:
+	.code32
+	/* %ebx = where we run (the segments below are based here). */
+	call	1f
+1:	popl	%ebx
+	subl	$(1b - entry16), %ebx
+	/* Real-mode far pointer: segment = address >> 4. */
+	movl	%ebx, %eax
+	shrl	$4, %eax
+	movw	%ax, (.Lreal_far + 2 - entry16)(%ebx)
+	/* 16-bit code and data descriptors based at entry16: base 15..0 in
+	 * bits 31..16 of the low word, base 23..16 and 31..24 in the high. */
+	movl	%ebx, %eax
+	shll	$16, %eax
+	movl	%ebx, %ecx
+	shrl	$16, %ecx
+	andl	$0xff, %ecx
+	movl	%ebx, %edx
+	andl	$0xff000000, %edx
+	orl	%edx, %ecx
+	orl	%eax, (.Lgdt16 + 0x08 - entry16)(%ebx)
+	orl	%ecx, (.Lgdt16 + 0x0c - entry16)(%ebx)
+	orl	%eax, (.Lgdt16 + 0x10 - entry16)(%ebx)
+	orl	%ecx, (.Lgdt16 + 0x14 - entry16)(%ebx)
+	leal	(.Lgdt16 - entry16)(%ebx), %eax
+	movl	%eax, (.Lgdt16_desc + 2 - entry16)(%ebx)
+	lgdt	(.Lgdt16_desc - entry16)(%ebx)
+	lidt	(.Lrealmode_idt - entry16)(%ebx)
+	/* 64 KiB data segments, then 16-bit code: offsets from entry16. */
+	movl	$0x10, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	ljmp	$0x08, $(.Lpm16 - entry16)
+.Lpm16:
+	.code16
+	/* Protection off; the far jump loads a real-mode CS. */
+	movl	%cr0, %eax
+	andl	$~1, %eax
+	movl	%eax, %cr0
+	ljmpw	*%cs:(.Lreal_far - entry16)
+.Lreal:
+	movw	%cs, %ax
+	movw	%ax, %ds
+	movl	(entry16_regs +  0 - entry16), %eax
+	movl	(entry16_regs +  4 - entry16), %ebx
+	movl	(entry16_regs +  8 - entry16), %ecx
+	movl	(entry16_regs + 12 - entry16), %edx
+	movl	(entry16_regs + 16 - entry16), %esi
+	movl	(entry16_regs + 20 - entry16), %edi
+	movl	(entry16_regs + 24 - entry16), %esp
+	movl	(entry16_regs + 28 - entry16), %ebp
+	movw	(entry16_regs + 34 - entry16), %es
+	movw	(entry16_regs + 36 - entry16), %ss
+	movw	(entry16_regs + 38 - entry16), %fs
+	movw	(entry16_regs + 40 - entry16), %gs
+	movw	(entry16_regs + 32 - entry16), %ds
+	/* {ip, cs} is the far pointer. */
+	ljmpw	*%cs:(entry16_regs + 42 - entry16)
+
+	.balign 4
+.Lreal_far:
+	.word	.Lreal - entry16, 0
+.Lrealmode_idt:
+	.word	0x3ff
+	.long	0
+	.balign 8
+.Lgdt16:
+	.quad	0
+	.quad	0x00009a000000ffff	/* 0x08: 16-bit code, 64 KiB, base patched */
+	.quad	0x000092000000ffff	/* 0x10: 16-bit data, 64 KiB, base patched */
+.Lgdt16_end:
+.Lgdt16_desc:
+	.word	.Lgdt16_end - .Lgdt16 - 1
+	.long	0
+
+	/* kexec-tools' struct entry16_regs: eax ebx ecx edx esi edi esp ebp
+	 * (32-bit), ds es ss fs gs ip cs pad (16-bit). */
+	.balign 4
+	.globl entry16_regs
+	.type entry16_regs, @object
+entry16_regs:
+	.long	0, 0, 0, 0, 0, 0, 0, 0
+	.word	0, 0, 0, 0, 0, 0, 0, 0
+	.size entry16_regs, . - entry16_regs
+	.size entry16, . - entry16
+
 	.code64
 	.section .rodata
 	.balign 8
@@ -232,6 +337,16 @@ entry64_regs:
 	.quad	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 	.quad	entry32
 	.size entry64_regs, . - entry64_regs
+
+/* kexec-tools writes its real-mode registers here too, for a debug hook
+ * into the kernel's real-mode code (kexec -d --real-mode) that kx does
+ * not provide: kexec-tools then refuses, naming entry16_debug. */
+	.globl entry16_debug_regs
+	.type entry16_debug_regs, @object
+entry16_debug_regs:
+	.long	0, 0, 0, 0, 0, 0, 0, 0
+	.word	0, 0, 0, 0, 0, 0, 0, 0
+	.size entry16_debug_regs, . - entry16_debug_regs
 
 	.globl kx_jump_back_entry
 	.type kx_jump_back_entry, @object

@@ -28,7 +28,8 @@ char *cmdline_end = 0;	/* the NUL ending the command line; 64 bytes follow */
 extern uint64_t entry64_regs[17];
 extern uint32_t entry32_regs[9];
 extern uint64_t kx_jump_back_entry;
-extern char entry32[];
+extern char entry32[], entry16[];
+extern uint16_t entry16_regs[24];	/* 8 x u32, then ds es ss fs gs ip cs pad */
 
 enum { REG_RDX = 3, REG_RSI = 4, REG_RIP = 16 };
 enum { REG32_EDX = 3, REG32_ESI = 4, REG32_EIP = 8 };
@@ -353,7 +354,12 @@ void kx_purgatory_main(void)
 		}
 	}
 
-	say("kx: entering %s image at 0x%llx\n", entry_32bit ? "32-bit" : "64-bit",
-	    (unsigned long long)(entry_32bit ? entry32_regs[REG32_EIP]
-					     : entry64_regs[REG_RIP]));
+	if (entry_32bit && entry32_regs[REG32_EIP] == (uintptr_t)entry16)
+		say("kx: entering real-mode image at %04x:%04x\n",
+		    entry16_regs[16 + 6], entry16_regs[16 + 5]);
+	else
+		say("kx: entering %s image at 0x%llx\n",
+		    entry_32bit ? "32-bit" : "64-bit",
+		    (unsigned long long)(entry_32bit ? entry32_regs[REG32_EIP]
+						     : entry64_regs[REG_RIP]));
 }
