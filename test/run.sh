@@ -15,8 +15,11 @@ run_suite() {		# run_suite NAME COMMAND...
 	local name=$1 log=$LOGS/$1.log rc p f
 	shift
 	local start=$SECONDS
-	"$@" >"$log" 2>&1
+	# A suite that hangs fails (timeout's status 124) instead of stopping
+	# the run; QEMU suites carry their own, shorter, time-outs inside.
+	timeout --kill-after=10 "${KX_SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "FAIL $name: timed out after ${KX_SUITE_TIMEOUT:-900}s" >>"$log"
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
