@@ -43,6 +43,7 @@ run_suite freestanding test/freestanding.sh "$B"
 run_suite abi-doc test/abi_doc.sh
 run_suite link-layout test/link_layout.sh "$B"
 run_suite install test/install.sh "$B"
+run_suite elf-rel test/elf_rel.sh "$B"
 run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
 run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
 for t in ${FUZZ_TARGETS:-}; do
