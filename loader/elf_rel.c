@@ -407,22 +407,22 @@ enum kx_status kx_elf_rel_load(struct kx_elf_rel *e, void *image,
 			int64_t addend = (int64_t)kx_get_le64(rela + 16);
 			uint64_t tsize = sh64(e, target, SH_SIZE), s = 0;
 			uint32_t type = (uint32_t)info;
-			enum kx_status st;
+			enum kx_status rc;
 
 			if (where >= tsize)
 				return KX_ERR_RECORD_BOUNDS;
 			if ((info >> 32) != 0) {
-				st = sym_value(e, symtab, info >> 32, &s);
-				if (st != KX_OK)
-					return st;
+				rc = sym_value(e, symtab, info >> 32, &s);
+				if (rc != KX_OK)
+					return rc;
 			}
-			st = e->machine == EM_X86_64 ?
+			rc = e->machine == EM_X86_64 ?
 				apply_x86_64(img + off[target] + where, type, s, addend,
 					     e->sec_addr[target] + where, tsize - where) :
 				apply_aarch64(img + off[target] + where, type, s, addend,
 					      e->sec_addr[target] + where, tsize - where);
-			if (st != KX_OK)
-				return st;
+			if (rc != KX_OK)
+				return rc;
 		}
 	}
 	return KX_OK;
