@@ -30,7 +30,8 @@ run_suite() {		# run_suite NAME COMMAND...
 	failed=$((failed + f))
 	printf '%-28s %4d ok %3d failed  %4ds\n' "$name" "$p" "$f" $((SECONDS - start))
 	if [ "$f" -ne 0 ]; then
-		grep '^FAIL ' "$log" | sed 's/^/    /'
+		# Each FAIL line with the indented lines that explain it.
+		awk '/^FAIL /{c=1; print "    " $0; next} c && /^    /{print "    " $0; next} {c=0}' "$log"
 		echo "    --- last lines of $log:"
 		tail -n 15 "$log" | sed 's/^/    | /'
 	fi
@@ -49,6 +50,13 @@ run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
+# QEMU system tests (test/qemu/): KX_QEMU=0 skips them for quick loops;
+# KX_PURGATORY=kx runs them with kx's purgatory (see test/qemu/x86_64.sh).
+if [ "${KX_QEMU:-1}" != 0 ]; then
+	run_suite qemu-x86_64 test/qemu/x86_64.sh "$B"
+else
+	echo "qemu suites skipped (KX_QEMU=0)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
