@@ -65,13 +65,35 @@
 .endm
 
 /*
+ * kx_next_pages entry, ptr, next_src, next_dest, dest
+ *
+ * Where the next copy will most likely read and write, for prefetching:
+ * after kx_next_source, \entry is the entry following the source.  When it
+ * is a destination (lists that set one per page), the source is the entry
+ * after it, still in the same page (a destination never ends a page).
+ * Out: \next_src = that page, \next_dest = the next destination page;
+ * both are hints only, wrong for unusual lists and harmless then.
+ */
+.macro kx_next_pages entry, ptr, next_src, next_dest, dest
+	/* next_src = entry; next_dest = dest + PAGE_SIZE */
+	mov	\next_src, \entry
+	add	\next_dest, \dest, #KX_PAGE_SIZE
+	tbz	\entry, #0, .Lmask\@
+	/* A destination first: it is next_dest, the entry after it next_src. */
+	and	\next_dest, \entry, #PAGE_MASK
+	ldr	\next_src, [\ptr]
+.Lmask\@:
+	and	\next_src, \next_src, #PAGE_MASK
+.endm
+
+/*
  * uint64_t kx_relocate_pages(uint64_t head, uint64_t mode,
  *                            uint32_t state[8], kx_sha256_blocks_fn blocks);
  *
  * In:       x0 head entry, x1 mode (KX_PL_COPY, _SWAP, _DIGEST),
  *           x2 SHA-256 state, x3 block function (DIGEST only).
  * Out:      x0 pages copied or swapped.
- * Clobbers: COPY, SWAP: x0-x1 x9-x15 q0-q7, flags; no stack.
+ * Clobbers: COPY, SWAP: x0-x1 x9-x16 q0-q7, flags; no stack.
  *           DIGEST: as a C call (saves what it uses on the stack; calls
  *           blocks).
  * Assumes:  identity-mapped list and pages, a list valid per Linux's
@@ -79,7 +101,7 @@
  *
  * Registers while walking (COPY, SWAP):
  *   x9 entry  x10 ptr  x11 dest  x12 src  x13 next source page
- *   x14 bytes left in the page  x15 count
+ *   x16 next destination page  x14 bytes left in the page  x15 count
  */
 KX_FUNC_START(kx_relocate_pages)
 	/* Start at the head with no destination yet. */
@@ -94,8 +116,8 @@ KX_FUNC_START(kx_relocate_pages)
 
 .Lcopy_next:
 	kx_next_source x9, x10, x11, x12, .Lbarrier_done
-	/* Prefetch the page of the entry read ahead while copying. */
-	and	x13, x9, #PAGE_MASK
+	/* Prefetch the next source page while copying this one. */
+	kx_next_pages x9, x10, x13, x16, x11
 	mov	x14, #KX_PAGE_SIZE
 .Lcopy_line:
 	/* while (left) { prefetch(next); *dst++ = *src++ (128 bytes); } */
@@ -121,12 +143,12 @@ KX_FUNC_START(kx_relocate_pages)
 .Lswap_next:
 	kx_next_source x9, x10, x11, x12, .Lbarrier_done
 	/* As for copy; the next destination is prefetched too. */
-	and	x13, x9, #PAGE_MASK
+	kx_next_pages x9, x10, x13, x16, x11
 	mov	x14, #KX_PAGE_SIZE
 .Lswap_line:
 	/* while (left) { t = *src; *src++ = *dst; *dst++ = t; } (64 bytes) */
 	prfm	pldl1strm, [x13]
-	prfm	pldl1keep, [x11, #KX_PAGE_SIZE]
+	prfm	pldl1keep, [x16]
 	ldp	q0, q1, [x12]
 	ldp	q2, q3, [x12, #32]
 	ldp	q4, q5, [x11]
@@ -138,6 +160,7 @@ KX_FUNC_START(kx_relocate_pages)
 	add	x12, x12, #64
 	add	x11, x11, #64
 	add	x13, x13, #64
+	add	x16, x16, #64
 	subs	x14, x14, #64
 	b.ne	.Lswap_line
 	add	x15, x15, #1
@@ -169,7 +192,7 @@ KX_FUNC_START(kx_relocate_pages)
 .Ldigest_next:
 	kx_next_source x19, x20, x21, x12, .Ldigest_done
 	/* Copy with ordinary stores, so the page is in L1 for the hash. */
-	and	x13, x19, #PAGE_MASK
+	kx_next_pages x19, x20, x13, x16, x21
 	mov	x11, x21
 	mov	x14, #KX_PAGE_SIZE
 .Ldigest_line:

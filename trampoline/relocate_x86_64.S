@@ -73,6 +73,30 @@
 .endm
 
 /*
+ * kx_next_pages entry, ptr, next_src, next_dest, dest
+ *
+ * Where the next copy will most likely read and write, for prefetching:
+ * after kx_next_source, \entry is the entry following the source.  When it
+ * is a destination (lists that set one per page), the source is the entry
+ * after it, still in the same page (a destination never ends a page).
+ * Out: \next_src = that page, \next_dest = the next destination page;
+ * both are hints only, wrong for unusual lists and harmless then.
+ */
+.macro kx_next_pages entry, ptr, next_src, next_dest, dest
+	/* next_src = entry; next_dest = dest + PAGE_SIZE */
+	mov	\entry, \next_src
+	lea	KX_PAGE_SIZE(\dest), \next_dest
+	test	$IND_DESTINATION, \entry
+	jz	.Lmask\@
+	/* A destination first: it is next_dest, the entry after it next_src. */
+	mov	\entry, \next_dest
+	and	$-KX_PAGE_SIZE, \next_dest
+	mov	(\ptr), \next_src
+.Lmask\@:
+	and	$-KX_PAGE_SIZE, \next_src
+.endm
+
+/*
  * uint64_t kx_relocate_pages(uint64_t head, uint64_t mode,
  *                            uint32_t state[8], kx_sha256_blocks_fn blocks);
  *
@@ -87,7 +111,8 @@
  *
  * Registers while walking (COPY, SWAP):
  *   %r9 entry  %r10 ptr  %rdi dest  %rsi src  %rdx next source page
- *   %rcx offset from the end of the pages (-4096..0)  %rax count
+ *   %r8 next destination page  %rcx offset from the end of the pages
+ *   (-4096..0)  %rax count
  */
 KX_FUNC_START(kx_relocate_pages)
 	/* Start at the head with no destination yet. */
@@ -102,9 +127,8 @@ KX_FUNC_START(kx_relocate_pages)
 
 .Lcopy_next:
 	kx_next_source %r9, %r10, %rdi, %rsi, .Lfence_done
-	/* Point at the ends of the pages; prefetch the read-ahead entry's. */
-	mov	%r9, %rdx
-	and	$-KX_PAGE_SIZE, %rdx
+	/* Point at the ends of the pages: this one and the next source. */
+	kx_next_pages %r9, %r10, %rdx, %r8, %rdi
 	add	$KX_PAGE_SIZE, %rdi
 	add	$KX_PAGE_SIZE, %rsi
 	add	$KX_PAGE_SIZE, %rdx
@@ -129,16 +153,16 @@ KX_FUNC_START(kx_relocate_pages)
 .Lswap_next:
 	kx_next_source %r9, %r10, %rdi, %rsi, .Lfence_done
 	/* As for copy; the next destination is prefetched too. */
-	mov	%r9, %rdx
-	and	$-KX_PAGE_SIZE, %rdx
+	kx_next_pages %r9, %r10, %rdx, %r8, %rdi
 	add	$KX_PAGE_SIZE, %rdi
 	add	$KX_PAGE_SIZE, %rsi
 	add	$KX_PAGE_SIZE, %rdx
+	add	$KX_PAGE_SIZE, %r8
 	mov	$-KX_PAGE_SIZE, %rcx
 .Lswap_line:
 	/* for (i = -4096; i; i += 64) { t = src[i]; src[i] = dst[i]; dst[i] = t; } */
 	prefetcht0 (%rdx, %rcx)
-	prefetcht0 KX_PAGE_SIZE(%rdi, %rcx)
+	prefetcht0 (%r8, %rcx)
 	movdqa	(%rsi, %rcx), %xmm0
 	movdqa	16(%rsi, %rcx), %xmm1
 	movdqa	32(%rsi, %rcx), %xmm2
@@ -187,8 +211,7 @@ KX_FUNC_START(kx_relocate_pages)
 .Ldigest_next:
 	kx_next_source %rbx, %r12, %r13, %rsi, .Ldigest_done
 	/* Copy with ordinary stores, so the page is in L1 for the hash. */
-	mov	%rbx, %rdx
-	and	$-KX_PAGE_SIZE, %rdx
+	kx_next_pages %rbx, %r12, %rdx, %r8, %r13
 	lea	KX_PAGE_SIZE(%r13), %rdi
 	add	$KX_PAGE_SIZE, %rsi
 	add	$KX_PAGE_SIZE, %rdx
