@@ -4,10 +4,10 @@
 B=$1
 for arch in x86_64 aarch64; do
 	case $arch in
-	x86_64) nm=nm; objdump=objdump; readelf=readelf; want='x86-64' ;;
-	aarch64) nm=aarch64-linux-gnu-nm; objdump=aarch64-linux-gnu-objdump
-		readelf=aarch64-linux-gnu-readelf; want='aarch64' ;;
+	x86_64) nm=nm; objdump=objdump; want='x86-64' ;;
+	aarch64) nm=aarch64-linux-gnu-nm; objdump=aarch64-linux-gnu-objdump; want='aarch64' ;;
 	esac
+	readelf=${nm%nm}readelf
 	a=$B/$arch/libkx.a
 	if [ ! -f "$a" ]; then
 		echo "FAIL freestanding-$arch: $a missing"
@@ -18,8 +18,7 @@ for arch in x86_64 aarch64; do
 	else
 		echo "FAIL freestanding-$arch-no-libc: $(scripts/check-freestanding.sh "$nm" "$a" 2>&1 | tr '\n' ' ')"
 	fi
-	# objdump names x86_64 "i386:x86-64".
-	if $objdump -f "$a" | grep -q "architecture: .*$want" &&
+	if $objdump -f "$a" | grep -q "architecture: $want" &&
 	   ! $objdump -f "$a" | grep 'architecture:' | grep -vq "$want"; then
 		echo "ok   freestanding-$arch-machine"
 	else
