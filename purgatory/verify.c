@@ -3,10 +3,10 @@
 #include <kx/verify.h>
 
 /*
- * Each chunk is fed to both contexts while it is still in L1, so the
- * per-region digests cost compression work but no second pass over memory.
+ * Pieces of a region fed to both contexts at a time: bounded so that a
+ * region larger than size_t (only possible on a 32-bit build) still works.
  */
-#define CHUNK 4096
+#define PIECE (1u << 30)
 
 enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 				 const uint8_t expected[KX_SHA256_SIZE],
@@ -30,11 +30,18 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 		if (!left)
 			continue;
 		kx_sha256_init(&one);
+		/*
+		 * One pass over memory for both digests.  While every region
+		 * so far was a multiple of 64 bytes (kexec-tools' are whole
+		 * pages), both contexts are on a block boundary and
+		 * kx_sha256_update2 hashes the same blocks into both with one
+		 * message schedule; otherwise it alternates between them in
+		 * cache-sized pieces.
+		 */
 		while (left) {
-			size_t len = left < CHUNK ? (size_t)left : CHUNK;
+			size_t len = left < PIECE ? (size_t)left : PIECE;
 
-			kx_sha256_update(&all, p, len);
-			kx_sha256_update(&one, p, len);
+			kx_sha256_update2(&all, &one, p, len);
 			p += len;
 			left -= len;
 		}
