@@ -32,11 +32,6 @@
 #define LOADED_HIGH 0x01
 #define MIN_PROTOCOL 0x020c	/* xloadflags, 64-bit entry */
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 enum kx_status kx_bzimage_parse(const void *image, size_t size,
 				struct kx_bzimage *bz)
 {
@@ -48,16 +43,16 @@ enum kx_status kx_bzimage_parse(const void *image, size_t size,
 	kx_memset(bz, 0, sizeof(*bz));
 	if (size < HDR_VERSION + 2)
 		return KX_ERR_TRUNCATED;
-	if (get16(p + HDR_BOOT_FLAG) != BOOT_FLAG || kx_get_le32(p + HDR_MAGIC) != HDRS)
+	if (kx_get_le16(p + HDR_BOOT_FLAG) != BOOT_FLAG || kx_get_le32(p + HDR_MAGIC) != HDRS)
 		return KX_ERR_FORMAT;
-	bz->version = get16(p + HDR_VERSION);
+	bz->version = kx_get_le16(p + HDR_VERSION);
 	if (bz->version < MIN_PROTOCOL)
 		return KX_ERR_UNSUPPORTED;
 	if (size < HDR_INIT_SIZE + 4)
 		return KX_ERR_TRUNCATED;
 	bz->header_end = HDR_MAGIC + p[HDR_JUMP + 1];
 	bz->setup_sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
-	bz->xloadflags = get16(p + HDR_XLOADFLAGS);
+	bz->xloadflags = kx_get_le16(p + HDR_XLOADFLAGS);
 	bz->kernel_alignment = kx_get_le32(p + HDR_KERNEL_ALIGNMENT);
 	bz->relocatable = p[HDR_RELOCATABLE];
 	bz->pref_address = kx_get_le64(p + HDR_PREF_ADDRESS);

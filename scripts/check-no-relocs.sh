@@ -26,6 +26,18 @@ for m in $members; do
 		echo "$relocs" | sed 's/^/  /' >&2
 		bad=1
 	fi
+	# A blob a loader copies to a control page shares it with a stack:
+	# at most 2 KiB from kx_trampoline_<arch>_start to _end.
+	nm=${readelf%readelf}nm
+	range=$("$nm" "$tmp/$m" | awk '/ kx_trampoline_[a-z0-9_]*_start$/ {s = $1}
+		/ kx_trampoline_[a-z0-9_]*_end$/ {e = $1} END {if (s != "" && e != "") print s, e}')
+	if [ -n "$range" ]; then
+		size=$(( 0x${range#* } - 0x${range% *} ))
+		if [ "$size" -gt 2048 ] || [ "$size" -le 0 ]; then
+			echo "check-no-relocs: $archive($m): trampoline blob is $size bytes (2 KiB at most)" >&2
+			bad=1
+		fi
+	fi
 done
 [ $bad -eq 0 ] || exit 1
 echo "  OK   $archive: trampoline has no relocations"

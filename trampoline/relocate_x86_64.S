@@ -28,6 +28,11 @@
 	.text
 	.code64
 
+/* The trampoline blob: kx_relocate_pages and the privileged prologue,
+ * copied together to a control page (see kx_trampoline_x86_64). */
+	.globl kx_trampoline_x86_64_start
+kx_trampoline_x86_64_start:
+
 /*
  * kx_next_source entry, ptr, dest, src, done
  *
@@ -115,6 +120,7 @@
  *   (-4096..0)  %rax count
  */
 KX_FUNC_START(kx_relocate_pages)
+.Lrelocate_pages:	/* local name: calls from the prologue need no relocation */
 	/* Start at the head with no destination yet. */
 	mov	%rdi, %r9
 	xor	%eax, %eax
@@ -249,5 +255,60 @@ KX_FUNC_START(kx_relocate_pages)
 	pop	%rbx
 	ret
 KX_FUNC_END(kx_relocate_pages)
+
+/*
+ * void kx_trampoline_x86_64(const struct kx_tramp_x86_64 *args)
+ *
+ * The privileged hand-off, run by a loader after it has left the firmware
+ * (ExitBootServices): switch to the loader's identity map, move the pages,
+ * enter purgatory.  Does not return.
+ *
+ * In:       %rdi = args (include/kx/trampoline.h): cr3, head, entry,
+ *           stack_top, mode; 64-bit mode, called from C.
+ * Assumes:  this code runs from a copy of [kx_trampoline_x86_64_start,
+ *           kx_trampoline_x86_64_end) in a page no copy writes (the
+ *           control page), identity-mapped in both the current and the
+ *           new page tables, as are args, the stack and every page of the
+ *           list; nothing of the firmware is needed any more.
+ * Uses:     everything; the old GDT and IDT are not touched again (no
+ *           segment loads, interrupts stay off): purgatory loads its own.
+ * Leaves:   interrupts off, SSE enabled, CR3 = args->cr3, %rsp = a stack
+ *           whose top word is 0 (no kexec-jump return address), and jumps
+ *           to args->entry.
+ */
+KX_CODE_START(kx_trampoline_x86_64)
+	cli
+	/* Keep args in a register the engine leaves alone (%rbx). */
+	mov	%rdi, %rbx
+	mov	24(%rbx), %rsp
+	/* SIMD for the engine: CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT. */
+	mov	%cr0, %rax
+	and	$~(1 << 2), %rax
+	or	$(1 << 1), %rax
+	mov	%rax, %cr0
+	mov	%cr4, %rax
+	or	$((1 << 9) | (1 << 10)), %rax
+	mov	%rax, %cr4
+	/* The loader's identity map: the firmware's tables may be overwritten. */
+	mov	0(%rbx), %rax
+	mov	%rax, %cr3
+	/* kx_relocate_pages(head, mode, NULL, NULL): PC-relative, in the copy. */
+	mov	8(%rbx), %rdi
+	mov	32(%rbx), %rsi
+	xor	%edx, %edx
+	xor	%ecx, %ecx
+	cld
+	call	.Lrelocate_pages
+	/* Purgatory expects 0(%rsp) = kexec-jump return address, here none. */
+	mov	16(%rbx), %rax
+	mov	24(%rbx), %rsp
+	pushq	$0
+	jmp	*%rax
+KX_CODE_END(kx_trampoline_x86_64)
+
+	/* The blob and a stack must share one control page: the build
+	 * refuses a blob over 2 KiB (scripts/check-no-relocs.sh). */
+	.globl kx_trampoline_x86_64_end
+kx_trampoline_x86_64_end:
 
 KX_ASM_NOTE_GNU_STACK

@@ -112,3 +112,77 @@ KX_TEST(verify_matches_independent_contexts)
 	}
 	CHECK_ST(kx_sha256_set_impl(NULL), KX_OK);
 }
+
+#include <kx/compiler.h>
+#include <kx/setup_page.h>
+
+static enum kx_status host_map(void *ctx, uint64_t phys, uint32_t len, const void **out)
+{
+	(void)ctx;
+	(void)len;
+	*out = (const void *)(uintptr_t)phys;
+	return KX_OK;
+}
+
+static unsigned reported, bad_reported;
+
+static void count_report(void *ctx, unsigned index, const struct kx_segment *s,
+			 const uint8_t actual[32], int ok)
+{
+	(void)ctx;
+	(void)index;
+	(void)s;
+	(void)actual;
+	reported++;
+	bad_reported += !ok;
+}
+
+KX_TEST(verify_setup_segments_marks_only_when_all_match)
+{
+	static uint8_t kernel[40000], initrd[5000];
+	static uint8_t page[4096] __attribute__((aligned(8)));
+	struct kx_segment seg[2] = {
+		{ .dest = (uintptr_t)kernel, .size = sizeof(kernel), .kind = KX_SEG_KERNEL },
+		{ .dest = (uintptr_t)initrd, .size = sizeof(initrd), .kind = KX_SEG_INITRD },
+	};
+	struct kx_setup_writer w;
+	struct kx_setup_reader r;
+	struct kx_setup_fault f;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view t;
+	unsigned n;
+	uint64_t bytes;
+
+	kx_rand_fill(kernel, sizeof(kernel));
+	kx_rand_fill(initrd, sizeof(initrd));
+	kx_sha256(kernel, sizeof(kernel), seg[0].sha256);
+	kx_sha256(initrd, sizeof(initrd), seg[1].sha256);
+	CHECK_ST(kx_setup_init(&w, page, sizeof(page), 0), KX_OK);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, 2, sizeof(seg[0])), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+
+	/* A byte changed after the digest: refused, nothing marked. */
+	initrd[4999] ^= 1;
+	reported = bad_reported = 0;
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_verify_setup_segments(&r, count_report, 0, &n, &bytes), KX_ERR_DIGEST);
+	CHECK_EQ(bad_reported, 1);
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_ST(kx_setup_table(&rec, &t), KX_OK);
+	CHECK_EQ(kx_get_le32(t.entries + 0x34) & KX_SEG_F_VERIFIED, 0);
+
+	/* All match: both marked, the page still valid. */
+	initrd[4999] ^= 1;
+	reported = 0;
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_verify_setup_segments(&r, count_report, 0, &n, &bytes), KX_OK);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(reported, 2);
+	CHECK_EQ(bytes, sizeof(kernel) + sizeof(initrd));
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_ST(kx_setup_table(&rec, &t), KX_OK);
+	CHECK_EQ(kx_get_le32(t.entries + 0x34) & KX_SEG_F_VERIFIED, KX_SEG_F_VERIFIED);
+	CHECK_EQ(kx_get_le32(t.entries + 56 + 0x34) & KX_SEG_F_VERIFIED, KX_SEG_F_VERIFIED);
+}
