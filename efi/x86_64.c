@@ -415,6 +415,15 @@ static void build_idmap(void)
 		n++;
 	}
 	FreePool(map);
+	/* RAM already, but the trampoline's page must be mapped whatever the
+	 * firmware called it: said explicitly (overlaps of one kind are fine). */
+	if (n == MAX_RANGES)
+		kxb_fail(EFI_UNSUPPORTED, "identity map: more than %u RAM ranges",
+			 MAX_RANGES - 1);
+	ranges[n].start = (uintptr_t)x.control;
+	ranges[n].size = KXB_PAGE;
+	ranges[n].attr = KX_IDMAP_NORMAL;
+	n++;
 	x.nranges = n;
 	st = kx_idmap_x86_64_count_tables(ranges, n, &cfg, &tables);
 	if (st != KX_OK)
@@ -588,7 +597,7 @@ static void report(void)
 		(unsigned long long)x.pl.head, (unsigned long long)stats.entries,
 		(unsigned long long)stats.pages, (unsigned long long)stats.sources,
 		r.runs);
-	kxb_say("kxboot: page tables: %llu pages at 0x%llx, root 0x%llx, 4-level, 2 MiB pages at most, %llu RAM ranges\n",
+	kxb_say("kxboot: page tables: %llu pages at 0x%llx, root 0x%llx, 4-level, 2 MiB pages at most, %llu ranges (RAM and the control page)\n",
 		(unsigned long long)x.idmap.used, (unsigned long long)x.idmap.phys,
 		(unsigned long long)x.cr3, (unsigned long long)x.nranges);
 	kxb_say("kxboot: control page at 0x%llx: trampoline %llu bytes, entry 0x%llx\n",
@@ -791,6 +800,8 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 		if (tries == 8)
 			late_halt("ExitBootServices refused 8 memory maps", KX_ERR_INVAL);
 	}
+	/* No firmware timer or handler is ours to take any more. */
+	__asm__ volatile("cli");
 	late_say("kxboot: boot services exited (memory map key 0x%llx, %u attempt%s, %llu descriptors)\n",
 		 (unsigned long long)key, tries, tries > 1 ? "s" : "",
 		 (unsigned long long)(size / dsize));
