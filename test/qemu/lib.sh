@@ -117,3 +117,18 @@ qemu_ovmf_x86_64() {
 		-drive "file=fat:$6,format=raw,if=none,id=esp,readonly=on" \
 		-device virtio-blk-pci,drive=esp
 }
+
+# qemu_aavmf_aarch64 LOG TIMEOUT STOP_RE GRACE MEM ESPDIR
+#   The same with AAVMF on `virt` (its default drive interface takes a
+#   read-only vvfat; the removable-media path is EFI/BOOT/BOOTAA64.EFI).
+AAVMF_CODE=${AAVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+AAVMF_VARS=${AAVMF_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+qemu_aavmf_aarch64() {
+	cp "$AAVMF_VARS" "$1.vars.fd"
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-aarch64 -M virt \
+		-cpu max,pauth-impdef=on -accel tcg -m "$5" \
+		-nographic -monitor none -no-reboot -nic none \
+		-drive "if=pflash,format=raw,readonly=on,file=$AAVMF_CODE" \
+		-drive "if=pflash,format=raw,file=$1.vars.fd" \
+		-drive "file=fat:$6,format=raw,readonly=on"
+}
