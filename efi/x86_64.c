@@ -245,7 +245,7 @@ static void place_kernel(void)
 	if (KX_IS_ALIGNED(pref, align) && pref >= KERNEL_MIN &&
 	    pref + need - 1 <= x.limit && alloc_at(pref, pages)) {
 		segs[SEG_KERNEL].dest = pref;
-		return;
+		goto found;
 	}
 	/* First fit in free memory. */
 	map = kxb_memory_map(&count, &dsize, &key);
@@ -260,7 +260,7 @@ static void place_kernel(void)
 		if (alloc_at(a, pages)) {
 			FreePool(map);
 			segs[SEG_KERNEL].dest = a;
-			return;
+			goto found;
 		}
 	}
 	FreePool(map);
@@ -268,6 +268,11 @@ static void place_kernel(void)
 		 "kernel: no free memory for its init_size of %llu KiB aligned to %llu KiB below 0x%llx",
 		 (unsigned long long)need >> 10, (unsigned long long)align >> 10,
 		 (unsigned long long)x.limit);
+found:
+	kxb_say("kxboot: kernel destination 0x%llx (%s), %llu KiB for init_size\n",
+		(unsigned long long)segs[SEG_KERNEL].dest,
+		segs[SEG_KERNEL].dest == pref ? "pref_address" : "first fit",
+		(unsigned long long)need >> 10);
 }
 
 /* ------------------------------------------------------------ initrd */

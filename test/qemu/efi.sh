@@ -18,6 +18,12 @@
 #   efi-x86_64-<bad input>  each refusal: kxboot's message, its return to
 #                           the firmware with an EFI error, and OVMF's
 #                           BdsDxe reporting that status and moving on
+#   efi-x86_64-after-refusal  a refusal that comes after the kernel's
+#                           memory was taken, then the firmware's next boot
+#                           option (the UEFI shell) runs kxboot again with
+#                           another configuration from its load options:
+#                           the kernel lands where the refused run had put
+#                           it (its pages were returned) and boots
 #   efi-aarch64-hello       kxboot for aarch64 under AAVMF reads its
 #                           configuration, the arm64 Image header, the
 #                           initrd and a device tree, and returns to the
@@ -246,6 +252,38 @@ refusal_scenarios() {
 	fi
 }
 
+# The firmware goes on after a refusal: its next boot option, the UEFI
+# shell, runs startup.nsh, which starts kxboot with a configuration path
+# in its load options.
+after_refusal_scenario() {
+	local name=efi-x86_64-after-refusal n d limit=120 first second
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp after-refusal "$app")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	printf 'kernel /vmlinuz\ninitrd /no-such-initrd\n' >"$d/kxboot.conf"
+	printf 'kernel /vmlinuz\ninitrd /initrd.img\ncmdline console=ttyS0 quiet panic=-1 kxtest=second kxnonce=%s\n' \
+		"$n" >"$d/alt.conf"
+	printf 'fs0:\r\n\\EFI\\BOOT\\BOOTX64.EFI \\alt.conf\r\n' >"$d/startup.nsh"
+	qemu_ovmf_x86_64 "$T_LOG" $limit "" 0 1024 "$d"
+	expect_exit $limit
+	expect '^kxboot: error: initrd /no-such-initrd: cannot open it \(Not Found\)' "the first run's refusal"
+	expect '^BdsDxe: failed to start Boot[0-9A-F]{4} ".*" from .*: Not Found$' "BdsDxe reporting it"
+	expect '^BdsDxe: starting Boot[0-9A-F]{4} "EFI Internal Shell"' "the firmware's next boot option, the shell"
+	expect '^kxboot: configuration \\alt\.conf$' "the configuration from the load options"
+	first=$(clean_log "$T_LOG" | grep -a '^kxboot: kernel destination ' | sed -n 1p)
+	second=$(clean_log "$T_LOG" | grep -a '^kxboot: kernel destination ' | sed -n 2p)
+	if [ -z "$first" ] || [ -z "$second" ]; then
+		fail_because "two kernel destination lines expected ('$first', '$second')"
+	elif [ "$first" != "$second" ]; then
+		fail_because "the refused run's kernel memory was not returned ('$first', then '$second')"
+	fi
+	expect '^kx: sha256 ok: 3 segments' "purgatory verified the segments"
+	expect "^KXMARK second up nonce=$n\$" "the kernel's init marker"
+	test_end "refused, memory returned, booted from the shell with \\alt.conf" || status=1
+}
+
 # ------------------------------------------------------------ aarch64
 aarch64_hello_scenario() {
 	local name=efi-aarch64-hello d limit=90 kernel64 st=Unsupported
@@ -281,5 +319,6 @@ aarch64_hello_scenario() {
 ! want efi-x86_64-boot || boot_scenario
 ! want efi-x86_64-bad-digest || bad_digest_scenario
 refusal_scenarios
+! want efi-x86_64-after-refusal || after_refusal_scenario
 ! want efi-aarch64-hello || aarch64_hello_scenario
 exit $status
