@@ -53,6 +53,7 @@ extern const uint64_t kxb_purgatory_size;
 #define MAX_RANGES	256		/* identity-mapped RAM ranges */
 #define MAP_SLACK	64		/* descriptors the map may grow by */
 #define LINUX_ENTRY64	0x200		/* startup_64, from the load address */
+#define MAX_RUNS_SHOWN	16		/* page-list runs the report prints */
 
 /* entry64_regs of kx's purgatory: kexec-tools' struct of 17 u64. */
 enum { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RSP,
@@ -538,7 +539,7 @@ static void flush_run(struct pl_report *r)
 {
 	if (!r->len)
 		return;
-	if (r->runs++ < 16)
+	if (r->runs++ < MAX_RUNS_SHOWN)
 		kxb_say("kxboot:   0x%09llx <- 0x%09llx  %6llu pages\n",
 			(unsigned long long)r->dest, (unsigned long long)r->src,
 			(unsigned long long)r->len);
@@ -595,9 +596,12 @@ static void report(void)
 		x.cmdline);
 	kxb_say("kxboot: setup page at 0x%llx (%u pages, reserved in the e820)\n",
 		(unsigned long long)(uintptr_t)x.setup, SETUP_PAGES);
+	kxb_say("kxboot: page list, as runs: destination <- source, pages\n");
 	st = kx_pl_walk(&w, x.pl.head, &stats, NULL);
 	if (st != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "page list does not walk: %s", kx_strerror(st));
+	if (r.runs > MAX_RUNS_SHOWN)
+		kxb_say("kxboot:   ... %u more runs\n", r.runs - MAX_RUNS_SHOWN);
 	kxb_say("kxboot: page list: head 0x%llx, %llu entries, %llu indirection pages, %llu page copies in %u runs\n",
 		(unsigned long long)x.pl.head, (unsigned long long)stats.entries,
 		(unsigned long long)stats.pages, (unsigned long long)stats.sources,
