@@ -124,9 +124,9 @@ boot_scenario() {
 	# Purgatory marked every segment verified (flags 1) and resealed.
 	expect '"kind":"boot_params","flags":1,' "boot_params marked verified in the setup page"
 	json=$(clean_log "$T_LOG" | sed -n '/^KXMARK setup-begin/,/^KXMARK setup-end/p' | sed '1d;$d')
-	why=$(printf '%s' "$json" | python3 test/qemu/setup_initrd.py "$initrd" 2>&1) ||
+	why=$(printf '%s' "$json" | python3 test/qemu/setup_digests.py "$initrd" "$kernel" 2>&1) ||
 		fail_because "$why"
-	test_end "kernel up, setup page decoded, initrd digest = the file's" || status=1
+	test_end "kernel up, setup page decoded, initrd and kernel digests = the files'" || status=1
 }
 
 # The one expected hang: purgatory halts; QEMU is stopped GRACE seconds

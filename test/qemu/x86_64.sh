@@ -106,7 +106,7 @@ check_setup_page() {
 	expect '^KXMARK setup-end rc=0' "setup page decoded by kxinspect (rc=0)"
 	json=$(clean_log "$T_LOG" | sed -n '/^KXMARK setup-begin/,/^KXMARK setup-end/p' | sed '1d;$d')
 	local why
-	why=$(printf '%s' "$json" | python3 test/qemu/setup_initrd.py "$out/initrd2.cpio.gz" 2>&1) ||
+	why=$(printf '%s' "$json" | python3 test/qemu/setup_digests.py "$out/initrd2.cpio.gz" "$kernel" 2>&1) ||
 		fail_because "$why"
 }
 
@@ -124,7 +124,7 @@ kexec_scenario() {	# kexec_scenario NAME KXTEST
 	expect "$purg_re" "purgatory console line"
 	expect "^KXMARK second up nonce=$n\$" "next kernel's marker"
 	check_setup_page
-	test_end "next kernel up" || status=1
+	test_end "next kernel up; setup page digests = the initrd file's and the kernel's as split" || status=1
 }
 
 kdump_scenario() {

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Checks kxinspect's JSON (stdin) of a setup page against the files the
+test loaded: the initrd segment's SHA-256 must be the initrd file's, and,
+given the kernel, the kernel segment's must be that of the bzImage's
+protected-mode part (the file after its (setup_sects + 1) * 512 setup
+bytes, as loaders split it).  Either may be hashed alone or padded with
+zeros to the segment's size, as loaders hash memsz.
+Usage: setup_digests.py INITRD [BZIMAGE].  Exits 1 naming what differs."""
+import hashlib
+import json
+import sys
+
+
+def segments(page, kind):
+    found = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            if o.get("kind") == kind and "sha256" in o:
+                found.append(o)
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(page)
+    return found
+
+
+def check(page, kind, data):
+    segs = segments(page, kind)
+    if not segs:
+        return "no %s segment in the setup page" % kind
+    plain = hashlib.sha256(data).hexdigest()
+    for s in segs:
+        size = s.get("size", len(data))
+        padded = hashlib.sha256(data + bytes(max(0, size - len(data)))).hexdigest()
+        if s["sha256"] in (plain, padded):
+            return None
+    return "%s segment digest %s is not the file's %s" % (kind, segs[0]["sha256"], plain)
+
+
+try:
+    page = json.loads(sys.stdin.read())
+except ValueError as e:
+    sys.exit("kxinspect JSON does not parse: %s" % e)
+why = check(page, "initrd", open(sys.argv[1], "rb").read())
+if not why and len(sys.argv) > 2:
+    image = open(sys.argv[2], "rb").read()
+    setup_sects = image[0x1f1] or 4
+    why = check(page, "kernel", image[(setup_sects + 1) * 512:])
+if why:
+    sys.exit(why)
