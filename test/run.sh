@@ -48,6 +48,12 @@ run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
+# QEMU system tests (test/qemu/): KX_QEMU=0 skips them for quick loops.
+if [ "${KX_QEMU:-1}" != 0 ]; then
+	run_suite qemu-aarch64 test/qemu/aarch64.sh "$B"
+else
+	echo "qemu suites skipped (KX_QEMU=0)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

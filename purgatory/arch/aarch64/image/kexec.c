@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aarch64 purgatory for kexec-tools: what runs between Linux's
+ * arm64_relocate_new_kernel and the next kernel.  Turns the MMU and caches
+ * on over an identity map (hashing with caches off is what makes arm64
+ * kexec slow), verifies the loaded segments and halts, loudly, when they
+ * do not match, leaves a kx setup page announced in the device tree,
+ * cleans everything the next kernel reads to the point of coherency,
+ * turns the MMU off and enters the kernel (entry.S).
+ *
+ * The variables below are set by kexec-tools by name (elf_rel_set_symbol),
+ * which checks their sizes: names, types and sizes are kexec-tools' own.
+ */
+#include <kx/compiler.h>
+#include <kx/format.h>
+#include <kx/idmap.h>
+#include <kx/setup_page.h>
+#include <kx/verify.h>
+#include "a64.h"
+
+struct kx_sha256_region sha256_regions[KX_VERIFY_MAX_REGIONS] = { { 0, 0 } };
+uint8_t sha256_digest[KX_SHA256_SIZE] = { 0 };
+int skip_checks = 0;
+uint64_t arm64_kernel_entry = 0;	/* kexec-tools: the Image's load address */
+uint64_t arm64_dtb_addr = 0;
+
+/* ID_AA64MMFR0_EL1 fields (Arm ARM D19.2). */
+#define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
+#define MMFR0_TGRAN4(r) ((unsigned)((r) >> 28) & 0xf)	/* 0xf: no 4 KiB granule */
+#define HCR_EL2_E2H (1ull << 34)
+
+/* booting.rst: the DTB is at most 2 MiB. */
+#define DTB_MAX (2u << 20)
+#define FDT_MAGIC 0xd00dfeedu
+
+/*
+ * Page tables of the identity map, from purgatory's own data (kexec-tools
+ * gives the image no other memory).  A typical kexec maps ~8 ranges in one
+ * or two GiB and takes ~10 pages; kx_idmap_aarch64_count_tables() says
+ * exactly before anything is built.
+ */
+#define POOL_PAGES 32
+static uint8_t pool[POOL_PAGES][KX_PAGE_SIZE] __attribute__((aligned(KX_PAGE_SIZE)));
+
+static uint64_t cntfrq;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_vformat(console_putc, 0, fmt, ap);
+	va_end(ap);
+}
+
+static void say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE])
+{
+	say("kx:   %s ", label);
+	for (int i = 0; i < KX_SHA256_SIZE; i++)
+		say("%02x", d[i]);
+	say("\n");
+}
+
+/* "<ticks> ticks (<ms> ms)": CNTFRQ gives the ticks a meaning. */
+static void say_ticks(uint64_t ticks)
+{
+	say("%llu ticks", (unsigned long long)ticks);
+	if (cntfrq) {
+		uint64_t us = ticks / cntfrq * 1000000 + ticks % cntfrq * 1000000 / cntfrq;
+
+		say(" (%llu.%03llu ms)", (unsigned long long)(us / 1000),
+		    (unsigned long long)(us % 1000));
+	}
+}
+
+static __attribute__((noreturn)) void refuse(const char *why)
+{
+	say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
+	kx_a64_halt();
+}
+
+static uint32_t get_be32(const void *p)
+{
+	return __builtin_bswap32(kx_get_le32(p));
+}
+
+/* Size of the DTB at dtb from its header, 0 if it is not one. */
+static uint32_t dtb_size(uint64_t dtb)
+{
+	const uint8_t *h = (const uint8_t *)(uintptr_t)dtb;
+	uint32_t size;
+
+	if (!dtb || !KX_IS_ALIGNED(dtb, 8) || get_be32(h) != FDT_MAGIC)
+		return 0;
+	size = get_be32(h + 4);
+	return size <= DTB_MAX ? size : 0;
+}
+
+struct ranges {
+	struct kx_idmap_range r[KX_VERIFY_MAX_REGIONS + 3];
+	size_t n;
+};
+
+/* Adds [start, start + len) widened to whole pages; 0 if it wraps. */
+static int add_range(struct ranges *rs, uint64_t start, uint64_t len,
+		     uint32_t attr)
+{
+	uint64_t end = start + len;
+
+	if (end < start || end > UINT64_MAX - KX_PAGE_SIZE ||
+	    rs->n == KX_ARRAY_SIZE(rs->r))
+		return 0;
+	rs->r[rs->n].start = start & ~(uint64_t)(KX_PAGE_SIZE - 1);
+	rs->r[rs->n].size = KX_ALIGN_UP(end, (uint64_t)KX_PAGE_SIZE) - rs->r[rs->n].start;
+	rs->r[rs->n].attr = attr;
+	rs->n++;
+	return 1;
+}
+
+/*
+ * Turns the MMU and caches on over an identity map of what purgatory
+ * touches: the regions to verify, this image (code, data, stack, tables,
+ * setup page), the DTB, and the UART page as device memory.  Returns NULL
+ * when the MMU is on, or why it stays off (purgatory then hashes with the
+ * MMU off: slower, never skipped).
+ */
+static const char *mmu_on(unsigned el)
+{
+	static char why[112];
+	static struct ranges rs;
+	struct kx_idmap_aarch64_config cfg = { 48, 0 };
+	struct kx_idmap_pool p = { pool, (uintptr_t)pool, POOL_PAGES, 0 };
+	struct kx_idmap_aarch64_regs regs;
+	uint64_t mmfr0 = a64_read(id_aa64mmfr0_el1), tcr;
+	uint32_t dsize = dtb_size(arm64_dtb_addr);
+	size_t tables;
+	enum kx_status st;
+
+	if (MMFR0_TGRAN4(mmfr0) == 0xf)
+		return "the CPU has no 4 KiB translation granule";
+	rs.n = 0;
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+		if (sha256_regions[i].len &&
+		    !add_range(&rs, sha256_regions[i].start, sha256_regions[i].len,
+			       KX_IDMAP_NORMAL))
+			return "a region wraps around the address space";
+	add_range(&rs, (uintptr_t)kx_image_start,
+		  (uintptr_t)kx_image_end - (uintptr_t)kx_image_start, KX_IDMAP_NORMAL);
+	if (dsize)
+		add_range(&rs, arm64_dtb_addr, dsize, KX_IDMAP_NORMAL);
+	if (arm64_sink)
+		add_range(&rs, arm64_sink, 1, KX_IDMAP_DEVICE);
+
+	st = kx_idmap_aarch64_count_tables(rs.r, rs.n, &cfg, &tables);
+	if (st != KX_OK) {
+		kx_snprintf(why, sizeof(why), "identity map refused: %s", kx_strerror(st));
+		return why;
+	}
+	if (tables > POOL_PAGES) {
+		kx_snprintf(why, sizeof(why),
+			    "identity map needs %zu table pages, the pool has %u",
+			    tables, POOL_PAGES);
+		return why;
+	}
+	st = kx_idmap_aarch64_build(rs.r, rs.n, &cfg, kx_idmap_pool_alloc, &p, &regs);
+	if (st != KX_OK) {
+		kx_snprintf(why, sizeof(why), "identity map not built: %s", kx_strerror(st));
+		return why;
+	}
+	if (regs.ips > MMFR0_PARANGE(mmfr0)) {
+		kx_snprintf(why, sizeof(why),
+			    "mapped addresses need PARange %u, the CPU has %u",
+			    regs.ips, MMFR0_PARANGE(mmfr0));
+		return why;
+	}
+	/* TCR_EL2 has TCR_EL1's layout when E2H = 1 (VHE, as Linux runs). */
+	if (el == 2 && !(a64_read(hcr_el2) & HCR_EL2_E2H))
+		tcr = regs.tcr_el2;
+	else
+		tcr = regs.tcr_el1;
+	kx_a64_mmu_on(regs.mair, tcr, regs.ttbr0);
+	return 0;
+}
+
+static void verify(struct kx_verify *v, int mmu)
+{
+	uint64_t t0 = a64_ticks(), t1;
+	enum kx_status st;
+
+	st = kx_verify_regions(sha256_regions, KX_VERIFY_MAX_REGIONS,
+			       sha256_digest, v);
+	t1 = a64_ticks();
+	if (st == KX_OK) {
+		say("kx: sha256 ok: %u regions, %llu bytes, %s, MMU %s, ",
+		    v->regions, (unsigned long long)v->bytes, v->impl,
+		    mmu ? "on" : "off");
+		say_ticks(t1 - t0);
+		say("\n");
+		return;
+	}
+	say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s, MMU %s)\n",
+	    v->regions, (unsigned long long)v->bytes, v->impl, mmu ? "on" : "off");
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		if (!sha256_regions[i].len)
+			continue;
+		say("kx:   region %u: 0x%llx +0x%llx\n", i,
+		    (unsigned long long)sha256_regions[i].start,
+		    (unsigned long long)sha256_regions[i].len);
+	}
+	say_digest("expected", sha256_digest);
+	say_digest("actual  ", v->combined);
+	refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+				   : kx_strerror(st));
+}
+
+void kx_purgatory_main(uint64_t entry_ticks);
+void kx_purgatory_main(uint64_t entry_ticks)
+{
+	static struct kx_verify v;
+	unsigned el = a64_current_el();
+	const char *mmu_off;
+	uint32_t dsize;
+
+	cntfrq = a64_read(cntfrq_el0) & 0xffffffffu;
+	say("kx: purgatory (aarch64, EL%u, setup ABI %d.%d)\n", el,
+	    KX_ABI_MAJOR, KX_ABI_MINOR);
+
+	mmu_off = mmu_on(el);
+	if (mmu_off)
+		say("kx: MMU stays off (%s): hashing with caches off\n", mmu_off);
+
+	if (skip_checks) {
+		say("kx: digest checks SKIPPED: the loader set skip_checks\n");
+		kx_memset(&v, 0, sizeof(v));
+	} else {
+		verify(&v, !mmu_off);
+	}
+
+	/* What the next kernel reads, out of the caches to the PoC; the
+	 * image itself (setup page, stack) is cleaned by kx_a64_enter. */
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+		if (sha256_regions[i].len)
+			kx_a64_dcache_clean(sha256_regions[i].start,
+					    sha256_regions[i].start + sha256_regions[i].len);
+	dsize = dtb_size(arm64_dtb_addr);
+	if (dsize)
+		kx_a64_dcache_clean(arm64_dtb_addr, arm64_dtb_addr + dsize);
+
+	say("kx: entering image at 0x%llx at EL%u, dtb 0x%llx, after ",
+	    (unsigned long long)arm64_kernel_entry, el,
+	    (unsigned long long)arm64_dtb_addr);
+	say_ticks(a64_ticks() - entry_ticks);
+	say(" in purgatory\n");
+	kx_a64_enter(arm64_kernel_entry, arm64_dtb_addr);
+}
