@@ -9,7 +9,10 @@
 # Scenarios (one line each, "ok ..." or "FAIL ...: why" and the log tail):
 #   aarch64-kexec-el1        kexec -c -l + kexec -e, --serial=ttyAMA0: kx's
 #                            lines show EL1, ARMv8 SHA2 with the MMU on; the
-#                            next kernel's marker; its setup page decoded
+#                            next kernel's marker; the setup page announced
+#                            in its DTB (bootargs kx_setup=, /chosen/
+#                            kx,setup-page) decoded by kxinspect, with the
+#                            kernel's and initrd's digests
 #   aarch64-kexec-el2        the same on -M virt,virtualization=on (EL2)
 #   aarch64-kexec-bad-digest a segment altered after its digest was taken:
 #                            the mismatch is printed, the kernel never runs
@@ -52,7 +55,7 @@ build_kexec() {
 	local name=$1 purg=$2 tree key log p
 	shift 2
 	key=$( { basename "$src"; [ "$purg" = - ] && echo own || sha256sum <"$purg";
-		cat "$@" "$0"; } | sha256sum | cut -c1-16)
+		cat "$@"; declare -f build_kexec; } | sha256sum | cut -c1-16)
 	if [ "$(cat "$out/kexec-$name.key" 2>/dev/null)" = "$key" ] && [ -x "$out/kexec-$name" ]; then
 		return 0
 	fi
@@ -201,7 +204,26 @@ kexec_scenario() {	# kexec_scenario NAME MACHINE EL
 	expect_not '^kx: MMU stays off' "the MMU stayed off"
 	expect '^kx: entering image at 0x[0-9a-f]+ at EL'"$el"', dtb 0x[0-9a-f]+' "kx's last line"
 	expect "^KXMARK second up nonce=$n" "next kernel's marker"
-	test_end "next kernel up; purgatory $(purg_time)" || status=1
+	check_setup_page
+	test_end "next kernel up, setup page checked; purgatory $(purg_time)" || status=1
+}
+
+# The setup page kx announced in the DTB reached the next kernel (its
+# bootargs and /chosen/kx,setup-page) and holds the right digests.
+check_setup_page() {
+	local addr json why
+	addr=$(field '^kx: setup page at 0x[0-9a-f]+: kx_setup= in bootargs' |
+		sed -n 's/^kx: setup page at \(0x[0-9a-f]*\):.*/\1/p')
+	if [ -z "$addr" ]; then
+		fail_because "no setup page announced ($(field '^kx: .*setup page' | cut -c1-100))"
+		return
+	fi
+	expect "^KXMARK dt-setup-page $addr\$" "/chosen/kx,setup-page = $addr in the next kernel"
+	expect "^KXMARK setup-begin $addr\$" "kx_setup=$addr on the next kernel's command line"
+	expect '^KXMARK setup-end rc=0' "setup page decoded by kxinspect (rc=0)"
+	json=$(clean_log "$T_LOG" | sed -n '/^KXMARK setup-begin/,/^KXMARK setup-end/p' | sed '1d;$d')
+	why=$(printf '%s' "$json" | python3 test/qemu/aarch64-setup.py "$addr" "$kernel" \
+		"$out/initrd2.cpio.gz" 2>&1) || fail_because "$why"
 }
 
 # The one test where a hang is the expected outcome: QEMU is stopped

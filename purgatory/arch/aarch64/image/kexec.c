@@ -12,6 +12,7 @@
  * which checks their sizes: names, types and sizes are kexec-tools' own.
  */
 #include <kx/compiler.h>
+#include <kx/fdt.h>
 #include <kx/format.h>
 #include <kx/idmap.h>
 #include <kx/setup_page.h>
@@ -41,6 +42,15 @@ uint64_t arm64_dtb_addr = 0;
  */
 #define POOL_PAGES 32
 static uint8_t pool[POOL_PAGES][KX_PAGE_SIZE] __attribute__((aligned(KX_PAGE_SIZE)));
+
+/* The setup page: three pages the next kernel is told to keep. */
+#define SETUP_PAGES 3
+static uint8_t setup_area[SETUP_PAGES][KX_PAGE_SIZE]
+	__attribute__((aligned(KX_PAGE_SIZE)));
+
+/* arm64 Linux's COMMAND_LINE_SIZE: longer bootargs are cut. */
+#define CMDLINE_MAX 2048
+#define MEMMAP_MAX 64
 
 static uint64_t cntfrq;
 
@@ -214,6 +224,230 @@ static void verify(struct kx_verify *v, int mmu)
 				   : kx_strerror(st));
 }
 
+/* What the device tree says about the hand-off, for the setup page. */
+struct dt_info {
+	const char *bootargs;	/* NULL if none */
+	uint32_t bootargs_len;	/* with its NUL */
+	uint64_t initrd;	/* /chosen/linux,initrd-start, 0 if none */
+	uint64_t elfcore[2];	/* /chosen/linux,elfcorehdr {addr, size} */
+	struct kx_mem_range mem[MEMMAP_MAX];
+	unsigned nmem;
+};
+
+/* A cells-wide big-endian number (1 or 2 cells). */
+static uint64_t cells(const uint8_t *p, uint32_t n)
+{
+	return n == 2 ? kx_fdt64(p) : kx_fdt32(p);
+}
+
+static uint32_t root_cells(const struct kx_fdt *f, const char *name, uint32_t dflt)
+{
+	uint32_t root, len;
+	const void *v;
+
+	if (kx_fdt_find_node(f, "/", &root) != KX_OK ||
+	    kx_fdt_get_prop(f, root, name, &v, &len) != KX_OK || len != 4)
+		return dflt;
+	return kx_fdt32(v);
+}
+
+static void dt_read(const struct kx_fdt *f, struct dt_info *d)
+{
+	uint32_t ac = root_cells(f, "#address-cells", 2);
+	uint32_t sc = root_cells(f, "#size-cells", 1);
+	uint32_t node, root, child = 0, len;
+	const char *name;
+	const void *v;
+
+	kx_memset(d, 0, sizeof(*d));
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return;
+	if (kx_fdt_find_node(f, "/chosen", &node) == KX_OK) {
+		if (kx_fdt_get_prop(f, node, "bootargs", &v, &len) == KX_OK &&
+		    len && ((const char *)v)[len - 1] == 0) {
+			d->bootargs = v;
+			d->bootargs_len = len;
+		}
+		if (kx_fdt_get_prop(f, node, "linux,initrd-start", &v, &len) == KX_OK &&
+		    (len == 4 || len == 8))
+			d->initrd = cells(v, len / 4);
+		if (kx_fdt_get_prop(f, node, "linux,elfcorehdr", &v, &len) == KX_OK &&
+		    len == 4 * (ac + sc)) {
+			d->elfcore[0] = cells(v, ac);
+			d->elfcore[1] = cells((const uint8_t *)v + 4 * ac, sc);
+		}
+	}
+	/* RAM: the reg of every /memory node. */
+	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
+		return;
+	while (kx_fdt_next_child(f, root, &child, &name) == KX_OK) {
+		const uint8_t *r;
+		uint32_t step = 4 * (ac + sc);
+
+		if (kx_memcmp(name, "memory", 6) || (name[6] && name[6] != '@') ||
+		    kx_fdt_get_prop(f, child, "reg", &v, &len) != KX_OK)
+			continue;
+		for (r = v; len >= step && d->nmem < MEMMAP_MAX; r += step, len -= step) {
+			d->mem[d->nmem].addr = cells(r, ac);
+			d->mem[d->nmem].size = cells(r + 4 * ac, sc);
+			d->mem[d->nmem].type = KX_MEM_RAM;
+			d->mem[d->nmem].attr = 0;
+			d->nmem++;
+		}
+	}
+}
+
+static enum kx_status more_pages(void *ctx, void **buf, uint32_t *size,
+				 uint64_t *phys)
+{
+	unsigned *next = ctx;
+
+	if (*next >= SETUP_PAGES)
+		return KX_ERR_NO_MEMORY;
+	*buf = setup_area[*next];
+	*size = KX_PAGE_SIZE;
+	*phys = (uintptr_t)setup_area[*next];
+	(*next)++;
+	return KX_OK;
+}
+
+static int within(uint64_t a, const struct kx_sha256_region *r)
+{
+	return a >= r->start && a - r->start < r->len;
+}
+
+/* Segments with their digests and kinds, memory map, final command line. */
+static enum kx_status write_setup_page(const struct dt_info *d,
+				       const struct kx_verify *v, int verified,
+				       const char *cmdline)
+{
+	struct kx_setup_writer w;
+	struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
+	unsigned nseg = 0, next = 1;
+	enum kx_status st;
+
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		const struct kx_sha256_region *r = &sha256_regions[i];
+		struct kx_segment *s = &seg[nseg];
+
+		if (!r->len)
+			continue;
+		kx_memset(s, 0, sizeof(*s));
+		s->dest = r->start;
+		s->size = r->len;
+		kx_memcpy(s->sha256, v->digest[i], KX_SHA256_SIZE);
+		s->flags = verified ? KX_SEG_F_VERIFIED : 0;
+		if (within(arm64_dtb_addr, r))
+			s->kind = KX_SEG_DTB;
+		else if (d->initrd && r->start == d->initrd)
+			s->kind = KX_SEG_INITRD;
+		else if (d->elfcore[0] && within(d->elfcore[0], r))
+			s->kind = KX_SEG_ELFCORE;
+		else if (within(arm64_kernel_entry, r))
+			s->kind = KX_SEG_KERNEL;
+		else
+			s->kind = KX_SEG_OTHER;
+		nseg++;
+	}
+	st = kx_setup_init(&w, setup_area[0], KX_PAGE_SIZE,
+			   d->elfcore[0] ? KX_SETUP_F_CRASH : 0);
+	if (st != KX_OK)
+		return st;
+	kx_setup_set_more(&w, more_pages, &next);
+	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, nseg, sizeof(seg[0]));
+	if (st == KX_OK && d->elfcore[0])
+		st = kx_setup_add(&w, KX_REC_ELFCORE, d->elfcore, sizeof(d->elfcore));
+	if (st == KX_OK && d->nmem)
+		st = kx_setup_add_table(&w, KX_REC_MEMMAP, d->mem, d->nmem,
+					sizeof(d->mem[0]));
+	if (st == KX_OK)
+		st = kx_setup_add_cmdline(&w, cmdline);
+	if (st != KX_OK)
+		return st;
+	return kx_setup_finish(&w);
+}
+
+/*
+ * The DTB kexec-tools loaded is packed (fdt_pack: no free space inside
+ * totalsize), but its segment is whole pages, zero-filled past the blob
+ * by kexec_load and verified with it: that tail is the DTB's own, and
+ * kx_fdt_grow() lets the blob use it.  The room needed is checked before
+ * the first edit, so the tree is edited completely or not at all.
+ */
+static void announce_setup(const struct kx_verify *v, int verified)
+{
+	static struct dt_info d;
+	static char cmdline[CMDLINE_MAX];
+	static const char prop[] = "kx,setup-page";
+	uint64_t setup = (uintptr_t)setup_area, cap = 0;
+	uint32_t dsize = dtb_size(arm64_dtb_addr), chosen, need;
+	struct kx_fdt f;
+	uint8_t val[8];
+	char token[40];
+	size_t tlen, blen, clen;
+	enum kx_status st;
+
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+		if (sha256_regions[i].len && within(arm64_dtb_addr, &sha256_regions[i]))
+			cap = sha256_regions[i].start + sha256_regions[i].len - arm64_dtb_addr;
+	if (cap > DTB_MAX)
+		cap = DTB_MAX;
+	if (cap < dsize)
+		cap = dsize;
+	st = kx_fdt_open(&f, (void *)(uintptr_t)arm64_dtb_addr, cap);
+	if (st != KX_OK || kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK) {
+		say("kx: no usable device tree /chosen (%s): no setup page\n",
+		    kx_strerror(st != KX_OK ? st : KX_ERR_NOT_FOUND));
+		return;
+	}
+	dt_read(&f, &d);
+
+	/* The final command line: bootargs and our token. */
+	tlen = kx_snprintf(token, sizeof(token), " kx_setup=0x%llx",
+			   (unsigned long long)setup);
+	/* kexec-tools pads the value to 4 bytes with NULs: up to the first. */
+	for (blen = 0; d.bootargs && blen < d.bootargs_len && d.bootargs[blen]; blen++)
+		;
+	if (blen + tlen + 1 > sizeof(cmdline)) {
+		say("kx: bootargs too long for kx_setup=: setup page not announced\n");
+		return;
+	}
+	if (!blen)
+		kx_memmove(token, token + 1, tlen--);	/* no leading space */
+	if (blen)
+		kx_memcpy(cmdline, d.bootargs, blen);
+	kx_memcpy(cmdline + blen, token, tlen + 1);
+	clen = blen + tlen;
+
+	/* Room: bootargs growth, the new property and its name, one map entry. */
+	need = (uint32_t)(((clen + 1 + 3) & ~3u) - ((d.bootargs_len + 3) & ~3u) +
+			  12 + 8 + sizeof(prop) + 16);
+	if (kx_fdt_free(&f) < need) {
+		if (f.size + (uint64_t)need - kx_fdt_free(&f) > cap) {
+			say("kx: setup page at 0x%llx NOT announced: the DTB has %u bytes "
+			    "of room, %u needed\n", (unsigned long long)setup,
+			    (unsigned)(cap - f.size + kx_fdt_free(&f)), need);
+			return;
+		}
+		kx_fdt_grow(&f, (uint32_t)KX_ALIGN_UP(f.size + need - kx_fdt_free(&f), 8u));
+	}
+
+	st = write_setup_page(&d, v, verified, cmdline);
+	if (st != KX_OK) {
+		say("kx: setup page not written: %s\n", kx_strerror(st));
+		return;
+	}
+	kx_fdt_put64(val, setup);
+	if ((st = kx_fdt_set_prop(&f, chosen, "bootargs", cmdline, (uint32_t)clen + 1)) != KX_OK ||
+	    (st = kx_fdt_find_node(&f, "/chosen", &chosen)) != KX_OK ||
+	    (st = kx_fdt_set_prop(&f, chosen, prop, val, sizeof(val))) != KX_OK ||
+	    (st = kx_fdt_add_memreserve(&f, setup, sizeof(setup_area))) != KX_OK)
+		refuse("device tree edit failed after its room was checked");
+	say("kx: setup page at 0x%llx: kx_setup= in bootargs, /chosen/kx,setup-page, "
+	    "/memreserve/ of %u KiB\n", (unsigned long long)setup,
+	    (unsigned)(sizeof(setup_area) / 1024));
+}
+
 void kx_purgatory_main(uint64_t entry_ticks);
 void kx_purgatory_main(uint64_t entry_ticks)
 {
@@ -236,6 +470,7 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	} else {
 		verify(&v, !mmu_off);
 	}
+	announce_setup(&v, !skip_checks);
 
 	/* What the next kernel reads, out of the caches to the PoC; the
 	 * image itself (setup page, stack) is cleaned by kx_a64_enter. */
