@@ -30,7 +30,8 @@ run_suite() {		# run_suite NAME COMMAND...
 	failed=$((failed + f))
 	printf '%-28s %4d ok %3d failed  %4ds\n' "$name" "$p" "$f" $((SECONDS - start))
 	if [ "$f" -ne 0 ]; then
-		grep '^FAIL ' "$log" | sed 's/^/    /'
+		# Each FAIL line with the indented lines that explain it.
+		awk '/^FAIL /{c=1; print "    " $0; next} c && /^    /{print "    " $0; next} {c=0}' "$log"
 		echo "    --- last lines of $log:"
 		tail -n 15 "$log" | sed 's/^/    | /'
 	fi
@@ -43,13 +44,16 @@ run_suite freestanding test/freestanding.sh "$B"
 run_suite abi-doc test/abi_doc.sh
 run_suite link-layout test/link_layout.sh "$B"
 run_suite install test/install.sh "$B"
+run_suite elf-rel test/elf_rel.sh "$B"
 run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
 run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
-# QEMU system tests (test/qemu/): KX_QEMU=0 skips them for quick loops.
+# QEMU system tests (test/qemu/): KX_QEMU=0 skips them for quick loops;
+# KX_PURGATORY=kx runs them with kx's purgatory (see test/qemu/x86_64.sh).
 if [ "${KX_QEMU:-1}" != 0 ]; then
+	run_suite qemu-x86_64 test/qemu/x86_64.sh "$B"
 	run_suite qemu-aarch64 test/qemu/aarch64.sh "$B"
 else
 	echo "qemu suites skipped (KX_QEMU=0)"

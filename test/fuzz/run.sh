@@ -10,7 +10,7 @@ work=$B/fuzz/corpus-$t
 mkdir -p "$work"
 [ -d "$seeds" ] && [ -n "$(ls -A "$seeds")" ] || { echo "FAIL fuzz-$t: no seed corpus in $seeds"; exit 1; }
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	"$work" "$seeds" >"$B/fuzz/$t.log" 2>&1
+	-artifact_prefix="$B/fuzz/$t-" "$work" "$seeds" >"$B/fuzz/$t.log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/fuzz/$t.log")
 if [ $rc -eq 0 ] && [ "${runs:-0}" -gt 0 ]; then

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds a static kexec from Debian's kexec-tools source (scripts/fetch.sh)
+# in a copy of its tree (Debian's patches break out-of-tree builds), and
+# prints the path of the binary.
+#
+#   build-kexec.sh [--purgatory FILE.ro] [--corrupt] ARCH OUTDIR
+#
+# ARCH is x86_64|amd64 or aarch64|arm64 (cross-built).
+# --purgatory FILE.ro   embed FILE.ro instead of kexec-tools' own purgatory:
+#                       after the normal build it replaces purgatory/purgatory.ro
+#                       and make regenerates kexec/purgatory.c with bin/bin-to-hex.
+# --corrupt             test-only: apply kexec-corrupt.patch, which lets
+#                       KX_TEST_CORRUPT=N flip a byte of segment N after its
+#                       digest was taken (the purgatory must refuse to boot).
+#
+# The result is cached in OUTDIR/<key>/kexec, the key hashing the source
+# version, ARCH, the purgatory's SHA-256, the patch and this script; a rerun
+# with the same inputs prints the cached binary at once.  Build log:
+# OUTDIR/<key>.log.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+purgatory= corrupt=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--purgatory) purgatory=${2:?--purgatory FILE}; shift 2 ;;
+	--corrupt) corrupt=1; shift ;;
+	-*) echo "build-kexec: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || { sed -n '5,13p' "$0" >&2; exit 2; }
+arch=$1 outdir=$(realpath -m "$2")
+case $arch in
+x86_64|amd64) arch=x86_64 host=() ;;
+aarch64|arm64) arch=aarch64 host=(--host=aarch64-linux-gnu CC=aarch64-linux-gnu-gcc) ;;
+*) echo "build-kexec: unknown ARCH $arch" >&2; exit 2 ;;
+esac
+if [ -n "$purgatory" ]; then
+	[ -f "$purgatory" ] || { echo "build-kexec: no purgatory object $purgatory" >&2; exit 1; }
+	purgatory=$(realpath "$purgatory")
+fi
+
+"$top/scripts/deps.sh" build kexec >&2
+src=$("$top/scripts/fetch.sh" kexec-tools)
+patch=$here/kexec-corrupt.patch
+
+key=$( {
+	echo "src $(basename "$src") arch $arch"
+	if [ -n "$purgatory" ]; then sha256sum <"$purgatory"; else echo "own purgatory"; fi
+	if [ -n "$corrupt" ]; then sha256sum <"$patch"; fi
+	sha256sum <"$0"
+} | sha256sum | cut -c1-16)
+name=$arch${purgatory:+-purg}${corrupt:+-corrupt}-$key
+out=$outdir/$name
+if [ -x "$out/kexec" ]; then
+	echo "$out/kexec"
+	exit 0
+fi
+
+mkdir -p "$outdir"
+log=$outdir/$name.log
+tree=$outdir/$name.tree
+rm -rf "$tree" "$out"
+fail() {
+	echo "build-kexec: $1 (log: $log)" >&2
+	tail -n 20 "$log" >&2
+	exit 1
+}
+{
+	echo "== kexec-tools $(basename "$src") for $arch${purgatory:+ with $purgatory}${corrupt:+ (corrupt patch)}"
+	cp -a "$src" "$tree"
+} >"$log" 2>&1
+cd "$tree"
+if [ -n "$corrupt" ]; then
+	patch -p1 <"$patch" >>"$log" 2>&1 || fail "kexec-corrupt.patch does not apply"
+fi
+./configure --without-zlib --without-lzma --without-xen LDFLAGS=-static "${host[@]}" \
+	>>"$log" 2>&1 || fail "configure failed"
+make -j2 >>"$log" 2>&1 || fail "make failed"
+if [ -n "$purgatory" ]; then
+	cp "$purgatory" purgatory/purgatory.ro
+	touch purgatory/purgatory.ro
+	rm -f kexec/purgatory.c
+	make -j2 >>"$log" 2>&1 || fail "make with $purgatory failed"
+	# The object really is the one embedded.
+	bin/bin-to-hex purgatory <"$purgatory" | cmp -s - kexec/purgatory.c ||
+		fail "kexec/purgatory.c was not regenerated from $purgatory"
+fi
+mkdir -p "$out.tmp"
+cp build/sbin/kexec "$out.tmp/kexec"
+cd "$outdir"
+rm -rf "$tree"
+mv "$out.tmp" "$out"
+# Keep the three newest builds of this variant (a purgatory under
+# development makes a new key with each change).
+find "$outdir" -maxdepth 1 -type d -regextype posix-extended -regex ".*/${name%-*}-[0-9a-f]{16}" -printf '%T@ %p\n' |
+	sort -rn | sed 1,3d | cut -d' ' -f2- | while read -r old; do rm -rf "$old" "$old.log"; done
+echo "$out/kexec"
