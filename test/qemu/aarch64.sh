@@ -13,7 +13,10 @@
 #                            in its DTB (bootargs kx_setup=, /chosen/
 #                            kx,setup-page) decoded by kxinspect, with the
 #                            kernel's and initrd's digests
-#   aarch64-kexec-el2        the same on -M virt,virtualization=on (EL2)
+#   aarch64-kexec-el2        the same on -M virt,virtualization=on (EL2, VHE:
+#                            HCR_EL2.E2H = 1)
+#   aarch64-kexec-el2-nvhe   the same with kvm-arm.mode=nvhe: Linux at EL1
+#                            enters purgatory at EL2 with E2H = 0
 #   aarch64-kexec-bad-digest a segment altered after its digest was taken
 #                            (kexec-corrupt.patch): the mismatch is printed,
 #                            the kernel never runs
@@ -101,12 +104,12 @@ purg_time() { field '^kx: entering image' | sed -n 's/.*(\([0-9.]* ms\)) in purg
 status=0
 base_append="console=ttyAMA0 quiet panic=-1"
 
-kexec_scenario() {	# kexec_scenario NAME MACHINE EL
-	local name=$1 machine=$2 el=$3 n limit=150
+kexec_scenario() {	# kexec_scenario NAME MACHINE EL-AS-PRINTED [APPEND]
+	local name=$1 machine=$2 el=$3 more=${4:-} n limit=150
 	n=$(nonce)
 	test_begin "$name" "$logs/$name.log"
 	qemu_aarch64 "$T_LOG" $limit "" 0 "$machine" "$kernel" "$initramfs" \
-		"$base_append kxtest=kexec kxnonce=$n"
+		"$base_append $more kxtest=kexec kxnonce=$n"
 	expect_exit $limit
 	expect '^KXMARK first up kexec' "first kernel's marker"
 	expect '^KXMARK kexec-loaded kexec' "successful kexec -c -l"
@@ -114,7 +117,7 @@ kexec_scenario() {	# kexec_scenario NAME MACHINE EL
 	expect '^kx: sha256 ok: [0-9]+ regions, [0-9]+ bytes, armv8-ce, MMU on, [0-9]+ ticks \([0-9.]+ ms\)' \
 		"verification with the SHA2 instructions and the MMU on"
 	expect_not '^kx: MMU stays off' "the MMU stayed off"
-	expect '^kx: entering image at 0x[0-9a-f]+ at EL'"$el"', dtb 0x[0-9a-f]+' "kx's last line"
+	expect '^kx: entering image at 0x[0-9a-f]+ at EL'"${el%% *}"', dtb 0x[0-9a-f]+' "kx's last line"
 	expect "^KXMARK second up nonce=$n" "next kernel's marker"
 	check_setup_page
 	test_end "next kernel up, setup page checked; purgatory $(purg_time)" || status=1
@@ -210,7 +213,11 @@ want() {	# want NAME: KX_QEMU_TESTS selects it (or is empty)
 	return 1
 }
 ! want aarch64-kexec-el1 || kexec_scenario aarch64-kexec-el1 virt 1
-! want aarch64-kexec-el2 || kexec_scenario aarch64-kexec-el2 virt,virtualization=on 2
+! want aarch64-kexec-el2 || kexec_scenario aarch64-kexec-el2 virt,virtualization=on "2 with E2H=1"
+# Linux in nVHE mode runs at EL1 and enters purgatory at EL2 through its
+# hypervisor stub: EL2 with HCR_EL2.E2H = 0, the other descriptor format.
+! want aarch64-kexec-el2-nvhe ||
+	kexec_scenario aarch64-kexec-el2-nvhe virt,virtualization=on "2 with E2H=0" kvm-arm.mode=nvhe
 ! want aarch64-kexec-bad-digest || bad_digest_scenario
 ! want aarch64-kdump || kdump_scenario
 [ "$own" != 1 ] || ! want aarch64-kexec-own-purgatory || own_scenario

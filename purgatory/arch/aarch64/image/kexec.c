@@ -139,7 +139,9 @@ static const char *mmu_on(unsigned el)
 {
 	static char why[112];
 	static struct ranges rs;
-	struct kx_idmap_aarch64_config cfg = { 48, 0 };
+	/* EL2 without E2H is a one-EL regime: other AP and XN bits. */
+	int el2_only = el == 2 && !(a64_read(hcr_el2) & HCR_EL2_E2H);
+	struct kx_idmap_aarch64_config cfg = { 48, el2_only ? KX_IDMAP_A64_EL2 : 0 };
 	struct kx_idmap_pool p = { pool, (uintptr_t)pool, POOL_PAGES, 0 };
 	struct kx_idmap_aarch64_regs regs;
 	uint64_t mmfr0 = a64_read(id_aa64mmfr0_el1), tcr;
@@ -185,10 +187,7 @@ static const char *mmu_on(unsigned el)
 		return why;
 	}
 	/* TCR_EL2 has TCR_EL1's layout when E2H = 1 (VHE, as Linux runs). */
-	if (el == 2 && !(a64_read(hcr_el2) & HCR_EL2_E2H))
-		tcr = regs.tcr_el2;
-	else
-		tcr = regs.tcr_el1;
+	tcr = el2_only ? regs.tcr_el2 : regs.tcr_el1;
 	kx_a64_mmu_on(regs.mair, tcr, regs.ttbr0);
 	return 0;
 }
@@ -457,7 +456,9 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	uint32_t dsize;
 
 	cntfrq = a64_read(cntfrq_el0) & 0xffffffffu;
-	say("kx: purgatory (aarch64, EL%u, setup ABI %d.%d)\n", el,
+	/* At EL2, E2H says which register layouts and descriptors apply. */
+	say("kx: purgatory (aarch64, EL%u%s, setup ABI %d.%d)\n", el,
+	    el != 2 ? "" : a64_read(hcr_el2) & HCR_EL2_E2H ? " with E2H=1" : " with E2H=0",
 	    KX_ABI_MAJOR, KX_ABI_MINOR);
 
 	mmu_off = mmu_on(el);
