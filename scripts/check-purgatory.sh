@@ -17,7 +17,7 @@ x86_64)
 		serial_base:2 serial_baud:4 console_vga:1 console_serial:1
 		backup_start:8 backup_src_start:8 backup_src_size:8 panic_kernel:1
 		stack_end:0 stack_arg32_1:4 stack_arg32_2:4 entry16_regs:48 entry16_debug_regs:48 entry16:
-		purgatory_start:'
+		kx_setup_page:8 kx_handoff_tsc:8 purgatory_start:'
 	;;
 aarch64)
 	p=aarch64-linux-gnu- machine='AArch64'

@@ -51,7 +51,8 @@ for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
 # QEMU system tests (test/qemu/): KX_QEMU=0 skips them for quick loops;
-# KX_PURGATORY=kx runs them with kx's purgatory (see test/qemu/x86_64.sh).
+# KX_PURGATORY=kexec-tools runs them with kexec-tools' own purgatory, the
+# positive control, instead of kx's (see test/qemu/x86_64.sh).
 if [ "${KX_QEMU:-1}" != 0 ]; then
 	run_suite qemu-x86_64 test/qemu/x86_64.sh "$B"
 	run_suite qemu-aarch64 test/qemu/aarch64.sh "$B"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kx/compiler.h>
+#include <kx/page_list.h>
 #include <kx/setup_page.h>
 #include "source.h"
 
@@ -24,13 +25,15 @@ static int json;
 static void usage(FILE *f)
 {
 	fputs("usage: kxinspect [--json] setup SOURCE [ADDRESS]\n"
+	      "       kxinspect [--json] pagelist SOURCE HEAD\n"
 	      "SOURCE is one of:\n"
 	      "  --file PATH [--base PHYS]  a file whose first byte is at PHYS (default 0)\n"
 	      "  --mem [PATH]               physical memory (default /dev/mem)\n"
 	      "  --core PATH                an ELF core file, e.g. /proc/vmcore\n"
 	      "ADDRESS is the setup page's physical address; without it, --file\n"
 	      "reads at PHYS and the others take kx_setup= from the command line\n"
-	      "(--cmdline PATH, default /proc/cmdline).\n", f);
+	      "(--cmdline PATH, default /proc/cmdline).\n"
+	      "HEAD is a page list's head entry (IND_INDIRECTION | address).\n", f);
 }
 
 static int die(int code, const char *fmt, ...)
@@ -342,6 +345,116 @@ static int inspect_setup(struct source *src, uint64_t addr)
 	return 0;
 }
 
+/* ----------------------------------------------------------- pagelist */
+
+/* Consecutive copies with consecutive sources and destinations. */
+struct run {
+	uint64_t dest, src, pages;
+};
+
+struct pl_report {
+	struct run run;
+	unsigned runs;
+	int first;
+};
+
+static void flush_run(struct pl_report *r)
+{
+	if (!r->run.pages)
+		return;
+	if (json)
+		printf("%s{\"dest\":%llu,\"src\":%llu,\"pages\":%llu}",
+		       r->runs ? "," : "", (unsigned long long)r->run.dest,
+		       (unsigned long long)r->run.src, (unsigned long long)r->run.pages);
+	else
+		printf("  0x%016llx-0x%016llx <- 0x%016llx  %llu page%s\n",
+		       (unsigned long long)r->run.dest,
+		       (unsigned long long)(r->run.dest + r->run.pages * KX_PAGE_SIZE - 1),
+		       (unsigned long long)r->run.src, (unsigned long long)r->run.pages,
+		       r->run.pages == 1 ? "" : "s");
+	r->runs++;
+	r->run.pages = 0;
+}
+
+static enum kx_status visit_entry(void *ctx, const struct kx_pl_entry *e)
+{
+	struct pl_report *r = ctx;
+	uint64_t n = r->run.pages * KX_PAGE_SIZE;
+
+	if (e->kind != IND_SOURCE)
+		return KX_OK;
+	if (r->run.pages && e->dest == r->run.dest + n && e->addr == r->run.src + n) {
+		r->run.pages++;
+		return KX_OK;
+	}
+	flush_run(r);
+	r->run = (struct run){ e->dest, e->addr, 1 };
+	return KX_OK;
+}
+
+static const char *entry_kind(uint32_t kind)
+{
+	switch (kind) {
+	case IND_DESTINATION: return "destination";
+	case IND_INDIRECTION: return "indirection";
+	case IND_DONE: return "done";
+	case IND_SOURCE: return "source";
+	default: return "invalid";
+	}
+}
+
+static int inspect_pagelist(struct source *src, uint64_t head)
+{
+	struct kx_pl_walk w = { .map = source_map, .map_ctx = src };
+	struct kx_pl_stats st;
+	struct kx_pl_fault f;
+	struct pl_report r = { .first = 1 };
+	enum kx_status rc;
+
+	/* Validate the whole list before printing any of it. */
+	rc = kx_pl_walk(&w, head, &st, &f);
+	if (rc != KX_OK) {
+		if (json)
+			printf("{\"head\":%llu,\"valid\":false,\"error\":{\"status\":\"%s\","
+			       "\"message\":\"%s\",\"entry\":%llu,\"page\":%lld,\"slot\":%u,\"offset\":%u,"
+			       "\"raw\":%llu}}\n", (unsigned long long)head,
+			       kx_status_name(rc), kx_strerror(rc),
+			       (unsigned long long)f.at.index,
+			       f.at.page == KX_PL_NO_PAGE ? -1LL : (long long)f.at.page,
+			       f.at.slot, f.at.slot * 8, (unsigned long long)f.at.raw);
+		fprintf(stderr, "kxinspect: page list at head 0x%llx is invalid: %s (%s) "
+			"at entry %llu (page 0x%llx, offset 0x%x, raw 0x%llx)\n",
+			(unsigned long long)head, kx_status_name(rc), kx_strerror(rc),
+			(unsigned long long)f.at.index,
+			f.at.page == KX_PL_NO_PAGE ? 0ULL : (unsigned long long)f.at.page,
+			f.at.slot * 8, (unsigned long long)f.at.raw);
+		return EXIT_INVALID;
+	}
+	if (json)
+		printf("{\"head\":%llu,\"valid\":true,\"entries\":%llu,\"indirection_pages\":%llu,"
+		       "\"sources\":%llu,\"destinations\":%llu,\"runs\":[",
+		       (unsigned long long)head, (unsigned long long)st.entries,
+		       (unsigned long long)st.pages, (unsigned long long)st.sources,
+		       (unsigned long long)st.destinations);
+	else
+		printf("page list at head 0x%llx (%s): %llu entries in %llu indirection "
+		       "page%s, %llu pages to copy\n", (unsigned long long)head,
+		       entry_kind((uint32_t)(head & KX_IND_FLAGS)),
+		       (unsigned long long)st.entries, (unsigned long long)st.pages,
+		       st.pages == 1 ? "" : "s", (unsigned long long)st.sources);
+	w.visit = visit_entry;
+	w.visit_ctx = &r;
+	rc = kx_pl_walk(&w, head, 0, &f);
+	if (rc != KX_OK)
+		die(EXIT_USAGE, "page list changed while reading");
+	flush_run(&r);
+	if (json)
+		printf("]}\n");
+	else
+		printf("%u run%s of consecutive pages\n", r.runs, r.runs == 1 ? "" : "s");
+	return 0;
+}
+
 static uint64_t address_from_cmdline(const char *path)
 {
 	char buf[8192];
@@ -410,6 +523,16 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "pagelist") == 0 && have_source == 1 &&
+	    argc - optind == 2) {
+		if (parse_u64(argv[optind + 1], &addr))
+			die(EXIT_USAGE, "bad head entry '%s'", argv[optind + 1]);
+		if (source_open(&src, kind, path, base))
+			die(EXIT_USAGE, "%s", src.err);
+		rc = inspect_pagelist(&src, addr);
+		source_close(&src);
+		return rc;
 	}
 	if (optind >= argc || strcmp(argv[optind], "setup") != 0 || have_source != 1 ||
 	    argc - optind > 2) {

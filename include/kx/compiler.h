@@ -28,6 +28,13 @@
 #define kx_memmove __builtin_memmove
 
 /* Unaligned little-endian access, safe with strict alignment (MMU off). */
+static inline uint16_t kx_get_le16(const void *p)
+{
+	uint16_t v;
+	kx_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static inline uint32_t kx_get_le32(const void *p)
 {
 	uint32_t v;
@@ -40,6 +47,11 @@ static inline uint64_t kx_get_le64(const void *p)
 	uint64_t v;
 	kx_memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+static inline void kx_put_le16(void *p, uint16_t v)
+{
+	kx_memcpy(p, &v, sizeof(v));
 }
 
 static inline void kx_put_le32(void *p, uint32_t v)

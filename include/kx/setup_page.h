@@ -145,6 +145,13 @@ struct kx_setup_table_view {
 enum kx_status kx_setup_table(const struct kx_setup_rec *rec,
 			      struct kx_setup_table_view *view);
 
+/*
+ * Recomputes the checksum of every page of a chain that kx_setup_open()
+ * validated, after fields were changed in place (purgatory marking
+ * segments verified).  Uses the reader's map; KX_OK or the map's fault.
+ */
+enum kx_status kx_setup_reseal(struct kx_setup_reader *r);
+
 /* Finds "kx_setup=0x<hex>" in a command line; bounded by len. */
 enum kx_status kx_setup_find_token(const char *cmdline, size_t len,
 				   uint64_t *phys);

@@ -32,4 +32,24 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 				 const uint8_t expected[KX_SHA256_SIZE],
 				 struct kx_verify *out);
 
+struct kx_setup_reader;
+struct kx_segment;
+
+/* Told about each segment as it is checked; actual is its digest now. */
+typedef void (*kx_verify_report_fn)(void *ctx, unsigned index,
+				    const struct kx_segment *seg,
+				    const uint8_t actual[KX_SHA256_SIZE], int ok);
+
+/*
+ * Verifies every segment a setup page lists (a loader's page, opened with
+ * kx_setup_open on a map that hands out the pages themselves), where its
+ * dest says it now lies.  Only if all match, marks each KX_SEG_F_VERIFIED
+ * and reseals the chain.  KX_ERR_DIGEST at a mismatch (the page is left as
+ * it was), KX_ERR_NOT_FOUND when it lists no segment, or the reader's
+ * fault.  segments and bytes (may be NULL) count what was checked.
+ */
+enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
+					kx_verify_report_fn report, void *ctx,
+					unsigned *segments, uint64_t *bytes);
+
 #endif

@@ -6,8 +6,8 @@
 #   test/qemu/x86_64.sh [BUILD]        (test/run.sh runs it as qemu-x86_64)
 #
 # KX_PURGATORY selects the purgatory kexec embeds:
-#   kexec-tools (default)  kexec-tools' own: the positive control
-#   kx                     kx's, BUILD/x86_64/purgatory.ro
+#   kx (default)           kx's, BUILD/x86_64/purgatory.ro
+#   kexec-tools            kexec-tools' own: the positive control
 #   FILE.ro                any other object
 # With kx's, the tests also want its console lines, its digest-mismatch
 # message and a setup page (kx_setup=) in the next kernel whose initrd
@@ -35,7 +35,7 @@ logs=$B/test-logs/qemu-x86_64
 mkdir -p "$out" "$logs"
 
 # ------------------------------------------------------------ purgatory
-KX_PURGATORY=${KX_PURGATORY:-kexec-tools}
+KX_PURGATORY=${KX_PURGATORY:-kx}
 case $KX_PURGATORY in
 kexec-tools)
 	purgatory= kx=
@@ -46,7 +46,7 @@ kexec-tools)
 	purgatory=$KX_PURGATORY kx=1
 	[ "$purgatory" = kx ] && purgatory=$B/x86_64/purgatory.ro
 	purg_re=${KX_QEMU_PURGATORY_RE:-'^kx: '}
-	mismatch_re=${KX_QEMU_MISMATCH_RE:-'^kx: .*mismatch'}
+	mismatch_re=${KX_QEMU_MISMATCH_RE:-'^kx: SHA-256 MISMATCH'}
 	;;
 esac
 
@@ -161,6 +161,21 @@ kdump_scenario() {
 	[ -n "$bytes" ] && [ "$bytes" -gt 1048576 ] ||
 		fail_because "makedumpfile -F -d 31 -c did not complete ($(field '^KXMARK makedumpfile'))"
 	check_setup_page
+	# kx: the setup page's backup map names the backup region: from the low
+	# PT_LOAD's start, its pages, to the segment kexec-tools chose (whose
+	# bytes the vmcore check above proved to be the first kernel's).
+	if [ -n "$kx" ]; then
+		local seg ext want_pages
+		seg=$(field '^KXMARK backup-segment 0x[0-9a-f]+' | sed -n 's/.* \(0x[0-9a-f]*\)$/\1/p')
+		ext=$(clean_log "$T_LOG" | grep -a -o '"type":"BKEX"[^]]*]' | head -n 1 |
+			sed -n 's/.*"orig":\([0-9]*\),"current":\([0-9]*\),"pages":\([0-9]*\).*/\1 \2 \3/p')
+		want_pages=$(( (${load##* } + 4095) / 4096 ))
+		if [ -z "$seg" ] || [ -z "$ext" ]; then
+			fail_because "backup segment '${seg}' or setup-page backup extent '${ext}' missing"
+		elif [ "$ext" != "$((low_addr)) $((seg)) $want_pages" ]; then
+			fail_because "setup-page backup extent '$ext' is not '$((low_addr)) $((seg)) $want_pages' (orig current pages)"
+		fi
+	fi
 	test_end "capture kernel up, backup region = first kernel's low memory, makedumpfile ${bytes:-?} bytes" ||
 		status=1
 }
@@ -180,6 +195,7 @@ bad_digest_scenario() {
 	expect '^KXMARK kexec-loaded corrupt' "successful kexec -c -l"
 	expect "$purg_re" "purgatory console line"
 	expect "$mismatch_re" "digest mismatch message"
+	[ -z "$kx" ] || expect '^kx: halted: the next kernel is NOT entered' "kx's halt line"
 	expect_not "KXMARK second up" "the next kernel ran"
 	case $QEMU_END in
 	stopped) ;;

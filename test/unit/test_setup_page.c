@@ -690,3 +690,56 @@ KX_TEST(cmdline_token_last_one_wins_and_bad_ones_are_refused)
 	CHECK_ST(kx_setup_find_token("kx_setup=0x1000", 12, &v), KX_OK);
 	CHECK_EQ(v, 1);
 }
+
+KX_TEST(reseal_after_marking_segments_verified)
+{
+	struct fake_mem m = { 0 };
+	uint8_t *page = mem_add(&m, HEAD, KX_SETUP_MIN_PAGE);
+	struct kx_setup_writer w;
+	struct kx_setup_reader r;
+	struct kx_setup_fault f;
+	struct kx_setup_rec rec;
+	struct kx_segment seg[4] = { { .dest = 0x1000, .size = 1 } };
+
+	m.next_size = KX_SETUP_MIN_PAGE;
+	CHECK_ST(kx_setup_init(&w, page, KX_SETUP_MIN_PAGE, 0), KX_OK);
+	kx_setup_set_more(&w, mem_more, &m);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, 4, sizeof(seg[0])), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+	CHECK(m.count > 1);	/* the table spans a chain */
+	CHECK_ST(kx_setup_open(&r, HEAD, mem_map, &m, &f), KX_OK);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		struct kx_setup_table_view v;
+		CHECK_ST(kx_setup_table(&rec, &v), KX_OK);
+		for (uint32_t i = 0; i < v.count; i++)
+			((uint8_t *)(uintptr_t)v.entries)[i * v.entry_size + 0x34] |= KX_SEG_F_VERIFIED;
+	}
+	/* Changed but not resealed: refused; resealed: valid again. */
+	CHECK_ST(kx_setup_open(&r, HEAD, mem_map, &m, &f), KX_ERR_CHECKSUM);
+	r.map = mem_map;
+	r.ctx = &m;
+	r.head_phys = HEAD;
+	CHECK_ST(kx_setup_reseal(&r), KX_OK);
+	CHECK_ST(kx_setup_open(&r, HEAD, mem_map, &m, &f), KX_OK);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK)
+		CHECK_EQ(kx_get_le32(rec.payload + 8 + 0x34) & KX_SEG_F_VERIFIED, 1);
+	mem_free(&m);
+}
+
+KX_TEST(newer_minor_header_size_cannot_wrap_the_bounds)
+{
+	/* header_size + 8 wrapping to 0 once let total_size 0 through. */
+	uint8_t page[KX_SETUP_MIN_PAGE] = { 0 };
+	struct kx_setup_header *h = (void *)page;
+	struct kx_setup_fault f;
+
+	h->magic = KX_SETUP_MAGIC;
+	h->version_major = 1;
+	h->version_minor = 4;
+	h->header_size = 0xfffffff8;
+	h->page_size = KX_SETUP_MIN_PAGE;
+	h->total_size = 0;
+	CHECK_ST(check1(page, sizeof(page), &f), KX_ERR_HEADER_SIZE);
+	h->header_size = 128;
+	CHECK_ST(check1(page, sizeof(page), &f), KX_ERR_TOTAL_SIZE);
+}

@@ -10,6 +10,7 @@
 static const struct kx_sha256_impl sha256_ce = {
 	.name = "armv8-ce",
 	.blocks = kx_sha256_blocks_ce,
+	.blocks2 = kx_sha256_blocks2_ce,
 };
 
 /* ID_AA64ISAR0_EL1.SHA2, bits [15:12]: 1 SHA256H/H2/SU0/SU1, 2 adds

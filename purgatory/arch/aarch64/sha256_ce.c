@@ -88,3 +88,52 @@ void kx_sha256_blocks_ce(uint32_t state[8], const uint8_t *data,
 	store_4s(&state[0], abcd);
 	store_4s(&state[4], efgh);
 }
+
+/*
+ * Two states over the same blocks: one schedule (SHA256SU0/SU1) and one
+ * W + K per group feed both states' SHA256H/SHA256H2.  Those have a
+ * latency of several cycles and a chain waits on each one; the other
+ * chain's instructions fill the wait.  Registers: 4 state, 4 saved state,
+ * 4 message, W + K and a temporary per chain: 15 of the 32 vectors.
+ */
+void kx_sha256_blocks2_ce(uint32_t a[8], uint32_t b[8], const uint8_t *data,
+			  size_t nblocks)
+{
+	uint32x4_t abcd_a = load_4s(&a[0]), efgh_a = load_4s(&a[4]);
+	uint32x4_t abcd_b = load_4s(&b[0]), efgh_b = load_4s(&b[4]);
+
+	for (; nblocks; nblocks--, data += 64) {
+		uint32x4_t abcd_a_in = abcd_a, efgh_a_in = efgh_a;
+		uint32x4_t abcd_b_in = abcd_b, efgh_b_in = efgh_b;
+		uint32x4_t m[4], wk, ta, tb;
+
+#pragma GCC unroll 4
+		for (unsigned i = 0; i < 4; i++)
+			m[i] = load_be_4s(data + 16 * i);
+
+		/* The schedule as in kx_sha256_blocks_ce. */
+#pragma GCC unroll 16
+		for (unsigned g = 0; g < 16; g++) {
+			wk = vaddq_u32(m[g % 4], load_4s(kx_sha256_k + 4 * g));
+			if (g < 12)
+				m[g % 4] = vsha256su1q_u32(
+					vsha256su0q_u32(m[g % 4], m[(g + 1) % 4]),
+					m[(g + 2) % 4], m[(g + 3) % 4]);
+			ta = abcd_a;
+			tb = abcd_b;
+			abcd_a = vsha256hq_u32(abcd_a, efgh_a, wk);
+			abcd_b = vsha256hq_u32(abcd_b, efgh_b, wk);
+			efgh_a = vsha256h2q_u32(efgh_a, ta, wk);
+			efgh_b = vsha256h2q_u32(efgh_b, tb, wk);
+		}
+
+		abcd_a = vaddq_u32(abcd_a, abcd_a_in);
+		efgh_a = vaddq_u32(efgh_a, efgh_a_in);
+		abcd_b = vaddq_u32(abcd_b, abcd_b_in);
+		efgh_b = vaddq_u32(efgh_b, efgh_b_in);
+	}
+	store_4s(&a[0], abcd_a);
+	store_4s(&a[4], efgh_a);
+	store_4s(&b[0], abcd_b);
+	store_4s(&b[4], efgh_b);
+}

@@ -36,86 +36,159 @@
  * W[4g-3..4g], M = W[4g..4g+3]. */
 #define SCHED_MSG1(PREV, M) (PREV = _mm_sha256msg1_epu32(PREV, M))
 
-TARGET void kx_sha256_blocks_ni(uint32_t state[8], const uint8_t *data,
-				size_t nblocks)
+/* state[] is A..H in lanes 0..7; the instructions want ABEF and CDGH
+ * with A and C in the top lanes. */
+static inline __attribute__((always_inline)) TARGET
+void state_load(const uint32_t state[8], __m128i *abef, __m128i *cdgh)
 {
-	/* Byte swap of each 32-bit word: the message is big endian. */
-	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
-					     0x0405060700010203ULL);
-	__m128i abef, cdgh, abef_in, cdgh_in, wk, t;
-	__m128i m0, m1, m2, m3;
+	__m128i t, u;
 
-	/* state[] is A..H in lanes 0..7; the instructions want ABEF and
-	 * CDGH with A and C in the top lanes. */
 	t = _mm_loadu_si128((const __m128i *)&state[0]);	/* DCBA */
-	cdgh = _mm_loadu_si128((const __m128i *)&state[4]);	/* HGFE */
+	u = _mm_loadu_si128((const __m128i *)&state[4]);	/* HGFE */
 	t = _mm_shuffle_epi32(t, 0xb1);				/* CDAB */
-	cdgh = _mm_shuffle_epi32(cdgh, 0x1b);			/* EFGH */
-	abef = _mm_alignr_epi8(t, cdgh, 8);			/* ABEF */
-	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);			/* CDGH */
+	u = _mm_shuffle_epi32(u, 0x1b);				/* EFGH */
+	*abef = _mm_alignr_epi8(t, u, 8);			/* ABEF */
+	*cdgh = _mm_blend_epi16(u, t, 0xf0);			/* CDGH */
+}
 
-	for (; nblocks; nblocks--, data += 64) {
-		abef_in = abef;
-		cdgh_in = cdgh;
+/* Back to A..H order. */
+static inline __attribute__((always_inline)) TARGET
+void state_store(uint32_t state[8], __m128i abef, __m128i cdgh)
+{
+	__m128i t;
 
-		m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)data), bswap);
-		m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16)), bswap);
-		m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 32)), bswap);
-		m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), bswap);
-
-		/* Vector g holds W[4g..4g+3]; m0..m3 hold vectors g mod 4.
-		 * Each group of four rounds finishes vector g+1 and starts
-		 * vector g+3, so the schedule never stalls the rounds. */
-		ROUNDS4(0, m0);
-		ROUNDS4(1, m1);
-		SCHED_MSG1(m0, m1);
-		ROUNDS4(2, m2);
-		SCHED_MSG1(m1, m2);
-		ROUNDS4(3, m3);
-		SCHED_NEXT(m0, m2, m3);		/* vector 4 */
-		SCHED_MSG1(m2, m3);
-		ROUNDS4(4, m0);
-		SCHED_NEXT(m1, m3, m0);		/* 5 */
-		SCHED_MSG1(m3, m0);
-		ROUNDS4(5, m1);
-		SCHED_NEXT(m2, m0, m1);		/* 6 */
-		SCHED_MSG1(m0, m1);
-		ROUNDS4(6, m2);
-		SCHED_NEXT(m3, m1, m2);		/* 7 */
-		SCHED_MSG1(m1, m2);
-		ROUNDS4(7, m3);
-		SCHED_NEXT(m0, m2, m3);		/* 8 */
-		SCHED_MSG1(m2, m3);
-		ROUNDS4(8, m0);
-		SCHED_NEXT(m1, m3, m0);		/* 9 */
-		SCHED_MSG1(m3, m0);
-		ROUNDS4(9, m1);
-		SCHED_NEXT(m2, m0, m1);		/* 10 */
-		SCHED_MSG1(m0, m1);
-		ROUNDS4(10, m2);
-		SCHED_NEXT(m3, m1, m2);		/* 11 */
-		SCHED_MSG1(m1, m2);
-		ROUNDS4(11, m3);
-		SCHED_NEXT(m0, m2, m3);		/* 12 */
-		SCHED_MSG1(m2, m3);
-		ROUNDS4(12, m0);
-		SCHED_NEXT(m1, m3, m0);		/* 13 */
-		SCHED_MSG1(m3, m0);
-		ROUNDS4(13, m1);
-		SCHED_NEXT(m2, m0, m1);		/* 14 */
-		ROUNDS4(14, m2);
-		SCHED_NEXT(m3, m1, m2);		/* 15 */
-		ROUNDS4(15, m3);
-
-		abef = _mm_add_epi32(abef, abef_in);
-		cdgh = _mm_add_epi32(cdgh, cdgh_in);
-	}
-
-	/* Back to A..H order. */
 	t = _mm_shuffle_epi32(abef, 0x1b);			/* FEBA */
 	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);			/* DCHG */
 	abef = _mm_blend_epi16(t, cdgh, 0xf0);			/* DCBA */
 	cdgh = _mm_alignr_epi8(cdgh, t, 8);			/* HGFE */
 	_mm_storeu_si128((__m128i *)&state[0], abef);
 	_mm_storeu_si128((__m128i *)&state[4], cdgh);
+}
+
+/* Byte swap of each 32-bit word: the message is big endian. */
+#define BSWAP_MASK _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL)
+#define LOAD_BE(p) _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p)), bswap)
+
+/*
+ * The 64 rounds of one block on m0..m3 = W[0..15]: vector g holds
+ * W[4g..4g+3], m0..m3 hold vectors g mod 4.  Each group of four rounds
+ * finishes vector g+1 and starts vector g+3, so the schedule never stalls
+ * the rounds.  R is ROUNDS4 or ROUNDS4_2 (one or two states).
+ */
+#define BLOCK_ROUNDS(R)							\
+	do {								\
+		R(0, m0);						\
+		R(1, m1);						\
+		SCHED_MSG1(m0, m1);					\
+		R(2, m2);						\
+		SCHED_MSG1(m1, m2);					\
+		R(3, m3);						\
+		SCHED_NEXT(m0, m2, m3);		/* vector 4 */		\
+		SCHED_MSG1(m2, m3);					\
+		R(4, m0);						\
+		SCHED_NEXT(m1, m3, m0);		/* 5 */			\
+		SCHED_MSG1(m3, m0);					\
+		R(5, m1);						\
+		SCHED_NEXT(m2, m0, m1);		/* 6 */			\
+		SCHED_MSG1(m0, m1);					\
+		R(6, m2);						\
+		SCHED_NEXT(m3, m1, m2);		/* 7 */			\
+		SCHED_MSG1(m1, m2);					\
+		R(7, m3);						\
+		SCHED_NEXT(m0, m2, m3);		/* 8 */			\
+		SCHED_MSG1(m2, m3);					\
+		R(8, m0);						\
+		SCHED_NEXT(m1, m3, m0);		/* 9 */			\
+		SCHED_MSG1(m3, m0);					\
+		R(9, m1);						\
+		SCHED_NEXT(m2, m0, m1);		/* 10 */		\
+		SCHED_MSG1(m0, m1);					\
+		R(10, m2);						\
+		SCHED_NEXT(m3, m1, m2);		/* 11 */		\
+		SCHED_MSG1(m1, m2);					\
+		R(11, m3);						\
+		SCHED_NEXT(m0, m2, m3);		/* 12 */		\
+		SCHED_MSG1(m2, m3);					\
+		R(12, m0);						\
+		SCHED_NEXT(m1, m3, m0);		/* 13 */		\
+		SCHED_MSG1(m3, m0);					\
+		R(13, m1);						\
+		SCHED_NEXT(m2, m0, m1);		/* 14 */		\
+		R(14, m2);						\
+		SCHED_NEXT(m3, m1, m2);		/* 15 */		\
+		R(15, m3);						\
+	} while (0)
+
+TARGET void kx_sha256_blocks_ni(uint32_t state[8], const uint8_t *data,
+				size_t nblocks)
+{
+	const __m128i bswap = BSWAP_MASK;
+	__m128i abef, cdgh, abef_in, cdgh_in, wk;
+	__m128i m0, m1, m2, m3;
+
+	state_load(state, &abef, &cdgh);
+	for (; nblocks; nblocks--, data += 64) {
+		abef_in = abef;
+		cdgh_in = cdgh;
+		m0 = LOAD_BE(data);
+		m1 = LOAD_BE(data + 16);
+		m2 = LOAD_BE(data + 32);
+		m3 = LOAD_BE(data + 48);
+		BLOCK_ROUNDS(ROUNDS4);
+		abef = _mm_add_epi32(abef, abef_in);
+		cdgh = _mm_add_epi32(cdgh, cdgh_in);
+	}
+	state_store(state, abef, cdgh);
+}
+
+/*
+ * Four rounds on both states from the same W + K.  SHA256RNDS2 has a
+ * latency of several cycles but accepts a new one sooner, so one chain
+ * leaves the unit idle; the other chain's instruction fills the gap.
+ * Both take W + K from XMM0 (the implicit operand of the legacy
+ * encoding), so the pair needs no extra register moves.
+ */
+#define ROUNDS4_2(g, M)							\
+	do {								\
+		wk = _mm_add_epi32(M, _mm_loadu_si128(			\
+			(const __m128i *)(kx_sha256_k + 4 * (g))));	\
+		cdgh_a = _mm_sha256rnds2_epu32(cdgh_a, abef_a, wk);	\
+		cdgh_b = _mm_sha256rnds2_epu32(cdgh_b, abef_b, wk);	\
+		wk = _mm_shuffle_epi32(wk, 0x0e);			\
+		abef_a = _mm_sha256rnds2_epu32(abef_a, cdgh_a, wk);	\
+		abef_b = _mm_sha256rnds2_epu32(abef_b, cdgh_b, wk);	\
+	} while (0)
+
+/*
+ * Registers: four state vectors, four message vectors, W + K in XMM0 and
+ * the byte-swap mask: 10 of the 16 XMM; the four saved states are the
+ * ones the compiler may keep on the stack (read once per block).
+ */
+TARGET void kx_sha256_blocks2_ni(uint32_t a[8], uint32_t b[8],
+				 const uint8_t *data, size_t nblocks)
+{
+	const __m128i bswap = BSWAP_MASK;
+	__m128i abef_a, cdgh_a, abef_b, cdgh_b, wk;
+	__m128i abef_a_in, cdgh_a_in, abef_b_in, cdgh_b_in;
+	__m128i m0, m1, m2, m3;
+
+	state_load(a, &abef_a, &cdgh_a);
+	state_load(b, &abef_b, &cdgh_b);
+	for (; nblocks; nblocks--, data += 64) {
+		abef_a_in = abef_a;
+		cdgh_a_in = cdgh_a;
+		abef_b_in = abef_b;
+		cdgh_b_in = cdgh_b;
+		m0 = LOAD_BE(data);
+		m1 = LOAD_BE(data + 16);
+		m2 = LOAD_BE(data + 32);
+		m3 = LOAD_BE(data + 48);
+		BLOCK_ROUNDS(ROUNDS4_2);
+		abef_a = _mm_add_epi32(abef_a, abef_a_in);
+		cdgh_a = _mm_add_epi32(cdgh_a, cdgh_a_in);
+		abef_b = _mm_add_epi32(abef_b, abef_b_in);
+		cdgh_b = _mm_add_epi32(cdgh_b, cdgh_b_in);
+	}
+	state_store(a, abef_a, cdgh_a);
+	state_store(b, abef_b, cdgh_b);
 }

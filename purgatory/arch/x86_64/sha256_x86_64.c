@@ -9,6 +9,7 @@
 static const struct kx_sha256_impl sha256_ni = {
 	.name = "sha-ni",
 	.blocks = kx_sha256_blocks_ni,
+	.blocks2 = kx_sha256_blocks2_ni,
 };
 
 struct cpuid_regs {

@@ -24,6 +24,17 @@ unsigned long backup_src_start = 0;
 unsigned long backup_src_size = 0;
 char *cmdline_end = 0;	/* the NUL ending the command line; 64 bytes follow */
 
+/*
+ * Set by kx's own loaders, never by kexec-tools.  kx_setup_page: physical
+ * address of a setup page the loader wrote and announced itself; purgatory
+ * then verifies every segment it lists (instead of, or as well as,
+ * sha256_regions), marks them verified and leaves the page in place.
+ * kx_handoff_tsc: the TSC when the loader left the firmware, so the
+ * hand-off's cost can be reported.
+ */
+uint64_t kx_setup_page = 0;
+uint64_t kx_handoff_tsc = 0;
+
 /* From entry.S. */
 extern uint64_t entry64_regs[17];
 extern uint32_t entry32_regs[9];
@@ -288,6 +299,69 @@ static void verify(struct kx_verify *v)
 				   : kx_strerror(st));
 }
 
+static enum kx_status identity(void *ctx, uint64_t phys, uint32_t len,
+			       const void **out)
+{
+	(void)ctx;
+	(void)len;
+	*out = (const void *)(uintptr_t)phys;
+	return KX_OK;
+}
+
+static const char *kind_name(uint32_t kind)
+{
+	static const char *names[] = { "other", "kernel", "initrd", "cmdline", "dtb",
+				       "purgatory", "boot_params", "elfcore" };
+
+	return kind < KX_ARRAY_SIZE(names) ? names[kind] : "other";
+}
+
+static void report_segment(void *ctx, unsigned index, const struct kx_segment *s,
+			   const uint8_t actual[KX_SHA256_SIZE], int ok)
+{
+	(void)ctx;
+	if (ok) {
+		say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n", kind_name(s->kind),
+		    (unsigned long long)s->dest, (unsigned long long)s->size);
+		return;
+	}
+	say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
+	    kind_name(s->kind), (unsigned long long)s->dest, (unsigned long long)s->size);
+	say_digest("expected", s->sha256);
+	say_digest("actual  ", actual);
+}
+
+/*
+ * The loader's setup page: refused whole if it does not validate; each
+ * segment it lists hashed where it now lies and compared with the digest
+ * the loader computed before it left the firmware.
+ */
+static void verify_loader_page(void)
+{
+	struct kx_setup_reader r;
+	struct kx_setup_fault f;
+	unsigned segments = 0;
+	uint64_t bytes = 0, t0 = rdtsc();
+	enum kx_status st;
+
+	st = kx_setup_open(&r, kx_setup_page, identity, 0, &f);
+	if (st != KX_OK) {
+		say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
+		    (unsigned long long)kx_setup_page, kx_status_name(st), kx_strerror(st),
+		    f.page, (unsigned long long)f.phys, f.offset);
+		refuse("invalid setup page");
+	}
+	st = kx_verify_setup_segments(&r, report_segment, 0, &segments, &bytes);
+	if (st == KX_ERR_DIGEST)
+		refuse("a loaded segment does not match its digest");
+	if (st != KX_OK)
+		refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
+					      : kx_strerror(st));
+	say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
+	    (unsigned long long)bytes, kx_sha256_get_impl()->name,
+	    (unsigned long long)(rdtsc() - t0));
+}
+
 void kx_purgatory_main(void);
 void kx_purgatory_main(void)
 {
@@ -302,9 +376,17 @@ void kx_purgatory_main(void)
 		vga_reset();
 	say("kx: purgatory (x86_64, setup ABI %d.%d)\n", KX_ABI_MAJOR, KX_ABI_MINOR);
 
+	kx_memset(&v, 0, sizeof(v));
 	if (skip_checks) {
 		say("kx: digest checks SKIPPED: the loader set skip_checks\n");
-		kx_memset(&v, 0, sizeof(v));
+	} else if (kx_setup_page) {
+		/* kexec-tools' regions too, when a kx loader also sets them. */
+		for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+			if (sha256_regions[i].len) {
+				verify(&v);
+				break;
+			}
+		verify_loader_page();
 	} else {
 		verify(&v);
 	}
@@ -324,6 +406,17 @@ void kx_purgatory_main(void)
 			    (unsigned long long)kx_jump_back_entry);
 		if (!cmdline_append(token))
 			refuse("no room on the command line for kexec_jump_back_entry");
+	}
+
+	if (kx_setup_page) {
+		/* The loader announced its page and reserved it itself. */
+		if (entry_32bit)
+			entry32_regs[REG32_EDX] = (uint32_t)kx_setup_page;
+		else
+			entry64_regs[REG_RDX] = kx_setup_page;
+		say("kx: setup page at 0x%llx (the loader's)\n",
+		    (unsigned long long)kx_setup_page);
+		goto enter;
 	}
 
 	/* Announce the setup page only where the next kernel will keep it. */
@@ -354,6 +447,10 @@ void kx_purgatory_main(void)
 		}
 	}
 
+enter:
+	if (kx_handoff_tsc)
+		say("kx: %llu cycles since the loader left the firmware\n",
+		    (unsigned long long)(rdtsc() - kx_handoff_tsc));
 	if (entry_32bit && entry32_regs[REG32_EIP] == (uintptr_t)entry16)
 		say("kx: entering real-mode image at %04x:%04x\n",
 		    entry16_regs[16 + 6], entry16_regs[16 + 5]);

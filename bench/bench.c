@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kxbench: kx's SHA-256, purgatory verification and (later) page-list
+ * copy engines against their anchors, over the same 64 MiB in one run.
+ *
+ * Every case runs RUNS times, timed in this thread's CPU time; the rounds
+ * are interleaved (round r runs every case once) so that a burst of load
+ * from other processes lands on all cases alike rather than on one.
+ * Each figure is reported as best and median, and each case as a ratio
+ * against its anchor: anchor time / case time, so above 1 is faster.
+ * Targets are judged on the ratio of best times: on a shared machine
+ * interference only ever adds time, so the best run is the closest to
+ * what the code costs; the median ratio is printed beside it to show how
+ * noisy the run was.
+ *
+ * Before timing, every case runs once and its result is checked (the
+ * digests against OpenSSL's, the copies page by page): a fast wrong
+ * answer is a failure, not a figure.
+ *
+ * Usage: kxbench [-r RUNS]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <kx/sha256.h>
+#include <kx/verify.h>
+#include "anchors.h"
+#include "pagelist.h"
+
+#define MIB		(1024u * 1024u)
+#define SIZE		(64u * MIB)	/* bytes every case reads */
+#define PAGE		4096u
+#define RUNS_DEFAULT	7
+#define RUNS_MAX	64
+#define NREGIONS	4		/* kx_verify_regions: 64 MiB in 4 */
+#define NSEGS		4		/* copy: destination segments */
+
+/* ------------------------------------------------------------ state */
+
+static uint8_t *data;		/* the 64 MiB every case reads */
+static uint8_t *dst;		/* copy destination, 64 MiB */
+static uint8_t expect[32];	/* OpenSSL's SHA-256 of data */
+static uint8_t got[32];		/* last digest a case produced */
+static struct kx_sha256_region regions[KX_VERIFY_MAX_REGIONS];
+static struct kx_verify verified;
+static enum kx_status verify_status;
+static struct bench_pagelist pagelist;
+static const struct kx_sha256_impl *portable, *accel;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "kxbench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* ------------------------------------------------------------ cases */
+
+static void kx_hash(const struct kx_sha256_impl *impl)
+{
+	struct kx_sha256 c;
+
+	kx_sha256_init_impl(&c, impl);
+	kx_sha256_update(&c, data, SIZE);
+	kx_sha256_final(&c, got);
+}
+
+/* Two digests of the same bytes through update2; got is the second.
+ * The first context is given a different start (one block of zeros
+ * hashed before) so that the two chains really differ. */
+static void kx_hash2(const struct kx_sha256_impl *impl)
+{
+	static const uint8_t zero[64];
+	struct kx_sha256 a, b;
+	uint8_t first[32];
+
+	kx_sha256_init_impl(&a, impl);
+	kx_sha256_init_impl(&b, impl);
+	kx_sha256_update(&a, zero, sizeof(zero));
+	kx_sha256_update2(&a, &b, data, SIZE);
+	kx_sha256_final(&a, first);
+	kx_sha256_final(&b, got);
+}
+
+static void run_kt(void) { bench_kt_sha256(data, SIZE, got); }
+static void run_openssl(void)
+{
+	unsigned len = 32;
+
+	if (!EVP_Digest(data, SIZE, got, &len, EVP_sha256(), NULL))
+		memset(got, 0, sizeof(got));
+}
+static void run_portable(void) { kx_hash(portable); }
+static void run_accel(void) { kx_hash(accel); }
+static void run_portable2(void) { kx_hash2(portable); }
+static void run_accel2(void) { kx_hash2(accel); }
+
+static void run_kt_regions(void)
+{
+	bench_kt_regions(regions, KX_SHA256_REGIONS, got);
+}
+
+static void verify_with(const struct kx_sha256_impl *impl)
+{
+	kx_sha256_set_impl(impl);
+	verify_status = kx_verify_regions(regions, KX_VERIFY_MAX_REGIONS,
+					  expect, &verified);
+	kx_sha256_set_impl(NULL);
+	memcpy(got, verified.combined, sizeof(got));
+}
+static void run_verify_best(void) { verify_with(kx_sha256_best()); }
+static void run_verify_portable(void) { verify_with(portable); }
+
+static void run_linux_copy(void) { bench_copy_linux_rep_movsq(pagelist.head); }
+static void run_memcpy_copy(void)
+{
+	bench_copy_memcpy_pairs(pagelist.pairs, pagelist.npages);
+}
+
+static const char *need_accel(void)
+{
+	return accel ? NULL : "this CPU has no SHA-256 instructions kx uses";
+}
+
+static int check_digest(void) { return memcmp(got, expect, 32) == 0; }
+
+/* The combined digest is the message's, and each region's own digest
+ * is that region's alone. */
+static int check_verify(void)
+{
+	uint8_t one[32];
+
+	if (verify_status != KX_OK || !check_digest())
+		return 0;
+	for (unsigned i = 0; i < NREGIONS; i++) {
+		EVP_Digest((const void *)(uintptr_t)regions[i].start,
+			   regions[i].len, one, NULL, EVP_sha256(), NULL);
+		if (memcmp(one, verified.digest[i], 32) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void clear_dst(void) { memset(dst, 0, SIZE); }
+static int check_copy(void) { return bench_pagelist_check(&pagelist) == 0; }
+
+/*
+ * The cases.  anchor names the case a ratio is taken against (NULL: this
+ * is an anchor).  before runs untimed ahead of the checked first run;
+ * ready says why a case cannot run on this machine (NULL: it can).
+ */
+struct bench_case {
+	const char *group;
+	const char *name;
+	const char *anchor;
+	void (*run)(void);
+	int (*check)(void);
+	void (*before)(void);
+	const char *(*ready)(void);
+	double t[RUNS_MAX];	/* seconds, per round */
+	double best, median;	/* seconds */
+	const char *skipped;	/* why not run */
+};
+
+#define CASE(g, n, a, fn, chk, ...)					\
+	{ .group = (g), .name = (n), .anchor = (a), .run = (fn),	\
+	  .check = (chk), __VA_ARGS__ }
+
+static struct bench_case cases[] = {
+	/* SHA-256 of the 64 MiB as one message. */
+	CASE("sha256", "kexec-tools sha256.c", NULL, run_kt, check_digest),
+	CASE("sha256", "openssl", NULL, run_openssl, check_digest),
+	CASE("sha256", "kx portable", "kexec-tools sha256.c", run_portable, check_digest),
+	CASE("sha256", "kx accel", "openssl", run_accel, check_digest,
+	     .ready = need_accel),
+	/* Two digests of the same bytes in one pass (update2), against one:
+	 * 0.5 would mean the second digest costs as much as the first. */
+	CASE("sha256", "kx portable 2 digests", "kx portable", run_portable2, check_digest),
+	CASE("sha256", "kx accel 2 digests", "kx accel", run_accel2, check_digest,
+	     .ready = need_accel),
+
+	/* Purgatory's check: 64 MiB in 4 page-multiple regions.  kexec-tools
+	 * hashes its 16 slots into one digest; kx computes that digest and
+	 * each region's own in the same pass. */
+	CASE("verify", "kexec-tools purgatory", NULL, run_kt_regions, check_digest),
+	CASE("verify", "kx_verify_regions", "kexec-tools purgatory",
+	     run_verify_best, check_verify),
+	CASE("verify", "kx_verify_regions portable", "kexec-tools purgatory",
+	     run_verify_portable, check_verify),
+
+	/*
+	 * Page-list copy: the 64 MiB as 16384 scattered source pages into 4
+	 * destination segments (bench/pagelist.c), the same list for every
+	 * case.  The anchors: glibc memcpy of the same page pairs (the copy
+	 * limit), and Linux's per-page `rep movsq` walk of the list.
+	 *
+	 * The copy engine's cases go here when trampoline/relocate_x86_64.S
+	 * merges, each with .before = clear_dst and check_copy:
+	 *   "kx copy"          vs "linux rep movsq"   (the list, copy mode)
+	 *   "kx copy"          vs "glibc memcpy"      (a second row, same run)
+	 *   "kx swap"          vs "linux rep movsq"   (swap mode; its check:
+	 *                       running it twice restores both sides)
+	 *   "kx copy+digest"   vs a new anchor "linux rep movsq + kexec-tools
+	 *                       sha256.c" (copy, then hash the destination:
+	 *                       what kexec does today)
+	 * and their targets join targets[] below.
+	 */
+	CASE("copy", "glibc memcpy", NULL, run_memcpy_copy, check_copy,
+	     .before = clear_dst),
+	CASE("copy", "linux rep movsq", NULL, run_linux_copy, check_copy,
+	     .before = clear_dst),
+};
+
+static struct bench_case *find_case(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(cases[i].name, name) == 0)
+			return &cases[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ timing */
+
+/*
+ * This thread's CPU time: on a machine shared with other jobs, time spent
+ * preempted is not the code's cost and would swamp it.  What sharing does
+ * to caches and memory bandwidth still counts, hence the anchors.
+ */
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void summarize(struct bench_case *c, unsigned runs)
+{
+	double s[RUNS_MAX];
+
+	memcpy(s, c->t, runs * sizeof(s[0]));
+	qsort(s, runs, sizeof(s[0]), cmp_double);
+	c->best = s[0];
+	c->median = runs % 2 ? s[runs / 2] : (s[runs / 2 - 1] + s[runs / 2]) / 2;
+}
+
+static double mbps(double seconds) { return SIZE / seconds / 1e6; }
+
+/* Anchor time over case time; 0 if either did not run. */
+static double ratio(const struct bench_case *c, int median)
+{
+	const struct bench_case *a = c->anchor ? find_case(c->anchor) : NULL;
+
+	if (!a || a->skipped || c->skipped)
+		return 0;
+	return median ? a->median / c->median : a->best / c->best;
+}
+
+/* ------------------------------------------------------------ machine */
+
+static void read_loadavg(char *out, size_t n)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l1, l5, l15;
+
+	if (f && fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
+		snprintf(out, n, "%.2f %.2f %.2f", l1, l5, l15);
+	else
+		snprintf(out, n, "unknown");
+	if (f)
+		fclose(f);
+}
+
+/* "model name (family F model M)" from /proc/cpuinfo: a virtual
+ * machine's model name is often only the brand. */
+static void read_cpu(char *out, size_t n)
+{
+	char line[512], name[256] = "unknown", family[16] = "?", model[16] = "?";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		if (line[0] == '\n')
+			break;		/* the first CPU is enough */
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, "\n")] = 0;
+		if (strncmp(line, "model name", 10) == 0)
+			snprintf(name, sizeof(name), "%s", v);
+		else if (strncmp(line, "cpu family", 10) == 0)
+			snprintf(family, sizeof(family), "%s", v);
+		else if (strncmp(line, "model\t", 6) == 0)
+			snprintf(model, sizeof(model), "%s", v);
+	}
+	if (f)
+		fclose(f);
+	snprintf(out, n, "%s (family %s model %s)", name, family, model);
+}
+
+/* ------------------------------------------------------------ setup */
+
+static void fill(uint8_t *p, size_t n)
+{
+	uint64_t s = 0x6b78626e63680001ULL;	/* fixed: same bytes every run */
+
+	for (size_t i = 0; i < n; i += 8) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		memcpy(p + i, &s, 8);
+	}
+}
+
+static void setup(void)
+{
+	/* Fractions of the 64 MiB, in pages: sizes unlike each other, as a
+	 * kernel, an initrd, a command line and purgatory are. */
+	static const unsigned share[NREGIONS] = { 9, 4, 2, 1 };
+	size_t pages = SIZE / PAGE, off = 0;
+	const struct kx_sha256_impl *best = kx_sha256_best();
+
+	data = aligned_alloc(PAGE, SIZE);
+	dst = aligned_alloc(PAGE, SIZE);
+	if (!data || !dst)
+		die("64 MiB buffers");
+	fill(data, SIZE);
+	memset(dst, 0, SIZE);
+	if (!EVP_Digest(data, SIZE, expect, NULL, EVP_sha256(), NULL)) {
+		fprintf(stderr, "kxbench: OpenSSL SHA-256 failed\n");
+		exit(1);
+	}
+
+	for (unsigned i = 0; i < NREGIONS; i++) {
+		size_t n = i == NREGIONS - 1 ? pages - off : pages * share[i] / 16;
+
+		regions[i].start = (uintptr_t)(data + off * PAGE);
+		regions[i].len = n * PAGE;
+		off += n;
+	}
+
+	if (bench_pagelist_build(&pagelist, data, dst, pages, NSEGS, 1))
+		die("page list");
+
+	portable = kx_sha256_impl_at(0, NULL);
+	accel = best != portable ? best : NULL;
+}
+
+/* ------------------------------------------------------------ report */
+
+struct target {
+	const char *name;
+	const char *case_name;
+	double min;
+};
+
+static const struct target targets[] = {
+	{ "sha256-accel-vs-openssl", "kx accel", 0.95 },
+	{ "sha256-portable-vs-kexec-tools", "kx portable", 1.0 },
+	{ "purgatory-verify-vs-kexec-tools", "kx_verify_regions", 4.0 },
+	/* Copy targets join when the copy engine's cases do. */
+};
+
+static const char *display_name(const struct bench_case *c, char *buf, size_t n)
+{
+	/* "kx accel" is named after the implementation it ran. */
+	if (accel && strncmp(c->name, "kx accel", 8) == 0) {
+		snprintf(buf, n, "kx %s%s", accel->name, c->name + 8);
+		return buf;
+	}
+	if (strcmp(c->name, "kx_verify_regions") == 0) {
+		snprintf(buf, n, "kx_verify_regions %s", kx_sha256_best()->name);
+		return buf;
+	}
+	return c->name;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned runs = RUNS_DEFAULT, ncases = sizeof(cases) / sizeof(cases[0]);
+	char load_before[64], load_after[64], cpu[256], name[64], aname[64];
+	time_t t0 = time(NULL);
+	int opt, bad = 0;
+
+	while ((opt = getopt(argc, argv, "r:")) != -1) {
+		if (opt == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= RUNS_MAX) {
+			runs = (unsigned)atoi(optarg);
+		} else {
+			fprintf(stderr, "usage: kxbench [-r RUNS (1-%d)]\n", RUNS_MAX);
+			return 2;
+		}
+	}
+	read_loadavg(load_before, sizeof(load_before));
+	read_cpu(cpu, sizeof(cpu));
+	setup();
+
+	/* Once each, untimed: warms caches and page tables, and checks. */
+	for (unsigned i = 0; i < ncases; i++) {
+		struct bench_case *c = &cases[i];
+
+		c->skipped = c->ready ? c->ready() : NULL;
+		if (c->skipped)
+			continue;
+		if (c->before)
+			c->before();
+		memset(got, 0, sizeof(got));
+		c->run();
+		if (c->check && !c->check()) {
+			fprintf(stderr, "kxbench: %s: %s gave a wrong result\n",
+				c->group, c->name);
+			bad = 1;
+		}
+	}
+	if (bad)
+		return 1;
+
+	for (unsigned r = 0; r < runs; r++) {
+		for (unsigned i = 0; i < ncases; i++) {
+			struct bench_case *c = &cases[i];
+			double t;
+
+			if (c->skipped)
+				continue;
+			t = now();
+			c->run();
+			c->t[r] = now() - t;
+		}
+	}
+	for (unsigned i = 0; i < ncases; i++)
+		if (!cases[i].skipped)
+			summarize(&cases[i], runs);
+	read_loadavg(load_after, sizeof(load_after));
+
+	{
+		char date[32];
+
+		strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&t0));
+		printf("kxbench %s: 64 MiB per case, %u interleaved runs, "
+		       "MB/s = 10^6 bytes per CPU-second\n", date, runs);
+	}
+	printf("cpu:  %s, %ld online; kx SHA-256: %s\n", cpu,
+	       sysconf(_SC_NPROCESSORS_ONLN), kx_sha256_best()->name);
+	printf("load: %s before, %s after (/proc/loadavg)\n", load_before, load_after);
+	printf("with: gcc %s, %s, %s util_lib/sha256.c\n\n", __VERSION__,
+	       OpenSSL_version(OPENSSL_VERSION), bench_kt_version);
+	printf("%-7s %-32s %9s %9s   %-24s %6s %6s\n", "group", "case",
+	       "best", "median", "ratio vs", "best", "median");
+	for (unsigned i = 0; i < ncases; i++) {
+		const struct bench_case *c = &cases[i];
+		const struct bench_case *a = c->anchor ? find_case(c->anchor) : NULL;
+		const char *shown = display_name(c, name, sizeof(name));
+
+		if (c->skipped) {
+			printf("%-7s %-32s skipped: %s\n", c->group, shown, c->skipped);
+			continue;
+		}
+		printf("%-7s %-32s %9.0f %9.0f   ", c->group, shown,
+		       mbps(c->best), mbps(c->median));
+		if (a && !a->skipped)
+			printf("%-24s %6.2f %6.2f\n", display_name(a, aname, sizeof(aname)),
+			       ratio(c, 0), ratio(c, 1));
+		else
+			printf("%-24s\n", "(anchor)");
+	}
+	printf("\n");
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		const struct target *t = &targets[i];
+		double x = ratio(find_case(t->case_name), 0);
+
+		printf("target %s %.2f %s\n", t->name, x, x >= t->min ? "ok" : "missed");
+	}
+	bench_pagelist_free(&pagelist);
+	free(data);
+	free(dst);
+	return 0;
+}
