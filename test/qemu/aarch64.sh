@@ -20,6 +20,9 @@
 #   aarch64-kexec-bad-digest a segment altered after its digest was taken
 #                            (kexec-corrupt.patch): the mismatch is printed,
 #                            the kernel never runs
+#   aarch64-kexec-dtb-no-room  a command line padded so that the DTB ends
+#                            too close to its page's end for kx's edits: the
+#                            page is not announced, the next kernel boots
 #   aarch64-kdump            crashkernel=256M, kexec -c -p, sysrq crash: kx's
 #                            lines, the capture kernel's marker, /proc/vmcore,
 #                            a setup page flagged for a crash kernel with the
@@ -141,6 +144,29 @@ check_setup_page() {	# check_setup_page [--crash]
 		"$out/initrd2.cpio.gz" 2>&1) || fail_because "$why"
 }
 
+# A DTB with no room for kx's edits: kexec-tools packs it, and the append
+# is padded so that it ends within ~24 bytes of its last page's end.  The
+# page is written but not announced, the DTB goes unchanged, the next
+# kernel boots.
+noroom_scenario() {
+	local name=aarch64-kexec-dtb-no-room n limit=150 room
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	qemu_aarch64 "$T_LOG" $limit "" 0 virt "$kernel" "$initramfs" \
+		"$base_append kxtest=noroom kxnonce=$n"
+	expect_exit $limit
+	room=$(field '^KXMARK dtb-room [0-9]+ bytes' | sed -n 's/^KXMARK dtb-room \([0-9]*\) bytes$/\1/p')
+	[ -n "$room" ] && [ "$room" -lt 64 ] ||
+		fail_because "the padded DTB leaves ${room:-?} bytes before its page's end (want < 64)"
+	expect '^kx: sha256 ok: .*, MMU on, ' "verification with the MMU on"
+	expect '^kx: setup page at 0x[0-9a-f]+ NOT announced \(the DTB has [0-9]+ bytes of room, [0-9]+ needed\)' \
+		"the setup page said not announced"
+	expect "^KXMARK second up nonce=$n" "next kernel's marker"
+	expect '^KXMARK no-setup-page' "no kx_setup= on the next kernel's command line"
+	expect_not '^KXMARK dt-setup-page' "/chosen/kx,setup-page in the next kernel"
+	test_end "DTB left as it was (${room:-?} bytes of room), next kernel up" || status=1
+}
+
 # kdump: crashkernel=256M, kexec -c -p, sysrq crash; purgatory runs in the
 # crash path (no relocation: Linux enters it directly), the capture kernel
 # has /proc/vmcore and a setup page flagged for a crash kernel.
@@ -219,6 +245,7 @@ want() {	# want NAME: KX_QEMU_TESTS selects it (or is empty)
 ! want aarch64-kexec-el2-nvhe ||
 	kexec_scenario aarch64-kexec-el2-nvhe virt,virtualization=on "2 with E2H=0" kvm-arm.mode=nvhe
 ! want aarch64-kexec-bad-digest || bad_digest_scenario
+! want aarch64-kexec-dtb-no-room || noroom_scenario
 ! want aarch64-kdump || kdump_scenario
 [ "$own" != 1 ] || ! want aarch64-kexec-own-purgatory || own_scenario
 exit $status

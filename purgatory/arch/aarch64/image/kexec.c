@@ -371,21 +371,25 @@ static enum kx_status write_setup_page(const struct dt_info *d,
  * totalsize), but its segment is whole pages, zero-filled past the blob
  * by kexec_load and verified with it: that tail is the DTB's own, and
  * kx_fdt_grow() lets the blob use it.  The room needed is checked before
- * the first edit, so the tree is edited completely or not at all.
+ * the first edit, so the tree is edited completely or not at all.  Where
+ * it cannot be announced, the page is still written (for loaders that
+ * know where it is) and its address printed.
  */
-static void announce_setup(const struct kx_verify *v, int verified)
+static void setup_page(const struct kx_verify *v, int verified)
 {
 	static struct dt_info d;
-	static char cmdline[CMDLINE_MAX];
+	static char cmdline[CMDLINE_MAX], no[96];
 	static const char prop[] = "kx,setup-page";
-	uint64_t setup = (uintptr_t)setup_area, cap = 0;
-	uint32_t dsize = dtb_size(arm64_dtb_addr), chosen, need;
+	uint64_t setup = (uintptr_t)setup_area, cap = 0, need = 0;
+	uint32_t dsize = dtb_size(arm64_dtb_addr), chosen = 0;
 	struct kx_fdt f;
 	uint8_t val[8];
 	char token[40];
-	size_t tlen, blen, clen;
+	size_t tlen = 0, blen = 0, clen = 0;
 	enum kx_status st;
 
+	no[0] = 0;
+	kx_memset(&d, 0, sizeof(d));
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
 		if (sha256_regions[i].len && within(arm64_dtb_addr, &sha256_regions[i]))
 			cap = sha256_regions[i].start + sha256_regions[i].len - arm64_dtb_addr;
@@ -394,53 +398,64 @@ static void announce_setup(const struct kx_verify *v, int verified)
 	if (cap < dsize)
 		cap = dsize;
 	st = kx_fdt_open(&f, (void *)(uintptr_t)arm64_dtb_addr, cap);
-	if (st != KX_OK || kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK) {
-		say("kx: no usable device tree /chosen (%s): no setup page\n",
-		    kx_strerror(st != KX_OK ? st : KX_ERR_NOT_FOUND));
+	if (st == KX_OK)
+		st = kx_fdt_find_node(&f, "/chosen", &chosen);
+	if (st != KX_OK) {
+		kx_snprintf(no, sizeof(no), "no usable device tree /chosen: %s",
+			    kx_strerror(st));
+	} else {
+		dt_read(&f, &d);
+		/* kexec-tools pads the value to 4 bytes with NULs: up to the first. */
+		while (d.bootargs && blen < d.bootargs_len && d.bootargs[blen])
+			blen++;
+		/* The final command line: bootargs and our token. */
+		tlen = kx_snprintf(token, sizeof(token), " kx_setup=0x%llx",
+				   (unsigned long long)setup);
+		if (!blen)
+			kx_memmove(token, token + 1, tlen--);	/* no leading space */
+		clen = blen + tlen;
+		/* Room: bootargs growth (or a new one and its name), the new
+		 * property and its name, one reservation map entry. */
+		need = 12 + 8 + sizeof(prop) + 16 +
+		       (d.bootargs ? 0 : 12 + sizeof("bootargs"));
+		if (KX_ALIGN_UP(clen + 1, 4u) > KX_ALIGN_UP(d.bootargs_len, 4u))
+			need += KX_ALIGN_UP(clen + 1, 4u) - KX_ALIGN_UP(d.bootargs_len, 4u);
+		if (clen + 1 > sizeof(cmdline))
+			kx_snprintf(no, sizeof(no), "bootargs too long for kx_setup=");
+		else if (need > kx_fdt_free(&f) && f.size + need - kx_fdt_free(&f) > cap)
+			kx_snprintf(no, sizeof(no), "the DTB has %llu bytes of room, %llu needed",
+				    (unsigned long long)(cap - f.size + kx_fdt_free(&f)),
+				    (unsigned long long)need);
+	}
+	if (no[0]) {
+		/* The command line as the next kernel will see it. */
+		st = write_setup_page(&d, v, verified, d.bootargs ? d.bootargs : "");
+		if (st != KX_OK)
+			say("kx: setup page not written: %s\n", kx_strerror(st));
+		else
+			say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
+			    "that know where it is\n", (unsigned long long)setup, no);
 		return;
 	}
-	dt_read(&f, &d);
 
-	/* The final command line: bootargs and our token. */
-	tlen = kx_snprintf(token, sizeof(token), " kx_setup=0x%llx",
-			   (unsigned long long)setup);
-	/* kexec-tools pads the value to 4 bytes with NULs: up to the first. */
-	for (blen = 0; d.bootargs && blen < d.bootargs_len && d.bootargs[blen]; blen++)
-		;
-	if (blen + tlen + 1 > sizeof(cmdline)) {
-		say("kx: bootargs too long for kx_setup=: setup page not announced\n");
-		return;
-	}
-	if (!blen)
-		kx_memmove(token, token + 1, tlen--);	/* no leading space */
 	if (blen)
 		kx_memcpy(cmdline, d.bootargs, blen);
 	kx_memcpy(cmdline + blen, token, tlen + 1);
-	clen = blen + tlen;
-
-	/* Room: bootargs growth, the new property and its name, one map entry. */
-	need = (uint32_t)(((clen + 1 + 3) & ~3u) - ((d.bootargs_len + 3) & ~3u) +
-			  12 + 8 + sizeof(prop) + 16);
-	if (kx_fdt_free(&f) < need) {
-		if (f.size + (uint64_t)need - kx_fdt_free(&f) > cap) {
-			say("kx: setup page at 0x%llx NOT announced: the DTB has %u bytes "
-			    "of room, %u needed\n", (unsigned long long)setup,
-			    (unsigned)(cap - f.size + kx_fdt_free(&f)), need);
-			return;
-		}
-		kx_fdt_grow(&f, (uint32_t)KX_ALIGN_UP(f.size + need - kx_fdt_free(&f), 8u));
-	}
-
+	/* Written before the tree is edited: a page that cannot be made is
+	 * not announced. */
 	st = write_setup_page(&d, v, verified, cmdline);
 	if (st != KX_OK) {
 		say("kx: setup page not written: %s\n", kx_strerror(st));
 		return;
 	}
+	if (need > kx_fdt_free(&f))
+		kx_fdt_grow(&f, (uint32_t)KX_ALIGN_UP(f.size + need - kx_fdt_free(&f), 8u));
 	kx_fdt_put64(val, setup);
-	if ((st = kx_fdt_set_prop(&f, chosen, "bootargs", cmdline, (uint32_t)clen + 1)) != KX_OK ||
-	    (st = kx_fdt_find_node(&f, "/chosen", &chosen)) != KX_OK ||
-	    (st = kx_fdt_set_prop(&f, chosen, prop, val, sizeof(val))) != KX_OK ||
-	    (st = kx_fdt_add_memreserve(&f, setup, sizeof(setup_area))) != KX_OK)
+	/* Our own bug if one fails now: the room was checked. */
+	if (kx_fdt_set_prop(&f, chosen, "bootargs", cmdline, (uint32_t)clen + 1) != KX_OK ||
+	    kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK ||
+	    kx_fdt_set_prop(&f, chosen, prop, val, sizeof(val)) != KX_OK ||
+	    kx_fdt_add_memreserve(&f, setup, sizeof(setup_area)) != KX_OK)
 		refuse("device tree edit failed after its room was checked");
 	say("kx: setup page at 0x%llx: kx_setup= in bootargs, /chosen/kx,setup-page, "
 	    "/memreserve/ of %u KiB\n", (unsigned long long)setup,
@@ -471,7 +486,7 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	} else {
 		verify(&v, !mmu_off);
 	}
-	announce_setup(&v, !skip_checks);
+	setup_page(&v, !skip_checks);
 
 	/* What the next kernel reads, out of the caches to the PoC; the
 	 * image itself (setup page, stack) is cleaned by kx_a64_enter. */
