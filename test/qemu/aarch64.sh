@@ -17,6 +17,8 @@
 #                            HCR_EL2.E2H = 1)
 #   aarch64-kexec-el2-nvhe   the same with kvm-arm.mode=nvhe: Linux at EL1
 #                            enters purgatory at EL2 with E2H = 0
+#   aarch64-kexec-mmu-off    the same with kx.mmu=off for the next kernel:
+#                            the MMU-off fallback says so and verifies
 #   aarch64-kexec-bad-digest a segment altered after its digest was taken
 #                            (kexec-corrupt.patch): the mismatch is printed,
 #                            the kernel never runs
@@ -107,19 +109,25 @@ purg_time() { field '^kx: entering image' | sed -n 's/.*(\([0-9.]* ms\)) in purg
 status=0
 base_append="console=ttyAMA0 quiet panic=-1"
 
-kexec_scenario() {	# kexec_scenario NAME MACHINE EL-AS-PRINTED [APPEND]
-	local name=$1 machine=$2 el=$3 more=${4:-} n limit=150
+kexec_scenario() {	# kexec_scenario NAME MACHINE EL-AS-PRINTED [APPEND [MMU]]
+	local name=$1 machine=$2 el=$3 more=${4:-} mmu=${5:-on} n limit=150 t=kexec
+	[ "$mmu" = on ] || t=mmuoff
 	n=$(nonce)
 	test_begin "$name" "$logs/$name.log"
 	qemu_aarch64 "$T_LOG" $limit "" 0 "$machine" "$kernel" "$initramfs" \
-		"$base_append $more kxtest=kexec kxnonce=$n"
+		"$base_append $more kxtest=$t kxnonce=$n"
 	expect_exit $limit
-	expect '^KXMARK first up kexec' "first kernel's marker"
-	expect '^KXMARK kexec-loaded kexec' "successful kexec -c -l"
+	expect "^KXMARK first up $t" "first kernel's marker"
+	expect "^KXMARK kexec-loaded $t" "successful kexec -c -l"
 	expect "^kx: purgatory \\(aarch64, EL$el, " "kx's first line at EL$el"
-	expect '^kx: sha256 ok: [0-9]+ regions, [0-9]+ bytes, armv8-ce, MMU on, [0-9]+ ticks \([0-9.]+ ms\)' \
-		"verification with the SHA2 instructions and the MMU on"
-	expect_not '^kx: MMU stays off' "the MMU stayed off"
+	expect '^kx: sha256 ok: [0-9]+ regions, [0-9]+ bytes, armv8-ce, MMU '"$mmu"', [0-9]+ ticks \([0-9.]+ ms\)' \
+		"verification with the SHA2 instructions and the MMU $mmu"
+	if [ "$mmu" = on ]; then
+		expect_not '^kx: MMU stays off' "the MMU stayed off"
+	else
+		expect '^kx: MMU stays off \(kx.mmu=off on the command line\): hashing with caches off' \
+			"the MMU-off fallback, asked for"
+	fi
 	expect '^kx: entering image at 0x[0-9a-f]+ at EL'"${el%% *}"', dtb 0x[0-9a-f]+' "kx's last line"
 	expect "^KXMARK second up nonce=$n" "next kernel's marker"
 	check_setup_page
@@ -244,6 +252,8 @@ want() {	# want NAME: KX_QEMU_TESTS selects it (or is empty)
 # hypervisor stub: EL2 with HCR_EL2.E2H = 0, the other descriptor format.
 ! want aarch64-kexec-el2-nvhe ||
 	kexec_scenario aarch64-kexec-el2-nvhe virt,virtualization=on "2 with E2H=0" kvm-arm.mode=nvhe
+# The fallback when the MMU cannot be used, forced: hashing with it off.
+! want aarch64-kexec-mmu-off || kexec_scenario aarch64-kexec-mmu-off virt 1 "" off
 ! want aarch64-kexec-bad-digest || bad_digest_scenario
 ! want aarch64-kexec-dtb-no-room || noroom_scenario
 ! want aarch64-kdump || kdump_scenario

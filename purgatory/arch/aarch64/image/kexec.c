@@ -462,6 +462,34 @@ static void setup_page(const struct kx_verify *v, int verified)
 	    (unsigned)(sizeof(setup_area) / 1024));
 }
 
+/*
+ * "kx.mmu=off" in the next kernel's bootargs: hash with the MMU and caches
+ * off, to measure what they bring or to rule them out.  Read with the MMU
+ * off, from the DTB as loaded (nothing is verified yet: it only chooses
+ * how, never whether, to verify).
+ */
+static int asked_mmu_off(void)
+{
+	static const char word[] = "kx.mmu=off";
+	const uint32_t wlen = sizeof(word) - 1;
+	uint32_t dsize = dtb_size(arm64_dtb_addr), chosen, len;
+	struct kx_fdt f;
+	const void *v;
+	const char *a;
+
+	if (!dsize || kx_fdt_open(&f, (void *)(uintptr_t)arm64_dtb_addr, dsize) != KX_OK ||
+	    kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK ||
+	    kx_fdt_get_prop(&f, chosen, "bootargs", &v, &len) != KX_OK)
+		return 0;
+	a = v;
+	/* A whole word: at the start or after a space, then a space or NUL. */
+	for (uint32_t i = 0; i + wlen <= len; i++)
+		if ((i == 0 || a[i - 1] == ' ') && !kx_memcmp(a + i, word, wlen) &&
+		    (i + wlen == len || a[i + wlen] == ' ' || a[i + wlen] == 0))
+			return 1;
+	return 0;
+}
+
 void kx_purgatory_main(uint64_t entry_ticks);
 void kx_purgatory_main(uint64_t entry_ticks)
 {
@@ -476,7 +504,7 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	    el != 2 ? "" : a64_read(hcr_el2) & HCR_EL2_E2H ? " with E2H=1" : " with E2H=0",
 	    KX_ABI_MAJOR, KX_ABI_MINOR);
 
-	mmu_off = mmu_on(el);
+	mmu_off = asked_mmu_off() ? "kx.mmu=off on the command line" : mmu_on(el);
 	if (mmu_off)
 		say("kx: MMU stays off (%s): hashing with caches off\n", mmu_off);
 
