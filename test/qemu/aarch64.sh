@@ -22,6 +22,8 @@
 #   aarch64-kexec-bad-digest a segment altered after its digest was taken
 #                            (kexec-corrupt.patch): the mismatch is printed,
 #                            the kernel never runs
+#   aarch64-kexec-no-checks  kexec --no-checks: "digest checks SKIPPED", the
+#                            next kernel boots, no segment marked verified
 #   aarch64-kexec-dtb-no-room  a command line padded so that the DTB ends
 #                            too close to its page's end for kx's edits: the
 #                            page is not announced, the next kernel boots
@@ -152,6 +154,28 @@ check_setup_page() {	# check_setup_page [--crash]
 		"$out/initrd2.cpio.gz" 2>&1) || fail_because "$why"
 }
 
+# kexec --no-checks sets skip_checks (and leaves sha256_regions empty):
+# purgatory says it skipped, boots, and announces a setup page that marks
+# no segment verified.
+nochecks_scenario() {
+	local name=aarch64-kexec-no-checks n limit=150 json
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	qemu_aarch64 "$T_LOG" $limit "" 0 virt "$kernel" "$initramfs" \
+		"$base_append kxtest=nochecks kxnonce=$n"
+	expect_exit $limit
+	expect '^KXMARK kexec-loaded nochecks' "successful kexec -c -l --no-checks"
+	expect '^kx: digest checks SKIPPED: the loader set skip_checks' "the skip reported"
+	expect_not '^kx: sha256 ok' "a verification that was not asked for"
+	expect "^KXMARK second up nonce=$n" "next kernel's marker"
+	expect '^kx: setup page at 0x[0-9a-f]+: kx_setup= in bootargs' "the setup page announced"
+	expect '^KXMARK setup-end rc=0' "setup page decoded by kxinspect (rc=0)"
+	json=$(clean_log "$T_LOG" | sed -n '/^KXMARK setup-begin/,/^KXMARK setup-end/p' | sed '1d;$d')
+	printf '%s' "$json" | grep -q '"flags":1,' &&
+		fail_because "a segment marked verified in the setup page"
+	test_end "skip reported, next kernel up, no segment marked verified" || status=1
+}
+
 # A DTB with no room for kx's edits: kexec-tools packs it, and the append
 # is padded so that it ends within ~24 bytes of its last page's end.  The
 # page is written but not announced, the DTB goes unchanged, the next
@@ -255,6 +279,7 @@ want() {	# want NAME: KX_QEMU_TESTS selects it (or is empty)
 # The fallback when the MMU cannot be used, forced: hashing with it off.
 ! want aarch64-kexec-mmu-off || kexec_scenario aarch64-kexec-mmu-off virt 1 "" off
 ! want aarch64-kexec-bad-digest || bad_digest_scenario
+! want aarch64-kexec-no-checks || nochecks_scenario
 ! want aarch64-kexec-dtb-no-room || noroom_scenario
 ! want aarch64-kdump || kdump_scenario
 [ "$own" != 1 ] || ! want aarch64-kexec-own-purgatory || own_scenario

@@ -370,7 +370,8 @@ static enum kx_status write_setup_page(const struct dt_info *d,
  * The DTB kexec-tools loaded is packed (fdt_pack: no free space inside
  * totalsize), but its segment is whole pages, zero-filled past the blob
  * by kexec_load and verified with it: that tail is the DTB's own, and
- * kx_fdt_grow() lets the blob use it.  The room needed is checked before
+ * kx_fdt_grow() lets the blob use it (its verified region says how far
+ * the segment goes; kexec_load's page granularity when there is none).  The room needed is checked before
  * the first edit, so the tree is edited completely or not at all.  Where
  * it cannot be announced, the page is still written (for loaders that
  * know where it is) and its address printed.
@@ -390,6 +391,11 @@ static void setup_page(const struct kx_verify *v, int verified)
 
 	no[0] = 0;
 	kx_memset(&d, 0, sizeof(d));
+	/* kexec_load segments are whole pages: without regions (--no-checks
+	 * leaves them unset) the DTB's segment ends at least at the end of
+	 * the blob's last page. */
+	if (KX_IS_ALIGNED(arm64_dtb_addr, KX_PAGE_SIZE))
+		cap = KX_ALIGN_UP((uint64_t)dsize, (uint64_t)KX_PAGE_SIZE);
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
 		if (sha256_regions[i].len && within(arm64_dtb_addr, &sha256_regions[i]))
 			cap = sha256_regions[i].start + sha256_regions[i].len - arm64_dtb_addr;
@@ -500,9 +506,9 @@ void kx_purgatory_main(uint64_t entry_ticks)
 
 	cntfrq = a64_read(cntfrq_el0) & 0xffffffffu;
 	/* At EL2, E2H says which register layouts and descriptors apply. */
-	say("kx: purgatory (aarch64, EL%u%s, setup ABI %d.%d)\n", el,
+	say("kx: purgatory (aarch64, EL%u%s, setup ABI %d.%d, counter %llu Hz)\n", el,
 	    el != 2 ? "" : a64_read(hcr_el2) & HCR_EL2_E2H ? " with E2H=1" : " with E2H=0",
-	    KX_ABI_MAJOR, KX_ABI_MINOR);
+	    KX_ABI_MAJOR, KX_ABI_MINOR, (unsigned long long)cntfrq);
 
 	mmu_off = asked_mmu_off() ? "kx.mmu=off on the command line" : mmu_on(el);
 	if (mmu_off)
