@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kxbench: kx's SHA-256, purgatory verification and (later) page-list
- * copy engines against their anchors, over the same 64 MiB in one run.
+ * kxbench: kx's SHA-256, purgatory verification and page-list copy
+ * engines against their anchors, over the same 64 MiB in one run.
  *
  * Every case runs RUNS times, timed in this thread's CPU time; the rounds
  * are interleaved (round r runs every case once) so that a burst of load
@@ -17,7 +17,9 @@
  * digests against OpenSSL's, the copies page by page): a fast wrong
  * answer is a failure, not a figure.
  *
- * Usage: kxbench [-r RUNS]
+ * Usage: kxbench [-r RUNS] [-g GROUP]
+ *   -g runs one group of cases (sha256, verify, copy, digest) and the
+ *      cases they are measured against: for quick loops while tuning.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <kx/page_list.h>
 #include <kx/sha256.h>
 #include <kx/verify.h>
 #include "anchors.h"
@@ -44,12 +47,18 @@
 
 static uint8_t *data;		/* the 64 MiB every case reads */
 static uint8_t *dst;		/* copy destination, 64 MiB */
+static uint8_t *ref;		/* a copy of data, to check swaps against */
+static uint8_t *cooler;		/* read before each timed run, see cool() */
 static uint8_t expect[32];	/* OpenSSL's SHA-256 of data */
+static uint8_t expect_list[32];	/* ... of the source pages in list order */
 static uint8_t got[32];		/* last digest a case produced */
 static struct kx_sha256_region regions[KX_VERIFY_MAX_REGIONS];
 static struct kx_verify verified;
 static enum kx_status verify_status;
 static struct bench_pagelist pagelist;
+/* The destination segments in list order: what purgatory hashes. */
+static struct kx_sha256_region dst_regions[KX_SHA256_REGIONS];
+static unsigned ndst_regions;
 static const struct kx_sha256_impl *portable, *accel;
 
 static void die(const char *what)
@@ -121,6 +130,64 @@ static void run_memcpy_copy(void)
 	bench_copy_memcpy_pairs(pagelist.pairs, pagelist.npages);
 }
 
+/* The copy engines.  The list is valid by construction, so the assembly
+ * walker runs it as the trampoline would, unchecked; the C reference
+ * validates it in a first pass, as it always does. */
+static void run_kx_copy(void)
+{
+	kx_relocate_pages(pagelist.head, KX_PL_COPY, NULL, NULL);
+}
+static void run_kx_pl_run(void)
+{
+	if (kx_pl_run(NULL, pagelist.head, KX_PL_COPY, NULL, NULL, NULL) != KX_OK)
+		memset(dst, 0, PAGE);	/* fails check_copy */
+}
+/* Sources and destinations are disjoint: the list is swappable, and a
+ * second swap restores both sides. */
+static void run_kx_swap(void)
+{
+	kx_relocate_pages(pagelist.head, KX_PL_SWAP, NULL, NULL);
+}
+static void run_kx_swap_round_trip(void)
+{
+	kx_relocate_pages(pagelist.head, KX_PL_SWAP, NULL, NULL);
+	kx_relocate_pages(pagelist.head, KX_PL_SWAP, NULL, NULL);
+}
+
+/* The accelerated hash of the destination segments in list order: the
+ * digest copy-with-digest produces, computed from memory afterwards. */
+static void hash_dst(void)
+{
+	struct kx_sha256 c;
+
+	kx_sha256_init_impl(&c, accel);
+	for (unsigned i = 0; i < ndst_regions; i++)
+		kx_sha256_update(&c, (const void *)(uintptr_t)dst_regions[i].start,
+				 dst_regions[i].len);
+	kx_sha256_final(&c, got);
+}
+static void run_hash_dst(void) { hash_dst(); }
+static void run_kx_copy_then_hash(void)
+{
+	run_kx_copy();
+	hash_dst();
+}
+static void run_kx_copy_digest(void)
+{
+	struct kx_sha256 c;
+
+	kx_sha256_init_impl(&c, accel);
+	kx_relocate_digest(pagelist.head, &c);
+	kx_sha256_final(&c, got);
+}
+/* What kexec does today: Linux copies, then kexec-tools' purgatory hashes
+ * the segments. */
+static void run_linux_copy_kt_hash(void)
+{
+	run_linux_copy();
+	bench_kt_regions(dst_regions, ndst_regions, got);
+}
+
 static const char *need_accel(void)
 {
 	return accel ? NULL : "this CPU has no SHA-256 instructions kx uses";
@@ -146,7 +213,72 @@ static int check_verify(void)
 }
 
 static void clear_dst(void) { memset(dst, 0, SIZE); }
+static void fill_dst(void) { run_memcpy_copy(); }
 static int check_copy(void) { return bench_pagelist_check(&pagelist) == 0; }
+static int check_digest_list(void) { return memcmp(got, expect_list, 32) == 0; }
+static int check_copy_digest(void)
+{
+	return check_digest_list() && check_copy();
+}
+
+/*
+ * Swap cases start from destinations that differ from every source: each
+ * word names its page and place, so a page swapped to the wrong place
+ * shows.  (In the timed runs the destinations hold the copies the copy
+ * cases left, so a swap exchanges equal bytes and data keeps its bytes
+ * for the cases after it; the cost does not depend on the bytes.)
+ */
+static uint64_t mark(size_t off) { return 0x6b78737761700000ULL ^ off; }
+static void mark_dst(void)
+{
+	for (size_t off = 0; off < SIZE; off += 8) {
+		uint64_t m = mark(off);
+
+		memcpy(dst + off, &m, 8);
+	}
+}
+static int dst_marked(const uint8_t *p, size_t off)
+{
+	for (size_t i = 0; i < PAGE; i += 8) {
+		uint64_t m;
+
+		memcpy(&m, p + i, 8);
+		if (m != mark(off + i))
+			return 0;
+	}
+	return 1;
+}
+/* Every pair exchanged: the destination holds its source's bytes, the
+ * source its destination's marks. */
+static int swapped(void)
+{
+	for (size_t i = 0; i < pagelist.npages; i++) {
+		const struct bench_page_pair *p = &pagelist.pairs[i];
+
+		if (memcmp(p->dst, ref + (p->src - data), PAGE) != 0 ||
+		    !dst_marked(p->src, (size_t)(p->dst - dst)))
+			return 0;
+	}
+	return 1;
+}
+/* Both sides as they were before the first swap. */
+static int restored(void)
+{
+	if (memcmp(data, ref, SIZE) != 0)
+		return 0;
+	for (size_t off = 0; off < SIZE; off += PAGE)
+		if (!dst_marked(dst + off, off))
+			return 0;
+	return 1;
+}
+/* One swap exchanges every pair; the same swap again undoes it. */
+static int check_swap(void)
+{
+	if (!swapped())
+		return 0;
+	run_kx_swap();
+	return restored();
+}
 
 /*
  * The cases.  anchor names the case a ratio is taken against (NULL: this
@@ -157,6 +289,7 @@ struct bench_case {
 	const char *group;
 	const char *name;
 	const char *anchor;
+	const char *also;	/* a second anchor, reported on its own row */
 	void (*run)(void);
 	int (*check)(void);
 	void (*before)(void);
@@ -164,6 +297,7 @@ struct bench_case {
 	double t[RUNS_MAX];	/* seconds, per round */
 	double best, median;	/* seconds */
 	const char *skipped;	/* why not run */
+	int wanted;		/* selected by -g, or measured against */
 };
 
 #define CASE(g, n, a, fn, chk, ...)					\
@@ -196,23 +330,43 @@ static struct bench_case cases[] = {
 	 * Page-list copy: the 64 MiB as 16384 scattered source pages into 4
 	 * destination segments (bench/pagelist.c), the same list for every
 	 * case.  The anchors: glibc memcpy of the same page pairs (the copy
-	 * limit), and Linux's per-page `rep movsq` walk of the list.
-	 *
-	 * The copy engine's cases go here when trampoline/relocate_x86_64.S
-	 * merges, each with .before = clear_dst and check_copy:
-	 *   "kx copy"          vs "linux rep movsq"   (the list, copy mode)
-	 *   "kx copy"          vs "glibc memcpy"      (a second row, same run)
-	 *   "kx swap"          vs "linux rep movsq"   (swap mode; its check:
-	 *                       running it twice restores both sides)
-	 *   "kx copy+digest"   vs a new anchor "linux rep movsq + kexec-tools
-	 *                       sha256.c" (copy, then hash the destination:
-	 *                       what kexec does today)
-	 * and their targets join targets[] below.
+	 * limit), and Linux's per-page `rep movsq` walk of the list.  kx's
+	 * engines: the assembly walker (trampoline/relocate_x86_64.S) in
+	 * each mode, and the C reference (kx_pl_run) for information.  Swap
+	 * and its round trip (kexec jump: there and back) are measured
+	 * against kx's own copy.
 	 */
 	CASE("copy", "glibc memcpy", NULL, run_memcpy_copy, check_copy,
 	     .before = clear_dst),
 	CASE("copy", "linux rep movsq", NULL, run_linux_copy, check_copy,
 	     .before = clear_dst),
+	CASE("copy", "kx copy", "linux rep movsq", run_kx_copy, check_copy,
+	     .before = clear_dst, .also = "glibc memcpy"),
+	CASE("copy", "kx_pl_run copy (C)", "linux rep movsq", run_kx_pl_run,
+	     check_copy, .before = clear_dst),
+	CASE("copy", "kx swap", "kx copy", run_kx_swap, check_swap,
+	     .before = mark_dst),
+	CASE("copy", "kx swap round trip", "kx copy", run_kx_swap_round_trip,
+	     restored, .before = mark_dst),
+
+	/*
+	 * Copy and verify: the digest of the destination segments in list
+	 * order (what purgatory checks) with the copy.  The anchor is the
+	 * accelerated hash alone over the copied destination: copy-with-
+	 * digest hashes each page while it is in L1, so the copy should cost
+	 * little beyond it.  Copy-then-hash is the two-pass way with kx's
+	 * parts, Linux's copy then kexec-tools' hash what kexec does today.
+	 */
+#define HASH_ALONE "kx accel, dst in list order"
+	CASE("digest", HASH_ALONE, "kx accel", run_hash_dst, check_digest_list,
+	     .before = fill_dst, .ready = need_accel),
+	CASE("digest", "linux copy, kexec-tools hash", NULL,
+	     run_linux_copy_kt_hash, check_copy_digest, .before = clear_dst),
+	CASE("digest", "kx copy, then hash", HASH_ALONE, run_kx_copy_then_hash,
+	     check_copy_digest, .before = clear_dst, .ready = need_accel),
+	CASE("digest", "kx copy+digest", HASH_ALONE, run_kx_copy_digest,
+	     check_copy_digest, .before = clear_dst, .ready = need_accel,
+	     .also = "linux copy, kexec-tools hash"),
 };
 
 static struct bench_case *find_case(const char *name)
@@ -238,6 +392,29 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/*
+ * Every timed run starts with caches that hold none of the bytes it
+ * works on, as when kexec relocates pages loaded long before: reading
+ * COOL bytes elsewhere (three times the 32 MiB L3 this was tuned on)
+ * evicts what the run before left behind and fills the caches with clean
+ * lines, so no run pays for another's write-backs.  Without it a case's
+ * figure depends on its predecessor (a copy through the cache leaves up
+ * to an L3 of dirty destination lines behind), and the copy group's
+ * ratios varied by a tenth from run to run.
+ */
+#define COOL (96u * MIB)
+
+static void cool(void)
+{
+	volatile uint64_t sink;
+	uint64_t sum = 0;
+
+	for (size_t off = 0; off < COOL; off += 64)
+		sum += *(const volatile uint64_t *)(cooler + off);
+	sink = sum;
+	(void)sink;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -257,12 +434,17 @@ static void summarize(struct bench_case *c, unsigned runs)
 
 static double mbps(double seconds) { return SIZE / seconds / 1e6; }
 
-/* Anchor time over case time; 0 if either did not run. */
-static double ratio(const struct bench_case *c, int median)
+static int ran(const struct bench_case *c)
 {
-	const struct bench_case *a = c->anchor ? find_case(c->anchor) : NULL;
+	return c && c->wanted && !c->skipped;
+}
 
-	if (!a || a->skipped || c->skipped)
+/* Anchor time over case time (above 1: the case is faster); 0 if either
+ * did not run. */
+static double speedup(const struct bench_case *c, const struct bench_case *a,
+		      int median)
+{
+	if (!ran(a) || !ran(c))
 		return 0;
 	return median ? a->median / c->median : a->best / c->best;
 }
@@ -324,6 +506,44 @@ static void fill(uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * What copy-with-digest must produce: SHA-256 of the source pages in list
+ * order; and the destination segments in list order, which the list
+ * writes page after page (bench/pagelist.c), for the two-pass cases.
+ */
+static void list_digest_and_regions(void)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned len = 32;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		die("OpenSSL");
+	ndst_regions = 0;
+	for (size_t i = 0; i < pagelist.npages; i++) {
+		const struct bench_page_pair *p = &pagelist.pairs[i];
+		struct kx_sha256_region *r;
+
+		if (!EVP_DigestUpdate(md, p->src, PAGE))
+			die("OpenSSL");
+		r = ndst_regions ? &dst_regions[ndst_regions - 1] : NULL;
+		if (r && r->start + r->len == (uintptr_t)p->dst) {
+			r->len += PAGE;
+			continue;
+		}
+		if (ndst_regions == KX_SHA256_REGIONS) {
+			fprintf(stderr, "kxbench: more than %d destination runs\n",
+				KX_SHA256_REGIONS);
+			exit(1);
+		}
+		r = &dst_regions[ndst_regions++];
+		r->start = (uintptr_t)p->dst;
+		r->len = PAGE;
+	}
+	if (!EVP_DigestFinal_ex(md, expect_list, &len))
+		die("OpenSSL");
+	EVP_MD_CTX_free(md);
+}
+
 static void setup(void)
 {
 	/* Fractions of the 64 MiB, in pages: sizes unlike each other, as a
@@ -353,6 +573,13 @@ static void setup(void)
 
 	if (bench_pagelist_build(&pagelist, data, dst, pages, NSEGS, 1))
 		die("page list");
+	ref = malloc(SIZE);
+	cooler = malloc(COOL);
+	if (!ref || !cooler)
+		die("reference and cooling buffers");
+	memset(cooler, 1, COOL);
+	memcpy(ref, data, SIZE);
+	list_digest_and_regions();
 
 	portable = kx_sha256_impl_at(0, NULL);
 	accel = best != portable ? best : NULL;
@@ -360,18 +587,49 @@ static void setup(void)
 
 /* ------------------------------------------------------------ report */
 
+/*
+ * A goal compares one case with another on best times, either as a
+ * speedup (versus time / case time, at least limit) or as a cost (case
+ * time / versus time, at most limit).
+ */
+enum goal { AT_LEAST_SPEEDUP, AT_MOST_TIME };
+
 struct target {
 	const char *name;
 	const char *case_name;
-	double min;
+	const char *versus;	/* NULL: the case's anchor */
+	enum goal goal;
+	double limit;
 };
 
 static const struct target targets[] = {
-	{ "sha256-accel-vs-openssl", "kx accel", 0.95 },
-	{ "sha256-portable-vs-kexec-tools", "kx portable", 1.0 },
-	{ "purgatory-verify-vs-kexec-tools", "kx_verify_regions", 4.0 },
-	/* Copy targets join when the copy engine's cases do. */
+	{ "sha256-accel-vs-openssl", "kx accel", NULL, AT_LEAST_SPEEDUP, 0.95 },
+	{ "sha256-portable-vs-kexec-tools", "kx portable", NULL,
+	  AT_LEAST_SPEEDUP, 1.0 },
+	{ "purgatory-verify-vs-kexec-tools", "kx_verify_regions", NULL,
+	  AT_LEAST_SPEEDUP, 4.0 },
+	{ "copy-vs-linux-rep-movsq", "kx copy", "linux rep movsq",
+	  AT_LEAST_SPEEDUP, 1.2 },
+	{ "swap-vs-copy", "kx swap", "kx copy", AT_MOST_TIME, 1.3 },
+	{ "copy-digest-vs-hash", "kx copy+digest", HASH_ALONE, AT_MOST_TIME, 1.1 },
+	{ "swap-round-trip-vs-copy", "kx swap round trip", "kx copy",
+	  AT_MOST_TIME, 2.6 },
 };
+
+/* The target's ratio in its own direction; 0 if a side did not run. */
+static double target_ratio(const struct target *t, int median)
+{
+	const struct bench_case *c = find_case(t->case_name);
+	const struct bench_case *v = find_case(t->versus ? t->versus : c->anchor);
+	double x = speedup(c, v, median);
+
+	return t->goal == AT_MOST_TIME && x ? 1 / x : x;
+}
+
+static int target_met(const struct target *t, double x)
+{
+	return x && (t->goal == AT_MOST_TIME ? x <= t->limit : x >= t->limit);
+}
 
 static const char *display_name(const struct bench_case *c, char *buf, size_t n)
 {
@@ -387,20 +645,73 @@ static const char *display_name(const struct bench_case *c, char *buf, size_t n)
 	return c->name;
 }
 
+/* Marks the cases of group (all when NULL) and, transitively, the cases
+ * they are measured against. */
+static int select_cases(const char *group)
+{
+	unsigned ncases = sizeof(cases) / sizeof(cases[0]), any = 0;
+	int more = 1;
+
+	for (unsigned i = 0; i < ncases; i++) {
+		cases[i].wanted = !group || strcmp(cases[i].group, group) == 0;
+		any |= cases[i].wanted;
+	}
+	while (more) {
+		more = 0;
+		for (unsigned i = 0; i < ncases; i++) {
+			const char *need[2] = { cases[i].anchor, cases[i].also };
+
+			for (unsigned k = 0; cases[i].wanted && k < 2; k++) {
+				struct bench_case *a = need[k] ? find_case(need[k]) : NULL;
+
+				if (a && !a->wanted)
+					a->wanted = more = 1;
+			}
+		}
+	}
+	return any;
+}
+
+static void print_ratio_row(const char *group, const char *shown,
+			    const struct bench_case *c, const struct bench_case *a,
+			    int first)
+{
+	char aname[64];
+
+	if (first)
+		printf("%-7s %-32s %9.0f %9.0f   ", group, shown,
+		       mbps(c->best), mbps(c->median));
+	else
+		printf("%-7s %-32s %9s %9s   ", "", "", "", "");
+	if (ran(a))
+		printf("%-30s %6.2f %6.2f\n", display_name(a, aname, sizeof(aname)),
+		       speedup(c, a, 0), speedup(c, a, 1));
+	else
+		printf("%-30s\n", "(anchor)");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned runs = RUNS_DEFAULT, ncases = sizeof(cases) / sizeof(cases[0]);
-	char load_before[64], load_after[64], cpu[256], name[64], aname[64];
+	char load_before[64], load_after[64], cpu[256], name[64];
+	const char *group = NULL;
 	time_t t0 = time(NULL);
 	int opt, bad = 0;
 
-	while ((opt = getopt(argc, argv, "r:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:g:")) != -1) {
 		if (opt == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= RUNS_MAX) {
 			runs = (unsigned)atoi(optarg);
+		} else if (opt == 'g') {
+			group = optarg;
 		} else {
-			fprintf(stderr, "usage: kxbench [-r RUNS (1-%d)]\n", RUNS_MAX);
+			fprintf(stderr, "usage: kxbench [-r RUNS (1-%d)] [-g GROUP]\n",
+				RUNS_MAX);
 			return 2;
 		}
+	}
+	if (!select_cases(group)) {
+		fprintf(stderr, "kxbench: no group %s\n", group);
+		return 2;
 	}
 	read_loadavg(load_before, sizeof(load_before));
 	read_cpu(cpu, sizeof(cpu));
@@ -410,6 +721,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < ncases; i++) {
 		struct bench_case *c = &cases[i];
 
+		if (!c->wanted)
+			continue;
 		c->skipped = c->ready ? c->ready() : NULL;
 		if (c->skipped)
 			continue;
@@ -425,21 +738,24 @@ int main(int argc, char **argv)
 	}
 	if (bad)
 		return 1;
+	/* The timed runs of the digest cases read the copies in dst. */
+	fill_dst();
 
 	for (unsigned r = 0; r < runs; r++) {
 		for (unsigned i = 0; i < ncases; i++) {
 			struct bench_case *c = &cases[i];
 			double t;
 
-			if (c->skipped)
+			if (!ran(c))
 				continue;
+			cool();
 			t = now();
 			c->run();
 			c->t[r] = now() - t;
 		}
 	}
 	for (unsigned i = 0; i < ncases; i++)
-		if (!cases[i].skipped)
+		if (ran(&cases[i]))
 			summarize(&cases[i], runs);
 	read_loadavg(load_after, sizeof(load_after));
 
@@ -455,34 +771,57 @@ int main(int argc, char **argv)
 	printf("load: %s before, %s after (/proc/loadavg)\n", load_before, load_after);
 	printf("with: gcc %s, %s, %s util_lib/sha256.c\n\n", __VERSION__,
 	       OpenSSL_version(OPENSSL_VERSION), bench_kt_version);
-	printf("%-7s %-32s %9s %9s   %-24s %6s %6s\n", "group", "case",
+	printf("ratio = anchor time / case time: above 1, the case is faster\n");
+	printf("%-7s %-32s %9s %9s   %-30s %6s %6s\n", "group", "case",
 	       "best", "median", "ratio vs", "best", "median");
 	for (unsigned i = 0; i < ncases; i++) {
 		const struct bench_case *c = &cases[i];
-		const struct bench_case *a = c->anchor ? find_case(c->anchor) : NULL;
 		const char *shown = display_name(c, name, sizeof(name));
 
+		if (!c->wanted)
+			continue;
 		if (c->skipped) {
 			printf("%-7s %-32s skipped: %s\n", c->group, shown, c->skipped);
 			continue;
 		}
-		printf("%-7s %-32s %9.0f %9.0f   ", c->group, shown,
-		       mbps(c->best), mbps(c->median));
-		if (a && !a->skipped)
-			printf("%-24s %6.2f %6.2f\n", display_name(a, aname, sizeof(aname)),
-			       ratio(c, 0), ratio(c, 1));
-		else
-			printf("%-24s\n", "(anchor)");
+		print_ratio_row(c->group, shown, c,
+				c->anchor ? find_case(c->anchor) : NULL, 1);
+		if (c->also)
+			print_ratio_row(c->group, shown, c, find_case(c->also), 0);
+	}
+
+	/* Each goal in its own direction, best and median, then the
+	 * target lines (judged on best times). */
+	printf("\n%-32s %8s %6s %6s\n", "goal", "limit", "best", "median");
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		const struct target *t = &targets[i];
+		const struct bench_case *c = find_case(t->case_name);
+		const struct bench_case *v = find_case(t->versus ? t->versus : c->anchor);
+		char cname[64], vname[64];
+		const char *cn = display_name(c, cname, sizeof(cname));
+		const char *vn = display_name(v, vname, sizeof(vname));
+		int cost = t->goal == AT_MOST_TIME;
+
+		if (!target_ratio(t, 0))
+			continue;
+		printf("%-32s %2s %5.2f %6.2f %6.2f   time of %s / %s\n", t->name,
+		       cost ? "<=" : ">=", t->limit, target_ratio(t, 0),
+		       target_ratio(t, 1), cost ? cn : vn, cost ? vn : cn);
 	}
 	printf("\n");
 	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		const struct target *t = &targets[i];
-		double x = ratio(find_case(t->case_name), 0);
+		double x = target_ratio(t, 0);
 
-		printf("target %s %.2f %s\n", t->name, x, x >= t->min ? "ok" : "missed");
+		if (!x && group)
+			continue;	/* not selected */
+		printf("target %s %.2f %s\n", t->name, x,
+		       target_met(t, x) ? "ok" : "missed");
 	}
 	bench_pagelist_free(&pagelist);
 	free(data);
 	free(dst);
+	free(ref);
+	free(cooler);
 	return 0;
 }

@@ -191,15 +191,23 @@ static void buf_putc(void *ctx, char c)
 	b->at++;
 }
 
-size_t kx_snprintf(char *buf, size_t size, const char *fmt, ...)
+size_t kx_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct buf_out b = { buf, size, 0 };
-	va_list ap;
 
-	va_start(ap, fmt);
 	kx_vformat(buf_putc, &b, fmt, ap);
-	va_end(ap);
 	if (size)
 		buf[b.at < size ? b.at : size - 1] = 0;
 	return b.at;
+}
+
+size_t kx_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = kx_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

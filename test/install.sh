@@ -10,7 +10,7 @@ if ! make --no-print-directory -s install DESTDIR="$dest" PREFIX=/usr >"$B/insta
 fi
 for f in usr/include/kexec_abi.h usr/include/kx/setup_page.h usr/include/kx/status.h \
 	 usr/lib/kx/x86_64/libkx.a usr/lib/kx/aarch64/libkx.a usr/bin/kxinspect \
-	 usr/lib/kx/x86_64/purgatory.ro \
+	 usr/lib/kx/x86_64/purgatory.ro usr/lib/kx/x86_64/kxboot.efi usr/lib/kx/aarch64/kxboot.efi \
 	 usr/lib/pkgconfig/kx-x86_64.pc usr/lib/pkgconfig/kx-aarch64.pc; do
 	if [ -e "$dest/$f" ]; then echo "ok   install $f"; else echo "FAIL install: $f missing"; fi
 done

@@ -12,9 +12,9 @@
  * page boundary.  While one page is copied, each 64-byte step prefetches
  * the matching line of the next source page, and stores are non-temporal
  * (no read-for-ownership of destinations that nobody reads again).  Swap
- * exchanges the two pages through eight XMM registers, 64 bytes each way.
- * Digest copies with ordinary stores, so the page is in L1 when it is
- * hashed.
+ * exchanges the two pages through eight XMM registers, 64 bytes each way,
+ * with non-temporal stores both ways.  Digest copies a 1 KiB chunk at a
+ * time with ordinary stores and hashes it at once, from L1.
  */
 #include <kexec_abi.h>
 #include <kx/asm.h>
@@ -196,35 +196,69 @@ KX_FUNC_START(kx_relocate_pages)
 	ret
 
 /*
- * DIGEST: callee-saved registers carry the walk across the calls.
- *   %rbx entry  %r12 ptr  %r13 dest  %r14 state  %r15 blocks  %rbp count
+ * DIGEST: each page is copied and hashed a chunk at a time, so that a
+ * chunk is hashed straight from L1 after it was written, and the
+ * prefetches of the next source and destination pages (64 lines each) go
+ * out in four bursts spread over this page's hashing (SHA-NI takes about
+ * 2 us a page, ample for memory) rather than all at once ahead of it.
+ * Measured on AMD Zen 5 against the hash alone (bench/bench.c, "kx
+ * copy+digest"): a page at a time with source prefetch 1.06-1.17x,
+ * 1 KiB chunks 1.03-1.07x, with destination prefetch too 1.01-1.05x;
+ * 512-byte chunks as 1 KiB, 256 bytes (more calls) and 2 KiB worse.
+ *
+ * Callee-saved registers carry the walk across the calls:
+ *   %rbx entry  %r12 ptr  %r13 dest  %r14 state  %r15 blocks
+ *   %rbp offset of the chunk in the page (0..4096)
+ * and the stack frame the page's other values:
+ *   SRC(%rsp) source page  NEXT(%rsp) next source page
+ *   NDST(%rsp) next destination page  COUNT(%rsp) count
  */
+#define DIGEST_CHUNK	1024
+#define SRC		0
+#define NEXT		8
+#define COUNT		16
+#define NDST		24
 .Ldigest:
-	/* Save what the walk keeps; 6 pushes + return address: align by 8. */
+	/* Save what the walk keeps; 6 pushes + 40 bytes of frame + return
+	 * address: 96, a multiple of 16 as calls want. */
 	push	%rbx
 	push	%rbp
 	push	%r12
 	push	%r13
 	push	%r14
 	push	%r15
-	sub	$8, %rsp
+	sub	$40, %rsp
 	mov	%r9, %rbx
 	xor	%r12d, %r12d
 	xor	%r13d, %r13d
 	mov	%rdx, %r14
 	mov	%rcx, %r15
-	xor	%ebp, %ebp
+	movq	$0, COUNT(%rsp)
 .Ldigest_next:
 	kx_next_source %rbx, %r12, %r13, %rsi, .Ldigest_done
-	/* Copy with ordinary stores, so the page is in L1 for the hash. */
 	kx_next_pages %rbx, %r12, %rdx, %r8, %r13
-	lea	KX_PAGE_SIZE(%r13), %rdi
-	add	$KX_PAGE_SIZE, %rsi
-	add	$KX_PAGE_SIZE, %rdx
-	mov	$-KX_PAGE_SIZE, %rcx
+	mov	%rsi, SRC(%rsp)
+	mov	%rdx, NEXT(%rsp)
+	mov	%r8, NDST(%rsp)
+	xor	%ebp, %ebp
+.Ldigest_chunk:
+	/* Point at the chunk's ends in dest, source, next source and next
+	 * destination pages. */
+	lea	DIGEST_CHUNK(%r13, %rbp), %rdi
+	mov	SRC(%rsp), %rsi
+	lea	DIGEST_CHUNK(%rsi, %rbp), %rsi
+	mov	NEXT(%rsp), %rdx
+	lea	DIGEST_CHUNK(%rdx, %rbp), %rdx
+	mov	NDST(%rsp), %r8
+	lea	DIGEST_CHUNK(%r8, %rbp), %r8
+	mov	$-DIGEST_CHUNK, %rcx
 .Ldigest_line:
-	/* for (i = -4096; i; i += 64) { prefetch(next + i); dst[i] = src[i]; } */
+	/* for (i = -CHUNK; i; i += 64) {
+	 *	prefetch(next_src + i); prefetch(next_dst + i); dst[i] = src[i];
+	 * }
+	 * Ordinary stores: the chunk is hashed from L1 next. */
 	prefetcht0 (%rdx, %rcx)
+	prefetcht0 (%r8, %rcx)
 	movdqa	(%rsi, %rcx), %xmm0
 	movdqa	16(%rsi, %rcx), %xmm1
 	movdqa	32(%rsi, %rcx), %xmm2
@@ -235,18 +269,22 @@ KX_FUNC_START(kx_relocate_pages)
 	movdqa	%xmm3, 48(%rdi, %rcx)
 	add	$64, %rcx
 	jnz	.Ldigest_line
-	/* blocks(state, dest, 64); dest += PAGE_SIZE */
+	/* blocks(state, dest + offset, CHUNK / 64); offset += CHUNK */
 	mov	%r14, %rdi
-	mov	%r13, %rsi
-	mov	$KX_PAGE_SIZE / 64, %edx
+	lea	(%r13, %rbp), %rsi
+	mov	$DIGEST_CHUNK / 64, %edx
 	call	*%r15
+	add	$DIGEST_CHUNK, %rbp
+	cmp	$KX_PAGE_SIZE, %rbp
+	jne	.Ldigest_chunk
+	/* The page is done: dest += PAGE_SIZE, count++ */
 	add	$KX_PAGE_SIZE, %r13
-	inc	%rbp
+	incq	COUNT(%rsp)
 	jmp	.Ldigest_next
 .Ldigest_done:
 	/* Return the count; restore the caller's registers. */
-	mov	%rbp, %rax
-	add	$8, %rsp
+	mov	COUNT(%rsp), %rax
+	add	$40, %rsp
 	pop	%r15
 	pop	%r14
 	pop	%r13
@@ -254,6 +292,11 @@ KX_FUNC_START(kx_relocate_pages)
 	pop	%rbp
 	pop	%rbx
 	ret
+#undef DIGEST_CHUNK
+#undef SRC
+#undef NEXT
+#undef COUNT
+#undef NDST
 KX_FUNC_END(kx_relocate_pages)
 
 /*

@@ -20,5 +20,6 @@ size_t kx_format(kx_putc_fn putc, void *ctx, const char *fmt, ...)
  * whole output would have had, like snprintf. */
 size_t kx_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+size_t kx_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif

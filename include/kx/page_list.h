@@ -222,9 +222,10 @@ enum kx_status kx_pl_build(struct kx_pl_builder *b,
  * swapped.  Trusts the list (validate with kx_pl_walk first): entries are
  * decoded as Linux does.  Uses SIMD registers (x86_64: SSE2, aarch64:
  * FP/SIMD), no privileged instruction, and in COPY and SWAP modes only
- * caller-saved registers and no stack.  DIGEST calls blocks(state, page,
- * 64) after copying each page, so needs a stack; the caller accounts the
- * bytes (kx_relocate_digest does).
+ * caller-saved registers and no stack.  DIGEST calls blocks(state, p, n)
+ * on each part of a destination page right after copying it (x86_64: 1 KiB
+ * at a time, aarch64: the whole page), in order, so needs a stack; the
+ * caller accounts the bytes (kx_relocate_digest does).
  */
 uint64_t kx_relocate_pages(uint64_t head, uint64_t mode, uint32_t state[8],
 			   kx_sha256_blocks_fn blocks);

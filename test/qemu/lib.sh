@@ -110,3 +110,35 @@ test_end() {	# test_end SUMMARY
 
 # A random token each run: a marker from an older run's log cannot match.
 nonce() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# qemu_ovmf_x86_64 LOG TIMEOUT STOP_RE GRACE MEM ESPDIR
+#   OVMF (with a private copy of its variable store, LOG.vars.fd) booting
+#   the folder ESPDIR as a FAT disk: a read-only vvfat on virtio-blk-pci
+#   (read-only vvfat on IDE fails), so the firmware's removable-media path
+#   runs ESPDIR/EFI/BOOT/BOOTX64.EFI.
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+qemu_ovmf_x86_64() {
+	cp "$OVMF_VARS" "$1.vars.fd"
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-x86_64 -accel tcg -m "$5" \
+		-nographic -monitor none -no-reboot -nic none \
+		-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+		-drive "if=pflash,format=raw,file=$1.vars.fd" \
+		-drive "file=fat:$6,format=raw,if=none,id=esp,readonly=on" \
+		-device virtio-blk-pci,drive=esp
+}
+
+# qemu_aavmf_aarch64 LOG TIMEOUT STOP_RE GRACE MEM ESPDIR
+#   The same with AAVMF on `virt` (its default drive interface takes a
+#   read-only vvfat; the removable-media path is EFI/BOOT/BOOTAA64.EFI).
+AAVMF_CODE=${AAVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+AAVMF_VARS=${AAVMF_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
+qemu_aavmf_aarch64() {
+	cp "$AAVMF_VARS" "$1.vars.fd"
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-aarch64 -M virt \
+		-cpu max,pauth-impdef=on -accel tcg -m "$5" \
+		-nographic -monitor none -no-reboot -nic none \
+		-drive "if=pflash,format=raw,readonly=on,file=$AAVMF_CODE" \
+		-drive "if=pflash,format=raw,file=$1.vars.fd" \
+		-drive "file=fat:$6,format=raw,readonly=on"
+}

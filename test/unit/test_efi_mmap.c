@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+#include <kexec_abi.h>
+#include <kx/compiler.h>
+#include <kx/efi_mmap.h>
+#include "kxtest.h"
+
+/* Descriptors as firmware lays them out, with OVMF's 48-byte stride. */
+#define STRIDE 48
+static uint8_t map[64 * STRIDE];
+static size_t nmap;
+
+static void desc(uint32_t type, uint64_t start, uint64_t pages)
+{
+	uint8_t *d = map + nmap++ * STRIDE;
+
+	memset(d, 0xa5, STRIDE);	/* padding and attributes: ignored */
+	kx_put_le32(d, type);
+	kx_put_le64(d + 8, start);
+	kx_put_le64(d + 16, 0);
+	kx_put_le64(d + 24, pages);
+}
+
+KX_TEST(e820_from_efi_types_sort_merge)
+{
+	struct kx_e820 e[64];
+	unsigned n;
+
+	nmap = 0;
+	/* Out of order, with runs that merge into one RAM entry. */
+	desc(KX_EFI_CONVENTIONAL, 0x100000, 0x100);
+	desc(KX_EFI_BOOT_DATA, 0, 0xa0);
+	desc(KX_EFI_LOADER_CODE, 0x200000, 0x10);
+	desc(KX_EFI_RUNTIME_DATA, 0x210000, 0x10);
+	desc(KX_EFI_ACPI_RECLAIM, 0x220000, 1);
+	desc(KX_EFI_ACPI_NVS, 0x221000, 1);
+	desc(KX_EFI_MMIO, 0xffc00000, 0x400);
+	desc(KX_EFI_CONVENTIONAL, 0x300000, 0);	/* empty: dropped */
+	desc(99, 0x400000, 1);			/* unknown type: reserved */
+	desc(KX_EFI_PERSISTENT, 0x500000, 1);
+	desc(KX_EFI_UNUSABLE, 0x501000, 1);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 64, &n), KX_OK);
+	CHECK_EQ(n, 9);
+	CHECK_EQ(e[0].addr, 0);
+	CHECK_EQ(e[0].size, 0xa0000);
+	CHECK_EQ(e[0].type, KX_MEM_RAM);
+	CHECK_EQ(e[1].addr, 0x100000);
+	CHECK_EQ(e[1].size, 0x110000);		/* conventional + loader code */
+	CHECK_EQ(e[1].type, KX_MEM_RAM);
+	CHECK_EQ(e[2].type, KX_MEM_RESERVED);	/* runtime data */
+	CHECK_EQ(e[3].type, KX_MEM_ACPI);
+	CHECK_EQ(e[4].type, KX_MEM_NVS);
+	CHECK_EQ(e[5].addr, 0x400000);
+	CHECK_EQ(e[5].type, KX_MEM_RESERVED);
+	CHECK_EQ(e[6].type, KX_MEM_PERSISTENT);
+	CHECK_EQ(e[7].type, KX_MEM_UNUSABLE);
+	CHECK_EQ(e[8].addr, 0xffc00000);
+	CHECK_EQ(e[8].type, KX_MEM_RESERVED);
+}
+
+KX_TEST(e820_from_efi_refusals)
+{
+	struct kx_e820 e[64];
+	unsigned n;
+
+	nmap = 0;
+	desc(KX_EFI_CONVENTIONAL, 0x100000, 0x100);
+	desc(KX_EFI_CONVENTIONAL, 0x1ff000, 2);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 64, &n), KX_ERR_OVERLAP);
+	CHECK_ST(kx_e820_from_efi(map, 1, STRIDE, e, 0, &n), KX_ERR_NO_SPACE);
+	CHECK_ST(kx_e820_from_efi(map, 1, 36, e, 64, &n), KX_ERR_INVAL);
+	CHECK_ST(kx_e820_from_efi(map, 1, 44, e, 64, &n), KX_ERR_INVAL);
+	CHECK_ST(kx_e820_from_efi(NULL, 1, STRIDE, e, 64, &n), KX_ERR_INVAL);
+	nmap = 0;
+	desc(KX_EFI_CONVENTIONAL, 0xfffffffffffff000ull, 2);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 64, &n), KX_ERR_RANGE);
+	nmap = 0;
+	desc(KX_EFI_CONVENTIONAL, 0, 1ull << 60);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 64, &n), KX_ERR_RANGE);
+	CHECK_ST(kx_e820_from_efi(map, 0, STRIDE, e, 64, &n), KX_OK);
+	CHECK_EQ(n, 0);
+}
+
+KX_TEST(e820_set_splits)
+{
+	struct kx_e820 e[8] = {
+		{ 0, 0xa0000, KX_MEM_RAM }, { 0x100000, 0x100000, KX_MEM_RAM },
+	};
+	unsigned n = 2;
+
+	/* Middle: three parts. */
+	CHECK_ST(kx_e820_set(e, &n, 8, 0x180000, 0x3000, KX_MEM_RESERVED), KX_OK);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(e[1].addr, 0x100000);
+	CHECK_EQ(e[1].size, 0x80000);
+	CHECK_EQ(e[2].addr, 0x180000);
+	CHECK_EQ(e[2].size, 0x3000);
+	CHECK_EQ(e[2].type, KX_MEM_RESERVED);
+	CHECK_EQ(e[3].addr, 0x183000);
+	CHECK_EQ(e[3].size, 0x7d000);
+	CHECK_EQ(e[3].type, KX_MEM_RAM);
+	/* At the start of an entry: two parts; the whole entry: one. */
+	CHECK_ST(kx_e820_set(e, &n, 8, 0, 0x1000, KX_MEM_RESERVED), KX_OK);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(e[0].size, 0x1000);
+	CHECK_EQ(e[1].addr, 0x1000);
+	CHECK_ST(kx_e820_set(e, &n, 8, 0x180000, 0x3000, KX_MEM_NVS), KX_OK);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(e[3].type, KX_MEM_NVS);
+	/* Already of that type: nothing to do. */
+	CHECK_ST(kx_e820_set(e, &n, 8, 0x1000, 0x1000, KX_MEM_RAM), KX_OK);
+	CHECK_EQ(n, 5);
+	/* Refusals. */
+	CHECK_ST(kx_e820_set(e, &n, 8, 0x9f000, 0x2000, KX_MEM_RESERVED), KX_ERR_RANGE);
+	CHECK_ST(kx_e820_set(e, &n, 8, 0xa0000, 0x1000, KX_MEM_RESERVED), KX_ERR_RANGE);
+	CHECK_ST(kx_e820_set(e, &n, 8, 0x100800, 0x1000, KX_MEM_RESERVED), KX_ERR_ALIGN);
+	CHECK_ST(kx_e820_set(e, &n, 5, 0x110000, 0x1000, KX_MEM_RESERVED), KX_ERR_NO_SPACE);
+	CHECK_EQ(n, 5);
+}
