@@ -6,6 +6,7 @@
  * Arm ARM (D8 "The AArch64 Virtual Memory System Architecture").  Plain C
  * for any host.
  */
+#include <stdbool.h>
 #include <kx/compiler.h>
 #include "idmap_internal.h"
 
@@ -14,6 +15,7 @@
 #define A64_PAGE	3ull		/* page descriptor, level 3 */
 #define A64_ATTRINDX(i)	((uint64_t)(i) << 2)
 #define A64_SH_INNER	(3ull << 8)
+#define A64_AP1		(1ull << 6)	/* RES1 in one-EL regimes (EL2, E2H = 0) */
 #define A64_AF		(1ull << 10)	/* preset: no Access flag fault */
 #define A64_PXN		(1ull << 53)
 #define A64_UXN		(1ull << 54)
@@ -37,8 +39,12 @@
 static enum kx_status a64_format(const struct kx_idmap_aarch64_config *cfg,
 				 struct kx_idmap_format *f)
 {
-	if (!cfg || (cfg->va_bits != 39 && cfg->va_bits != 48) || cfg->flags)
+	bool el2;
+
+	if (!cfg || (cfg->va_bits != 39 && cfg->va_bits != 48) ||
+	    (cfg->flags & ~KX_IDMAP_A64_FLAGS))
 		return KX_ERR_INVAL;
+	el2 = cfg->flags & KX_IDMAP_A64_EL2;
 	kx_memset(f, 0, sizeof(*f));
 	f->levels = cfg->va_bits == 39 ? 3 : 4;
 	f->limit = 1ull << cfg->va_bits;
@@ -47,7 +53,7 @@ static enum kx_status a64_format(const struct kx_idmap_aarch64_config *cfg,
 	for (unsigned l = 0; l < f->levels; l++) {
 		unsigned shift = 12 + 9 * (f->levels - 1 - l);
 		uint64_t bits = (shift == 12 ? A64_PAGE : A64_BLOCK) |
-			A64_SH_INNER | A64_AF;
+			A64_SH_INNER | A64_AF | (el2 ? A64_AP1 : 0);
 
 		f->shift[l] = (uint8_t)shift;
 		/* Level 0 takes no blocks with a 4 KiB granule. */
@@ -55,7 +61,8 @@ static enum kx_status a64_format(const struct kx_idmap_aarch64_config *cfg,
 		f->leaf_bits[l][KX_IDMAP_NORMAL - 1] = bits |
 			A64_ATTRINDX(KX_IDMAP_A64_ATTR_NORMAL);
 		f->leaf_bits[l][KX_IDMAP_DEVICE - 1] = bits |
-			A64_ATTRINDX(KX_IDMAP_A64_ATTR_DEVICE) | A64_PXN | A64_UXN;
+			A64_ATTRINDX(KX_IDMAP_A64_ATTR_DEVICE) |
+			(el2 ? A64_UXN : A64_PXN | A64_UXN);	/* bit 54: XN at EL2 */
 	}
 	return KX_OK;
 }

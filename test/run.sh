@@ -55,6 +55,7 @@ done
 # positive control, instead of kx's (see test/qemu/x86_64.sh).
 if [ "${KX_QEMU:-1}" != 0 ]; then
 	run_suite qemu-x86_64 test/qemu/x86_64.sh "$B"
+	run_suite qemu-aarch64 test/qemu/aarch64.sh "$B"
 	run_suite qemu-efi test/qemu/efi.sh "$B"
 else
 	echo "qemu suites skipped (KX_QEMU=0)"

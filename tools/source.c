@@ -58,6 +58,10 @@ static int open_core(struct source *s)
 			return fail(s, "program header table truncated");
 		if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
 			continue;
+		/* /proc/kcore marks what has no physical address (vmalloc,
+		 * modules) with p_paddr -1: not physical memory, skipped. */
+		if (ph.p_paddr == UINT64_MAX)
+			continue;
 		if (ph.p_paddr + ph.p_filesz < ph.p_paddr)
 			return fail(s, "PT_LOAD wraps around");
 		s->loads[s->nloads++] = (struct core_load){ ph.p_paddr, ph.p_offset, ph.p_filesz };

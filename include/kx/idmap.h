@@ -135,9 +135,18 @@ enum kx_status kx_idmap_x86_64_build(const struct kx_idmap_range *r, size_t n,
 	(KX_IDMAP_A64_MAIR_NORMAL << (8 * KX_IDMAP_A64_ATTR_NORMAL) |	\
 	 KX_IDMAP_A64_MAIR_DEVICE << (8 * KX_IDMAP_A64_ATTR_DEVICE))
 
+/* Flags of struct kx_idmap_aarch64_config. */
+/* Descriptors for the EL2 translation regime with HCR_EL2.E2H = 0, which
+ * serves one exception level: there AP[1] is RES1 (set) and bit 54 alone
+ * is execute-never (XN), bit 53 being RES0 (clear).  Without the flag the
+ * descriptors are those of the EL1&0 regime, also right for EL2 with
+ * E2H = 1 (the EL2&0 regime, as a VHE Linux leaves it). */
+#define KX_IDMAP_A64_EL2	(1u << 0)
+#define KX_IDMAP_A64_FLAGS	KX_IDMAP_A64_EL2
+
 struct kx_idmap_aarch64_config {
 	uint32_t va_bits;	/* 39 (walk starts at level 1) or 48 (level 0) */
-	uint32_t flags;		/* none defined: must be 0 */
+	uint32_t flags;		/* KX_IDMAP_A64_* */
 };
 
 /*
@@ -158,7 +167,8 @@ struct kx_idmap_aarch64_regs {
 /*
  * Descriptors: normal memory is AttrIndx KX_IDMAP_A64_ATTR_NORMAL, inner
  * shareable, AF set, EL1 read/write, executable; device memory is AttrIndx
- * KX_IDMAP_A64_ATTR_DEVICE with PXN and UXN.  Table walks are inner/outer
+ * KX_IDMAP_A64_ATTR_DEVICE with PXN and UXN (with KX_IDMAP_A64_EL2: AP[1]
+ * set in every leaf, device leaves XN only).  Table walks are inner/outer
  * write-back, inner shareable (TCR IRGN0 = ORGN0 = 01, SH0 = 11).
  */
 enum kx_status kx_idmap_aarch64_count_tables(const struct kx_idmap_range *r,

@@ -3,7 +3,7 @@
 # in a copy of its tree (Debian's patches break out-of-tree builds), and
 # prints the path of the binary.
 #
-#   build-kexec.sh [--purgatory FILE.ro] [--corrupt] ARCH OUTDIR
+#   build-kexec.sh [--purgatory FILE.ro] [--corrupt] [--patch FILE]... ARCH OUTDIR
 #
 # ARCH is x86_64|amd64 or aarch64|arm64 (cross-built).
 # --purgatory FILE.ro   embed FILE.ro instead of kexec-tools' own purgatory:
@@ -12,25 +12,27 @@
 # --corrupt             test-only: apply kexec-corrupt.patch, which lets
 #                       KX_TEST_CORRUPT=N flip a byte of segment N after its
 #                       digest was taken (the purgatory must refuse to boot).
+# --patch FILE          apply FILE (patch -p1) too, e.g. aarch64-stext.patch.
 #
 # The result is cached in OUTDIR/<key>/kexec, the key hashing the source
-# version, ARCH, the purgatory's SHA-256, the patch and this script; a rerun
+# version, ARCH, the purgatory's SHA-256, the patches and this script; a rerun
 # with the same inputs prints the cached binary at once.  Build log:
 # OUTDIR/<key>.log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-purgatory= corrupt=
+purgatory= corrupt= patches=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--purgatory) purgatory=${2:?--purgatory FILE}; shift 2 ;;
 	--corrupt) corrupt=1; shift ;;
+	--patch) patches+=("$(realpath "${2:?--patch FILE}")"); shift 2 ;;
 	-*) echo "build-kexec: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 2 ] || { sed -n '5,13p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '5,14p' "$0" >&2; exit 2; }
 arch=$1 outdir=$(realpath -m "$2")
 case $arch in
 x86_64|amd64) arch=x86_64 host=() ;;
@@ -50,9 +52,10 @@ key=$( {
 	echo "src $(basename "$src") arch $arch"
 	if [ -n "$purgatory" ]; then sha256sum <"$purgatory"; else echo "own purgatory"; fi
 	if [ -n "$corrupt" ]; then sha256sum <"$patch"; fi
+	for p in "${patches[@]}"; do sha256sum <"$p"; done
 	sha256sum <"$0"
 } | sha256sum | cut -c1-16)
-name=$arch${purgatory:+-purg}${corrupt:+-corrupt}-$key
+name=$arch${purgatory:+-purg}${corrupt:+-corrupt}${patches:+-patched}-$key
 out=$outdir/$name
 if [ -x "$out/kexec" ]; then
 	echo "$out/kexec"
@@ -76,6 +79,9 @@ cd "$tree"
 if [ -n "$corrupt" ]; then
 	patch -p1 <"$patch" >>"$log" 2>&1 || fail "kexec-corrupt.patch does not apply"
 fi
+for p in "${patches[@]}"; do
+	patch -p1 <"$p" >>"$log" 2>&1 || fail "$(basename "$p") does not apply"
+done
 ./configure --without-zlib --without-lzma --without-xen LDFLAGS=-static "${host[@]}" \
 	>>"$log" 2>&1 || fail "configure failed"
 make -j2 >>"$log" 2>&1 || fail "make failed"

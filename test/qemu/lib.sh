@@ -54,6 +54,16 @@ qemu_x86_64() {
 		-kernel "$6" -initrd "$7" -append "$8"
 }
 
+# qemu_aarch64 LOG TIMEOUT STOP_RE GRACE MACHINE KERNEL INITRD APPEND
+# -cpu max with the cheap pointer-authentication algorithm (plain max
+# emulates QARMA, about twice as slow); -m 1024.
+qemu_aarch64() {
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-aarch64 -M "$5" \
+		-cpu max,pauth-impdef=on -accel tcg -m 1024 \
+		-nographic -monitor none -no-reboot -nic none \
+		-kernel "$6" -initrd "$7" -append "$8"
+}
+
 # A test collects reasons for failing; test_end prints its one line.
 test_begin() { T_NAME=$1 T_LOG=$2 T_WHY=(); }
 fail_because() { T_WHY+=("$*"); }

@@ -106,6 +106,8 @@ static const struct cfg cfgs[] = {
 	  { SZ_1G, SZ_2M, PG }, 3 },
 	{ "a64-48", A64, { 0, 0 }, { 48, 0 }, 1ull << 48,
 	  { SZ_1G, SZ_2M, PG }, 3 },
+	{ "a64-48-el2", A64, { 0, 0 }, { 48, KX_IDMAP_A64_EL2 }, 1ull << 48,
+	  { SZ_1G, SZ_2M, PG }, 3 },
 };
 
 /* The map a build produced: the x86 root or the arm64 registers. */
@@ -211,8 +213,11 @@ static struct xlate x86_walk(const struct fake *m, uint64_t cr3,
 /* Arm ARM D8: stage 1, 4 KiB granule, TTBR0. */
 static struct xlate a64_walk(const struct fake *m,
 			     const struct kx_idmap_aarch64_regs *regs,
-			     unsigned va_bits, uint64_t root, uint64_t va)
+			     unsigned va_bits, uint32_t flags, uint64_t root,
+			     uint64_t va)
 {
+	bool el2 = flags & KX_IDMAP_A64_EL2;
+
 	struct xlate x = { 0 };
 	unsigned t0sz = 64 - va_bits;
 	unsigned start = t0sz <= 24 ? 0 : 1;	/* 4 KiB granule */
@@ -241,7 +246,8 @@ static struct xlate a64_walk(const struct fake *m,
 		CHECK((e & A64_OA_MASK & (x.size - 1)) == 0);
 		CHECK(e & (1ull << 10));	/* AF */
 		CHECK(((e >> 8) & 3) == 3);	/* inner shareable */
-		CHECK(((e >> 6) & 3) == 0);	/* AP: EL1 read/write */
+		/* AP: EL1 read/write; at EL2 (one EL) AP[1] is RES1. */
+		CHECK(((e >> 6) & 3) == (el2 ? 1u : 0u));
 		CHECK(!(e & (1ull << 5)));	/* NS */
 		CHECK(!(e & (1ull << 11)));	/* nG: global */
 		CHECK(!(e & (1ull << 52)));	/* contiguous */
@@ -250,8 +256,11 @@ static struct xlate a64_walk(const struct fake *m,
 		mair = (regs->mair >> (8 * idx)) & 0xff;
 		x.attr = mair == 0xff ? KX_IDMAP_NORMAL :
 			mair == 0x00 ? KX_IDMAP_DEVICE : 0;
-		x.nx = (e >> 53) & 1;
-		CHECK(((e >> 54) & 1) == x.nx);	/* UXN as PXN */
+		x.nx = (e >> 54) & 1;
+		if (el2)
+			CHECK(!(e & (1ull << 53)));	/* RES0 at EL2 */
+		else
+			CHECK(((e >> 53) & 1) == x.nx);	/* PXN as UXN */
 		x.pa = (e & A64_OA_MASK) | (va & (x.size - 1));
 		x.mapped = true;
 		return x;
@@ -265,7 +274,7 @@ static struct xlate walk(const struct cfg *c, const struct fake *m,
 {
 	if (c->arch == X86)
 		return x86_walk(m, map->root, c->x86.levels, va);
-	return a64_walk(m, &map->regs, c->a64.va_bits, map->root, va);
+	return a64_walk(m, &map->regs, c->a64.va_bits, c->a64.flags, map->root, va);
 }
 
 /* Expected execute-never of a leaf with attribute attr. */
@@ -649,6 +658,11 @@ KX_TEST(idmap_random_a64_48)
 	random_sets(&cfgs[4], RANDOM_SETS);
 }
 
+KX_TEST(idmap_random_a64_48_el2)
+{
+	random_sets(&cfgs[5], RANDOM_SETS);
+}
+
 /* The map is a function of what is mapped: the order of the ranges changes
  * nothing, not even the order in which pages are taken. */
 KX_TEST(idmap_order_independent)
@@ -967,7 +981,7 @@ KX_TEST(idmap_bad_inputs)
 	struct kx_idmap_range good = { 0x1000, 0x1000, KX_IDMAP_NORMAL };
 	struct kx_idmap_x86_64_config x3 = { 3, 0 }, x6 = { 6, 0 },
 		xf = { 4, 1u << 5 };
-	struct kx_idmap_aarch64_config a40 = { 40, 0 }, af = { 48, 1 };
+	struct kx_idmap_aarch64_config a40 = { 40, 0 }, af = { 48, 1u << 5 };
 	struct kx_idmap_aarch64_regs regs;
 	struct fake m;
 	uint64_t root;

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Flattened device tree reader and bounded editor (include/kx/fdt.h).
+ * Layout (Devicetree Specification v0.4, 5.2-5.4): a 40-byte header, the
+ * memory reservation map (16-byte {address, size} entries ending with a
+ * zero one), the struct block (4-byte aligned tokens) and the strings
+ * block (property names).  kx only edits blobs laid out in that order,
+ * and keeps any free space at the end, before totalsize.
+ */
+#include <kx/compiler.h>
+#include <kx/fdt.h>
+
+#define HDR_MAGIC 0
+#define HDR_TOTALSIZE 4
+#define HDR_OFF_STRUCT 8
+#define HDR_OFF_STRINGS 12
+#define HDR_OFF_RSVMAP 16
+#define HDR_VERSION 20
+#define HDR_LAST_COMP 24
+#define HDR_SIZE_STRINGS 32
+#define HDR_SIZE_STRUCT 36
+
+#define TOK_BEGIN_NODE 1
+#define TOK_END_NODE 2
+#define TOK_PROP 3
+#define TOK_NOP 4
+#define TOK_END 9
+
+#define RSV_ENTRY 16
+
+static uint32_t align4(uint32_t x)
+{
+	return (x + 3) & ~3u;
+}
+
+static uint8_t *sblock(const struct kx_fdt *f)
+{
+	return f->blob + f->off_struct;
+}
+
+/* Length of the NUL-terminated string at s, bounded by max; max if none. */
+static uint32_t str_len(const uint8_t *s, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+static uint32_t cstr_len(const char *s)
+{
+	uint32_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* a and b are the same string (a is NUL-terminated inside the blob). */
+static int str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/*
+ * The token at struct offset off: its type and the offset of the next
+ * one.  Checks that the token and its payload lie in the struct block.
+ */
+static enum kx_status next_token(const struct kx_fdt *f, uint32_t off,
+				 uint32_t *tag, uint32_t *next)
+{
+	const uint8_t *s = sblock(f);
+	uint32_t size = f->size_struct, n;
+	uint64_t end;
+
+	if (off > size || size - off < 4 || off % 4)
+		return KX_ERR_FORMAT;
+	*tag = kx_fdt32(s + off);
+	switch (*tag) {
+	case TOK_BEGIN_NODE:
+		n = str_len(s + off + 4, size - off - 4);
+		if (n == size - off - 4)
+			return KX_ERR_FORMAT;	/* no NUL in the block */
+		end = (uint64_t)off + 4 + n + 1;
+		break;
+	case TOK_PROP:
+		if (size - off < 12)
+			return KX_ERR_FORMAT;
+		end = (uint64_t)off + 12 + kx_fdt32(s + off + 4);
+		break;
+	case TOK_END_NODE:
+	case TOK_NOP:
+	case TOK_END:
+		end = (uint64_t)off + 4;
+		break;
+	default:
+		return KX_ERR_FORMAT;
+	}
+	end = (end + 3) & ~3ull;
+	if (end > size)
+		return KX_ERR_FORMAT;
+	*next = (uint32_t)end;
+	return KX_OK;
+}
+
+/* The property name at strings offset nameoff, or NULL if it is bad. */
+static const char *prop_name(const struct kx_fdt *f, uint32_t nameoff)
+{
+	const uint8_t *s = f->blob + f->off_strings;
+
+	if (nameoff >= f->size_strings ||
+	    str_len(s + nameoff, f->size_strings - nameoff) == f->size_strings - nameoff)
+		return 0;
+	return (const char *)s + nameoff;
+}
+
+/* Every token well formed, nodes balanced, one root, FDT_END last. */
+static enum kx_status check_struct(const struct kx_fdt *f)
+{
+	uint32_t off = 0, tag, next, depth = 0, roots = 0;
+	enum kx_status st;
+
+	/* Each token is at least 4 bytes: at most size/4 of them. */
+	while (off < f->size_struct) {
+		st = next_token(f, off, &tag, &next);
+		if (st != KX_OK)
+			return st;
+		switch (tag) {
+		case TOK_BEGIN_NODE:
+			if (depth == 0 && roots++)
+				return KX_ERR_FORMAT;
+			if (++depth > KX_FDT_MAX_DEPTH)
+				return KX_ERR_FORMAT;
+			break;
+		case TOK_END_NODE:
+			if (depth == 0)
+				return KX_ERR_FORMAT;
+			depth--;
+			break;
+		case TOK_PROP:
+			if (depth == 0 || !prop_name(f, kx_fdt32(sblock(f) + off + 8)))
+				return KX_ERR_FORMAT;
+			break;
+		case TOK_END:
+			return depth == 0 && roots == 1 ? KX_OK : KX_ERR_FORMAT;
+		}
+		off = next;
+	}
+	return KX_ERR_FORMAT;	/* no FDT_END */
+}
+
+enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail)
+{
+	const uint8_t *h = blob;
+	uint32_t rsv_end;
+
+	if (!f || !blob)
+		return KX_ERR_INVAL;
+	if (avail < KX_FDT_HEADER_SIZE)
+		return KX_ERR_TRUNCATED;
+	if (kx_fdt32(h + HDR_MAGIC) != KX_FDT_MAGIC)
+		return KX_ERR_MAGIC;
+	if (kx_fdt32(h + HDR_VERSION) < 17 || kx_fdt32(h + HDR_LAST_COMP) > 17)
+		return KX_ERR_VERSION;
+	f->blob = blob;
+	f->size = kx_fdt32(h + HDR_TOTALSIZE);
+	f->off_rsvmap = kx_fdt32(h + HDR_OFF_RSVMAP);
+	f->off_struct = kx_fdt32(h + HDR_OFF_STRUCT);
+	f->size_struct = kx_fdt32(h + HDR_SIZE_STRUCT);
+	f->off_strings = kx_fdt32(h + HDR_OFF_STRINGS);
+	f->size_strings = kx_fdt32(h + HDR_SIZE_STRINGS);
+	if (f->size > avail)
+		return KX_ERR_TRUNCATED;
+	/* Header, map, struct, strings, in that order, inside totalsize. */
+	if (f->size < KX_FDT_HEADER_SIZE ||
+	    f->off_rsvmap < KX_FDT_HEADER_SIZE || f->off_rsvmap % 8 ||
+	    f->off_struct % 4 || f->size_struct % 4 ||
+	    f->off_struct < f->off_rsvmap ||
+	    f->off_struct - f->off_rsvmap < RSV_ENTRY ||
+	    (uint64_t)f->off_struct + f->size_struct > f->size ||
+	    f->off_strings < (uint64_t)f->off_struct + f->size_struct ||
+	    (uint64_t)f->off_strings + f->size_strings > f->size)
+		return KX_ERR_FORMAT;
+	/* The map ends with a zero entry before the struct block. */
+	for (rsv_end = f->off_rsvmap;; rsv_end += RSV_ENTRY) {
+		if (f->off_struct - rsv_end < RSV_ENTRY)
+			return KX_ERR_FORMAT;
+		if (!kx_fdt64(h + rsv_end) && !kx_fdt64(h + rsv_end + 8))
+			break;
+	}
+	return check_struct(f);
+}
+
+static uint32_t used_end(const struct kx_fdt *f)
+{
+	return f->off_strings + f->size_strings;
+}
+
+uint32_t kx_fdt_free(const struct kx_fdt *f)
+{
+	return f->size - used_end(f);
+}
+
+enum kx_status kx_fdt_grow(struct kx_fdt *f, uint32_t new_size)
+{
+	if (new_size < f->size)
+		return KX_ERR_INVAL;
+	kx_memset(f->blob + f->size, 0, new_size - f->size);
+	f->size = new_size;
+	kx_fdt_put32(f->blob + HDR_TOTALSIZE, new_size);
+	return KX_OK;
+}
+
+/* Writes the header fields kx's edits change. */
+static void put_header(struct kx_fdt *f)
+{
+	kx_fdt_put32(f->blob + HDR_OFF_STRUCT, f->off_struct);
+	kx_fdt_put32(f->blob + HDR_OFF_STRINGS, f->off_strings);
+	kx_fdt_put32(f->blob + HDR_SIZE_STRUCT, f->size_struct);
+	kx_fdt_put32(f->blob + HDR_SIZE_STRINGS, f->size_strings);
+}
+
+/*
+ * Moves everything from blob offset at to the end of the strings block by
+ * delta bytes (up: a gap of delta opens at at; down: delta bytes at at
+ * are dropped and the freed tail zeroed).  The caller checked the room.
+ */
+static void shift(struct kx_fdt *f, uint32_t at, int64_t delta)
+{
+	uint32_t end = used_end(f);
+
+	if (delta > 0) {
+		kx_memmove(f->blob + at + delta, f->blob + at, end - at);
+		kx_memset(f->blob + at, 0, (size_t)delta);
+	} else if (delta < 0) {
+		uint32_t d = (uint32_t)-delta;
+
+		kx_memmove(f->blob + at, f->blob + at + d, end - at - d);
+		kx_memset(f->blob + end - d, 0, d);
+	}
+}
+
+/* Offset of the first token after node's FDT_BEGIN_NODE (its name). */
+static enum kx_status node_body(const struct kx_fdt *f, uint32_t node,
+				uint32_t *body)
+{
+	uint32_t tag;
+	enum kx_status st = next_token(f, node, &tag, body);
+
+	if (st != KX_OK || tag != TOK_BEGIN_NODE)
+		return KX_ERR_INVAL;
+	return KX_OK;
+}
+
+enum kx_status kx_fdt_next_child(const struct kx_fdt *f, uint32_t node,
+				 uint32_t *child, const char **name)
+{
+	uint32_t off, tag, next, depth = 0;
+	enum kx_status st;
+
+	if (*child == 0) {
+		st = node_body(f, node, &off);
+		if (st != KX_OK)
+			return st;
+	} else {
+		/* Skip the previous child and everything inside it. */
+		st = node_body(f, *child, &off);
+		if (st != KX_OK)
+			return st;
+		depth = 1;
+	}
+	while (off < f->size_struct) {
+		st = next_token(f, off, &tag, &next);
+		if (st != KX_OK)
+			return st;
+		if (tag == TOK_BEGIN_NODE) {
+			if (depth == 0) {
+				*child = off;
+				*name = (const char *)sblock(f) + off + 4;
+				return KX_OK;
+			}
+			depth++;
+		} else if (tag == TOK_END_NODE) {
+			if (depth == 0)
+				return KX_ERR_NOT_FOUND;	/* node's own end */
+			depth--;
+		} else if (tag == TOK_END) {
+			return KX_ERR_FORMAT;
+		}
+		off = next;
+	}
+	return KX_ERR_FORMAT;
+}
+
+/* name matches the path component [c, c + n). */
+static int name_matches(const char *name, const char *c, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (name[i] != c[i])
+			return 0;
+	if (name[n] == 0)
+		return 1;
+	/* "cpus" finds "cpus@0" when the component names no unit. */
+	for (i = 0; i < n; i++)
+		if (c[i] == '@')
+			return 0;
+	return name[n] == '@';
+}
+
+enum kx_status kx_fdt_find_node(const struct kx_fdt *f, const char *path,
+				uint32_t *node)
+{
+	uint32_t cur = 0, tag, next;
+	enum kx_status st;
+
+	if (!path || path[0] != '/')
+		return KX_ERR_INVAL;
+	/* The root is the first FDT_BEGIN_NODE, after any NOPs. */
+	for (;;) {
+		st = next_token(f, cur, &tag, &next);
+		if (st != KX_OK)
+			return st;
+		if (tag == TOK_BEGIN_NODE)
+			break;
+		if (tag != TOK_NOP)
+			return KX_ERR_FORMAT;
+		cur = next;
+	}
+	while (*path) {
+		uint32_t n = 0, child = 0;
+		const char *name;
+
+		while (*path == '/')
+			path++;
+		while (path[n] && path[n] != '/')
+			n++;
+		if (!n)
+			break;
+		for (;;) {
+			st = kx_fdt_next_child(f, cur, &child, &name);
+			if (st != KX_OK)
+				return st;
+			if (name_matches(name, path, n))
+				break;
+		}
+		cur = child;
+		path += n;
+	}
+	*node = cur;
+	return KX_OK;
+}
+
+/* The struct offset of node's property called name, or KX_ERR_NOT_FOUND. */
+static enum kx_status find_prop(const struct kx_fdt *f, uint32_t node,
+				const char *name, uint32_t *prop)
+{
+	uint32_t off, tag, next;
+	enum kx_status st = node_body(f, node, &off);
+
+	if (st != KX_OK)
+		return st;
+	/* Properties come before the node's children. */
+	while (off < f->size_struct) {
+		st = next_token(f, off, &tag, &next);
+		if (st != KX_OK)
+			return st;
+		if (tag == TOK_PROP) {
+			const char *pn = prop_name(f, kx_fdt32(sblock(f) + off + 8));
+
+			if (!pn)
+				return KX_ERR_FORMAT;
+			if (str_eq(pn, name)) {
+				*prop = off;
+				return KX_OK;
+			}
+		} else if (tag != TOK_NOP) {
+			return KX_ERR_NOT_FOUND;
+		}
+		off = next;
+	}
+	return KX_ERR_FORMAT;
+}
+
+enum kx_status kx_fdt_get_prop(const struct kx_fdt *f, uint32_t node,
+			       const char *name, const void **val,
+			       uint32_t *len)
+{
+	uint32_t prop;
+	enum kx_status st = find_prop(f, node, name, &prop);
+
+	if (st != KX_OK)
+		return st;
+	*len = kx_fdt32(sblock(f) + prop + 4);
+	*val = sblock(f) + prop + 12;
+	return KX_OK;
+}
+
+/* Offset of name in the strings block, or size_strings if absent. */
+static uint32_t find_string(const struct kx_fdt *f, const char *name,
+			    uint32_t nlen)
+{
+	const uint8_t *s = f->blob + f->off_strings;
+
+	/* Any occurrence followed by a NUL will do, a suffix included. */
+	for (uint32_t i = 0; f->size_strings - i > nlen; i++)
+		if (!kx_memcmp(s + i, name, nlen) && s[i + nlen] == 0)
+			return i;
+	return f->size_strings;
+}
+
+enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
+			       const char *name, const void *val, uint32_t len)
+{
+	uint32_t prop, body, nlen, nameoff, at;
+	uint64_t need;
+	enum kx_status st;
+
+	if (!name || (len && !val))
+		return KX_ERR_INVAL;
+	nlen = cstr_len(name);
+	if (!nlen || len > f->size)
+		return KX_ERR_INVAL;
+	st = find_prop(f, node, name, &prop);
+	if (st == KX_OK) {
+		/* Resize the value in place, then write it. */
+		uint32_t old = kx_fdt32(sblock(f) + prop + 4);
+		int64_t delta = (int64_t)align4(len) - (int64_t)align4(old);
+
+		if (delta > (int64_t)kx_fdt_free(f))
+			return KX_ERR_NO_SPACE;
+		at = f->off_struct + prop + 12;
+		if (delta > 0)
+			shift(f, at + align4(old), delta);
+		else if (delta < 0)
+			shift(f, at + align4(len), delta);
+		f->size_struct = (uint32_t)(f->size_struct + delta);
+		f->off_strings = (uint32_t)(f->off_strings + delta);
+		kx_fdt_put32(f->blob + at - 8, len);
+		kx_memset(f->blob + at, 0, align4(len));
+		if (len)
+			kx_memcpy(f->blob + at, val, len);
+		put_header(f);
+		return KX_OK;
+	}
+	if (st != KX_ERR_NOT_FOUND)
+		return st;
+
+	/* A new property, first in the node; its name appended if new. */
+	st = node_body(f, node, &body);
+	if (st != KX_OK)
+		return st;
+	nameoff = find_string(f, name, nlen);
+	need = 12 + (uint64_t)align4(len) + (nameoff == f->size_strings ? nlen + 1 : 0);
+	if (need > kx_fdt_free(f))
+		return KX_ERR_NO_SPACE;
+	at = f->off_struct + body;
+	shift(f, at, 12 + align4(len));
+	f->size_struct += 12 + align4(len);
+	f->off_strings += 12 + align4(len);
+	if (nameoff == f->size_strings) {
+		kx_memcpy(f->blob + f->off_strings + f->size_strings, name, nlen + 1);
+		f->size_strings += nlen + 1;
+	}
+	kx_fdt_put32(f->blob + at, TOK_PROP);
+	kx_fdt_put32(f->blob + at + 4, len);
+	kx_fdt_put32(f->blob + at + 8, nameoff);
+	if (len)
+		kx_memcpy(f->blob + at + 12, val, len);
+	put_header(f);
+	return KX_OK;
+}
+
+/* Offset (in the blob) of the map's terminating zero entry. */
+static uint32_t rsv_terminator(const struct kx_fdt *f)
+{
+	uint32_t off = f->off_rsvmap;
+
+	/* kx_fdt_open() proved there is one before the struct block. */
+	while (kx_fdt64(f->blob + off) || kx_fdt64(f->blob + off + 8))
+		off += RSV_ENTRY;
+	return off;
+}
+
+enum kx_status kx_fdt_get_memreserve(const struct kx_fdt *f, uint32_t i,
+				     uint64_t *addr, uint64_t *size)
+{
+	uint32_t end = rsv_terminator(f);
+
+	if (i >= (end - f->off_rsvmap) / RSV_ENTRY)
+		return KX_ERR_NOT_FOUND;
+	*addr = kx_fdt64(f->blob + f->off_rsvmap + i * RSV_ENTRY);
+	*size = kx_fdt64(f->blob + f->off_rsvmap + i * RSV_ENTRY + 8);
+	return KX_OK;
+}
+
+enum kx_status kx_fdt_add_memreserve(struct kx_fdt *f, uint64_t addr,
+				     uint64_t size)
+{
+	uint32_t at = rsv_terminator(f);
+
+	if (!size)
+		return KX_ERR_INVAL;
+	if (kx_fdt_free(f) < RSV_ENTRY)
+		return KX_ERR_NO_SPACE;
+	/* The new entry takes the terminator's place; a zero one follows. */
+	shift(f, at, RSV_ENTRY);
+	f->off_struct += RSV_ENTRY;
+	f->off_strings += RSV_ENTRY;
+	kx_fdt_put64(f->blob + at, addr);
+	kx_fdt_put64(f->blob + at + 8, size);
+	put_header(f);
+	return KX_OK;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+#include <kx/fdt.h>
+#include "kxtest.h"
+
+/*
+ * A small device tree written token by token, as dtc would lay it out:
+ *   / { #address-cells = <2>; #size-cells = <2>;
+ *       chosen { bootargs = "console=ttyAMA0"; };
+ *       memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
+ *       cpus { cpu@0 { reg = <0>; }; }; };
+ * with `spare` free bytes before totalsize, then canary bytes (0xa5) up to
+ * the buffer's end, which no call may touch.
+ */
+struct blob {
+	uint8_t b[2048];
+	uint32_t pos;
+	uint8_t strings[256];
+	uint32_t nstrings;
+};
+
+static void put(struct blob *t, uint32_t v)
+{
+	kx_fdt_put32(t->b + t->pos, v);
+	t->pos += 4;
+}
+
+static void node(struct blob *t, const char *name)
+{
+	uint32_t n = (uint32_t)strlen(name) + 1;
+
+	put(t, 1);
+	memcpy(t->b + t->pos, name, n);
+	t->pos += (n + 3) & ~3u;
+}
+
+static void prop(struct blob *t, const char *name, const void *v, uint32_t len)
+{
+	uint32_t off = t->nstrings;
+
+	memcpy(t->strings + off, name, strlen(name) + 1);
+	t->nstrings += (uint32_t)strlen(name) + 1;
+	put(t, 3);
+	put(t, len);
+	put(t, off);
+	memcpy(t->b + t->pos, v, len);
+	t->pos += (len + 3) & ~3u;
+}
+
+static uint32_t make(struct blob *t, uint32_t spare)
+{
+	uint8_t cells2[4] = { 0, 0, 0, 2 }, reg[16] = { 0 }, zero[4] = { 0 };
+	uint32_t off_struct, off_strings, total;
+
+	memset(t, 0, sizeof(*t));
+	t->pos = 40;	/* header */
+	t->pos += 16;	/* map: one terminator */
+	off_struct = t->pos;
+	node(t, "");
+	prop(t, "#address-cells", cells2, 4);
+	prop(t, "#size-cells", cells2, 4);
+	node(t, "chosen");
+	prop(t, "bootargs", "console=ttyAMA0", 16);
+	put(t, 2);
+	node(t, "memory@40000000");
+	prop(t, "device_type", "memory", 7);
+	kx_fdt_put32(reg + 4, 0x40000000);
+	kx_fdt_put32(reg + 12, 0x40000000);
+	prop(t, "reg", reg, 16);
+	put(t, 2);
+	node(t, "cpus");
+	node(t, "cpu@0");
+	prop(t, "reg", zero, 4);
+	put(t, 2);
+	put(t, 2);
+	put(t, 2);
+	put(t, 9);
+	off_strings = t->pos;
+	memcpy(t->b + t->pos, t->strings, t->nstrings);
+	total = off_strings + t->nstrings + spare;
+	kx_fdt_put32(t->b + 0, KX_FDT_MAGIC);
+	kx_fdt_put32(t->b + 4, total);
+	kx_fdt_put32(t->b + 8, off_struct);
+	kx_fdt_put32(t->b + 12, off_strings);
+	kx_fdt_put32(t->b + 16, 40);
+	kx_fdt_put32(t->b + 20, 17);
+	kx_fdt_put32(t->b + 24, 16);
+	kx_fdt_put32(t->b + 32, t->nstrings);
+	kx_fdt_put32(t->b + 36, off_strings - off_struct);
+	memset(t->b + total, 0xa5, sizeof(t->b) - total);
+	return total;
+}
+
+static int canary_intact(const struct blob *t, uint32_t from)
+{
+	for (uint32_t i = from; i < sizeof(t->b); i++)
+		if (t->b[i] != 0xa5)
+			return 0;
+	return 1;
+}
+
+static const char *bootargs(struct kx_fdt *f)
+{
+	uint32_t n;
+	const void *v;
+	uint32_t len;
+
+	if (kx_fdt_find_node(f, "/chosen", &n) != KX_OK ||
+	    kx_fdt_get_prop(f, n, "bootargs", &v, &len) != KX_OK || !len)
+		return "";
+	return v;
+}
+
+KX_TEST(fdt_reads_nodes_and_properties)
+{
+	static struct blob t;
+	struct kx_fdt f;
+	uint32_t n, child = 0, len;
+	const char *name;
+	const void *v;
+
+	make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, sizeof(t.b)), KX_OK);
+	CHECK_EQ(kx_fdt_free(&f), 0);
+	CHECK(!strcmp(bootargs(&f), "console=ttyAMA0"));
+	/* A component without a unit address finds the node that has one. */
+	CHECK_ST(kx_fdt_find_node(&f, "/memory", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "reg", &v, &len), KX_OK);
+	CHECK_EQ(len, 16);
+	CHECK_EQ(kx_fdt64((const uint8_t *)v + 8), 0x40000000);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory@40000000", &n), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory@0", &n), KX_ERR_NOT_FOUND);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpus/cpu@0", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "bootargs", &v, &len), KX_ERR_NOT_FOUND);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpu@0", &n), KX_ERR_NOT_FOUND);
+	CHECK_ST(kx_fdt_find_node(&f, "chosen", &n), KX_ERR_INVAL);
+
+	/* The root's children, in order; a grandchild is not one. */
+	CHECK_ST(kx_fdt_find_node(&f, "/", &n), KX_OK);
+	CHECK_ST(kx_fdt_next_child(&f, n, &child, &name), KX_OK);
+	CHECK(!strcmp(name, "chosen"));
+	CHECK_ST(kx_fdt_next_child(&f, n, &child, &name), KX_OK);
+	CHECK(!strcmp(name, "memory@40000000"));
+	CHECK_ST(kx_fdt_next_child(&f, n, &child, &name), KX_OK);
+	CHECK(!strcmp(name, "cpus"));
+	CHECK_ST(kx_fdt_next_child(&f, n, &child, &name), KX_ERR_NOT_FOUND);
+}
+
+KX_TEST(fdt_edits_stay_within_totalsize)
+{
+	static struct blob t, before;
+	static const char longer[] = "console=ttyAMA0 kx_setup=0x47fff000";
+	struct kx_fdt f;
+	uint32_t total, n, len;
+	uint8_t addr[8];
+	uint64_t a, s;
+	const void *v;
+
+	/* No free space: every growing edit is refused, nothing changes. */
+	total = make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, sizeof(t.b)), KX_OK);
+	before = t;
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "bootargs", longer, sizeof(longer)), KX_ERR_NO_SPACE);
+	kx_fdt_put64(addr, 0x47fff000);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "kx,setup-page", addr, 8), KX_ERR_NO_SPACE);
+	CHECK_ST(kx_fdt_add_memreserve(&f, 0x47fff000, 0x3000), KX_ERR_NO_SPACE);
+	CHECK_MEM(t.b, before.b, sizeof(t.b));
+
+	/* Room for all three: they fit, the blob stays valid, the bytes
+	 * past totalsize stay untouched, the rest reads as before. */
+	total = make(&t, 128);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_EQ(kx_fdt_free(&f), 128);
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "bootargs", longer, sizeof(longer)), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "kx,setup-page", addr, 8), KX_OK);
+	CHECK_ST(kx_fdt_add_memreserve(&f, 0x47fff000, 0x3000), KX_OK);
+	CHECK(canary_intact(&t, total));
+	CHECK_EQ(kx_fdt32(t.b + 4), total);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK(!strcmp(bootargs(&f), longer));
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "kx,setup-page", &v, &len), KX_OK);
+	CHECK_EQ(len, 8);
+	CHECK_EQ(kx_fdt64(v), 0x47fff000);
+	CHECK_ST(kx_fdt_get_memreserve(&f, 0, &a, &s), KX_OK);
+	CHECK_EQ(a, 0x47fff000);
+	CHECK_EQ(s, 0x3000);
+	CHECK_ST(kx_fdt_get_memreserve(&f, 1, &a, &s), KX_ERR_NOT_FOUND);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpus/cpu@0", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "reg", &v, &len), KX_OK);
+	CHECK_EQ(len, 4);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "device_type", &v, &len), KX_OK);
+	CHECK(!strcmp(v, "memory"));
+	/* "reg" was already in the strings block: a new "reg" reuses it. */
+	CHECK_ST(kx_fdt_set_prop(&f, n, "reg", addr, 8), KX_OK);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+
+	/* Shrinking gives the room back and zeroes what it freed. */
+	len = kx_fdt_free(&f);
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "bootargs", "x", 2), KX_OK);
+	CHECK_EQ(kx_fdt_free(&f), len + ((sizeof(longer) + 3) & ~3u) - 4);
+	for (uint32_t i = total - kx_fdt_free(&f); i < total; i++)
+		CHECK_EQ(t.b[i], 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK(!strcmp(bootargs(&f), "x"));
+	CHECK(canary_intact(&t, total));
+}
+
+KX_TEST(fdt_grow_raises_totalsize_only_when_asked)
+{
+	static struct blob t;
+	struct kx_fdt f;
+	uint32_t total, n;
+
+	total = make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, sizeof(t.b)), KX_OK);
+	CHECK_ST(kx_fdt_grow(&f, total - 4), KX_ERR_INVAL);
+	CHECK_ST(kx_fdt_grow(&f, total + 64), KX_OK);
+	CHECK_EQ(kx_fdt32(t.b + 4), total + 64);
+	CHECK_EQ(kx_fdt_free(&f), 64);
+	CHECK(canary_intact(&t, total + 64));
+	CHECK_ST(kx_fdt_add_memreserve(&f, 0x1000, 0x1000), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/chosen", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "bootargs", "0123456789abcdef0123", 21), KX_OK);
+	CHECK_ST(kx_fdt_open(&f, t.b, total + 64), KX_OK);
+	CHECK(!strcmp(bootargs(&f), "0123456789abcdef0123"));
+	CHECK(canary_intact(&t, total + 64));
+}
+
+KX_TEST(fdt_refuses_malformed_blobs)
+{
+	static struct blob t;
+	struct kx_fdt f;
+	uint32_t total, off_struct;
+
+	total = make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, 39), KX_ERR_TRUNCATED);
+	CHECK_ST(kx_fdt_open(&f, t.b, total - 1), KX_ERR_TRUNCATED);
+	t.b[0] ^= 1;
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_MAGIC);
+	t.b[0] ^= 1;
+	kx_fdt_put32(t.b + 20, 16);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_VERSION);
+	kx_fdt_put32(t.b + 20, 17);
+	/* Blocks starting past totalsize (offsets that would wrap). */
+	kx_fdt_put32(t.b + 8, 0xfffffff0);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	kx_fdt_put32(t.b + 12, 0xfffffff0);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* Struct block running past totalsize. */
+	kx_fdt_put32(t.b + 36, total);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* Strings before the struct block. */
+	kx_fdt_put32(t.b + 12, 40);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* An unknown token. */
+	off_struct = kx_fdt32(t.b + 8);
+	kx_fdt_put32(t.b + off_struct, 7);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* A property whose value runs past the struct block. */
+	kx_fdt_put32(t.b + off_struct + 8 + 4, 0x10000);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* A property name outside the strings block. */
+	kx_fdt_put32(t.b + off_struct + 8 + 8, 0x1000);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* No FDT_END: the last END_NODE made a NOP. */
+	kx_fdt_put32(t.b + kx_fdt32(t.b + 12) - 4, 4);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* Unbalanced: the root's END_NODE made a NOP. */
+	kx_fdt_put32(t.b + kx_fdt32(t.b + 12) - 8, 4);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	make(&t, 0);
+	/* A memory reservation map with no terminator before the struct. */
+	kx_fdt_put64(t.b + 40, 0x1000);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+}
