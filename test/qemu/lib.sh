@@ -29,6 +29,9 @@ qemu_run() {
 	timeout --kill-after=5 "$limit" "$@" -serial "file:$log" \
 		</dev/null >"$log.qemu" 2>&1 &
 	pid=$!
+	# KX_QEMU_STAMP=1: LOG.times gets each serial line's host arrival time
+	# (make bench times purgatories that cannot time themselves).
+	[ "${KX_QEMU_STAMP:-0}" != 1 ] || python3 test/qemu/stamp.py "$log" "$log.times" "$pid" &
 	QEMU_END=exited
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ -n "$stop_re" ] && [ -z "$seen" ] && clean_log "$log" | grep -aqE -- "$stop_re"; then
@@ -43,6 +46,7 @@ qemu_run() {
 	done
 	wait "$pid"
 	QEMU_STATUS=$?
+	[ "${KX_QEMU_STAMP:-0}" != 1 ] || wait
 	[ "$QEMU_END" = stopped ] || [ "$QEMU_STATUS" -ne 124 ] || QEMU_END=timeout
 	QEMU_SECS=$((SECONDS - start))
 }
