@@ -29,6 +29,7 @@
 #                            page is not announced, the next kernel boots
 #   aarch64-kdump            crashkernel=256M, kexec -c -p, sysrq crash: kx's
 #                            lines, the capture kernel's marker, /proc/vmcore,
+#                            makedumpfile -F -d 31 -c of it (> 1 MiB, rc 0),
 #                            a setup page flagged for a crash kernel with the
 #                            ELF core header
 # Every run has a time-out; a time-out or an empty log is a failure, except
@@ -67,13 +68,51 @@ kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" "${stext[@]}" aarch64 
 	setup_fail "building kexec with kx's purgatory failed"
 kexec_bad=$(test/qemu/build-kexec.sh --corrupt --purgatory "$purgatory" "${stext[@]}" aarch64 \
 	"$B/qemu/kexec") || setup_fail "building kexec with kexec-corrupt.patch failed"
+# makedumpfile for the capture kernel: Debian's arm64 package, unpacked
+# with its libraries' packages into a sysroot (never committed), carried
+# with its ELF interpreter and the libraries its NEEDED entries name,
+# recursively, at the sysroot's paths.
+sysroot=$(scripts/fetch.sh debs arm64 makedumpfile libc6 libdw1 libelf1 liblzo2-2 \
+	zlib1g liblzma5 libbz2-1.0 libzstd1) || setup_fail "fetch.sh debs arm64 failed"
+mdf=
+for d in usr/sbin usr/bin sbin; do
+	[ -f "$sysroot/$d/makedumpfile" ] && { mdf=$d/makedumpfile; break; }
+done
+[ -n "$mdf" ] || setup_fail "no makedumpfile in $sysroot"
+mdf_interp=$(aarch64-linux-gnu-readelf -l "$sysroot/$mdf" |
+	sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
+[ -n "$mdf_interp" ] && [ -e "$sysroot$mdf_interp" ] ||
+	setup_fail "makedumpfile's interpreter '$mdf_interp' is not in $sysroot"
+mdf_libs() {	# the libraries makedumpfile needs, as paths in the sysroot
+	local todo=("$sysroot/$mdf") seen=" " f n d
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for n in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			case $seen in *" $n "*) continue ;; esac
+			seen="$seen$n "
+			[ "$n" = "${mdf_interp##*/}" ] && continue
+			for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+				if [ -e "$sysroot/$d/$n" ]; then
+					echo "$d/$n"
+					todo+=("$sysroot/$d/$n")
+					continue 2
+				fi
+			done
+			echo "makedumpfile needs $n, which is not in $sysroot" >&2
+			return 1
+		done
+	done
+}
+mdf_libs=$(mdf_libs) || setup_fail "resolving makedumpfile's libraries failed"
 kexec_own=
 if [ "$own" = 1 ]; then
 	kexec_own=$(test/qemu/build-kexec.sh "${stext[@]}" aarch64 "$B/qemu/kexec") ||
 		setup_fail "building kexec with its own purgatory failed"
 fi
 
-# The two initramfs images: the next kernel's (busybox, kxinspect, /init)
+# The two initramfs images: the next kernel's (busybox, kxinspect,
+# makedumpfile with its libraries, /init)
 # and the first kernel's (that, kexec, and what it kexecs into).
 pack() {	# pack DIR OUT
 	(cd "$1" && find . | sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n >"$2"
@@ -84,11 +123,16 @@ base() {
 	install -m 755 test/qemu/aarch64-init "$1/init"
 }
 key=$(cat "$0" test/qemu/aarch64-init "$kernel" "$busybox" "$kxinspect" "$kexec" \
-	"$kexec_bad" ${kexec_own:+"$kexec_own"} | sha256sum)
+	"$kexec_bad" ${kexec_own:+"$kexec_own"} "$sysroot/$mdf" "$sysroot$mdf_interp" \
+	$(printf "$sysroot/%s\n" $mdf_libs) | sha256sum)
 if [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
 	work=$(mktemp -d "$out/.initramfs.XXXXXX")
 	base "$work/second"
 	aarch64-linux-gnu-strip -o "$work/second/bin/kxinspect" "$kxinspect"
+	for f in "$mdf" "${mdf_interp#/}" $mdf_libs; do
+		mkdir -p "$work/second/$(dirname "$f")"
+		cp -L "$sysroot/$f" "$work/second/$f"
+	done
 	pack "$work/second" "$out/initrd2.cpio.gz"
 	base "$work/first"
 	aarch64-linux-gnu-strip -o "$work/first/bin/kexec" "$kexec"
@@ -201,9 +245,10 @@ noroom_scenario() {
 
 # kdump: crashkernel=256M, kexec -c -p, sysrq crash; purgatory runs in the
 # crash path (no relocation: Linux enters it directly), the capture kernel
-# has /proc/vmcore and a setup page flagged for a crash kernel.
+# has /proc/vmcore, which makedumpfile reads to the end, and a setup page
+# flagged for a crash kernel.
 kdump_scenario() {
-	local name=aarch64-kdump n limit=180
+	local name=aarch64-kdump n limit=180 bytes
 	n=$(nonce)
 	test_begin "$name" "$logs/$name.log"
 	qemu_aarch64 "$T_LOG" $limit "" 0 virt "$kernel" "$initramfs" \
@@ -218,8 +263,11 @@ kdump_scenario() {
 		"verification with the SHA2 instructions and the MMU on"
 	expect "^KXMARK capture up nonce=$n" "capture kernel's marker"
 	expect '^KXMARK vmcore present size=[1-9]' "/proc/vmcore"
+	bytes=$(field '^KXMARK makedumpfile rc=0 bytes=' | sed -n 's/.*bytes=\([0-9]*\)$/\1/p')
+	[ -n "$bytes" ] && [ "$bytes" -gt 1048576 ] ||
+		fail_because "makedumpfile -F -d 31 -c did not complete ($(field '^KXMARK makedumpfile'))"
 	check_setup_page --crash
-	test_end "capture kernel up, /proc/vmcore, crash setup page checked; purgatory $(purg_time)" ||
+	test_end "capture kernel up, /proc/vmcore, makedumpfile ${bytes:-?} bytes, crash setup page checked; purgatory $(purg_time)" ||
 		status=1
 }
 
