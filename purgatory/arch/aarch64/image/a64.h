@@ -36,6 +36,6 @@ extern char kx_image_start[], kx_image_end[];
 
 /* console.c */
 extern uint64_t arm64_sink;	/* the UART, 0 = no console */
-void console_putc(void *ctx, char c);
+void kx_console_putc(void *ctx, char c);
 
 #endif

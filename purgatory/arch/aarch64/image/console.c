@@ -6,6 +6,7 @@
  */
 #include <kx/compiler.h>
 #include "a64.h"
+#include "report.h"
 
 /* Set by kexec-tools (elf_rel_set_symbol); a pointer, 8 bytes, in its
  * own purgatory: the name and size are its own. */
@@ -29,7 +30,7 @@ static void uart_putc(char c)
 	*(volatile uint8_t *)(uintptr_t)(arm64_sink + PL011_DR) = (uint8_t)c;
 }
 
-void console_putc(void *ctx, char c)
+void kx_console_putc(void *ctx, char c)
 {
 	(void)ctx;
 	if (!arm64_sink)
@@ -37,4 +38,9 @@ void console_putc(void *ctx, char c)
 	if (c == '\n')
 		uart_putc('\r');
 	uart_putc(c);
+}
+
+void kx_image_halt(void)
+{
+	kx_a64_halt();
 }

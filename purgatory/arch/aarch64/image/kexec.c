@@ -18,6 +18,7 @@
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 #include "a64.h"
+#include "report.h"
 
 struct kx_sha256_region sha256_regions[KX_VERIFY_MAX_REGIONS] = { { 0, 0 } };
 uint8_t sha256_digest[KX_SHA256_SIZE] = { 0 };
@@ -54,40 +55,16 @@ static uint8_t setup_area[SETUP_PAGES][KX_PAGE_SIZE]
 
 static uint64_t cntfrq;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_vformat(console_putc, 0, fmt, ap);
-	va_end(ap);
-}
-
-static void say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE])
-{
-	say("kx:   %s ", label);
-	for (int i = 0; i < KX_SHA256_SIZE; i++)
-		say("%02x", d[i]);
-	say("\n");
-}
-
 /* "<ticks> ticks (<ms> ms)": CNTFRQ gives the ticks a meaning. */
 static void say_ticks(uint64_t ticks)
 {
-	say("%llu ticks", (unsigned long long)ticks);
+	kx_say("%llu ticks", (unsigned long long)ticks);
 	if (cntfrq) {
 		uint64_t us = ticks / cntfrq * 1000000 + ticks % cntfrq * 1000000 / cntfrq;
 
-		say(" (%llu.%03llu ms)", (unsigned long long)(us / 1000),
+		kx_say(" (%llu.%03llu ms)", (unsigned long long)(us / 1000),
 		    (unsigned long long)(us % 1000));
 	}
-}
-
-static __attribute__((noreturn)) void refuse(const char *why)
-{
-	say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
-	kx_a64_halt();
 }
 
 static uint32_t get_be32(const void *p)
@@ -201,25 +178,25 @@ static void verify(struct kx_verify *v, int mmu)
 			       sha256_digest, v);
 	t1 = a64_ticks();
 	if (st == KX_OK) {
-		say("kx: sha256 ok: %u regions, %llu bytes, %s, MMU %s, ",
+		kx_say("kx: sha256 ok: %u regions, %llu bytes, %s, MMU %s, ",
 		    v->regions, (unsigned long long)v->bytes, v->impl,
 		    mmu ? "on" : "off");
 		say_ticks(t1 - t0);
-		say("\n");
+		kx_say("\n");
 		return;
 	}
-	say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s, MMU %s)\n",
+	kx_say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s, MMU %s)\n",
 	    v->regions, (unsigned long long)v->bytes, v->impl, mmu ? "on" : "off");
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
 		if (!sha256_regions[i].len)
 			continue;
-		say("kx:   region %u: 0x%llx +0x%llx\n", i,
+		kx_say("kx:   region %u: 0x%llx +0x%llx\n", i,
 		    (unsigned long long)sha256_regions[i].start,
 		    (unsigned long long)sha256_regions[i].len);
 	}
-	say_digest("expected", sha256_digest);
-	say_digest("actual  ", v->combined);
-	refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+	kx_say_digest("expected", sha256_digest);
+	kx_say_digest("actual  ", v->combined);
+	kx_refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
 				   : kx_strerror(st));
 }
 
@@ -437,9 +414,9 @@ static void setup_page(const struct kx_verify *v, int verified)
 		/* The command line as the next kernel will see it. */
 		st = write_setup_page(&d, v, verified, d.bootargs ? d.bootargs : "");
 		if (st != KX_OK)
-			say("kx: setup page not written: %s\n", kx_strerror(st));
+			kx_say("kx: setup page not written: %s\n", kx_strerror(st));
 		else
-			say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
+			kx_say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
 			    "that know where it is\n", (unsigned long long)setup, no);
 		return;
 	}
@@ -451,7 +428,7 @@ static void setup_page(const struct kx_verify *v, int verified)
 	 * not announced. */
 	st = write_setup_page(&d, v, verified, cmdline);
 	if (st != KX_OK) {
-		say("kx: setup page not written: %s\n", kx_strerror(st));
+		kx_say("kx: setup page not written: %s\n", kx_strerror(st));
 		return;
 	}
 	if (need > kx_fdt_free(&f))
@@ -462,8 +439,8 @@ static void setup_page(const struct kx_verify *v, int verified)
 	    kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK ||
 	    kx_fdt_set_prop(&f, chosen, prop, val, sizeof(val)) != KX_OK ||
 	    kx_fdt_add_memreserve(&f, setup, sizeof(setup_area)) != KX_OK)
-		refuse("device tree edit failed after its room was checked");
-	say("kx: setup page at 0x%llx: kx_setup= in bootargs, /chosen/kx,setup-page, "
+		kx_refuse("device tree edit failed after its room was checked");
+	kx_say("kx: setup page at 0x%llx: kx_setup= in bootargs, /chosen/kx,setup-page, "
 	    "/memreserve/ of %u KiB\n", (unsigned long long)setup,
 	    (unsigned)(sizeof(setup_area) / 1024));
 }
@@ -506,16 +483,16 @@ void kx_purgatory_main(uint64_t entry_ticks)
 
 	cntfrq = a64_read(cntfrq_el0) & 0xffffffffu;
 	/* At EL2, E2H says which register layouts and descriptors apply. */
-	say("kx: purgatory (aarch64, EL%u%s, setup ABI %d.%d, counter %llu Hz)\n", el,
+	kx_say("kx: purgatory (aarch64, EL%u%s, setup ABI %d.%d, counter %llu Hz)\n", el,
 	    el != 2 ? "" : a64_read(hcr_el2) & HCR_EL2_E2H ? " with E2H=1" : " with E2H=0",
 	    KX_ABI_MAJOR, KX_ABI_MINOR, (unsigned long long)cntfrq);
 
 	mmu_off = asked_mmu_off() ? "kx.mmu=off on the command line" : mmu_on(el);
 	if (mmu_off)
-		say("kx: MMU stays off (%s): hashing with caches off\n", mmu_off);
+		kx_say("kx: MMU stays off (%s): hashing with caches off\n", mmu_off);
 
 	if (skip_checks) {
-		say("kx: digest checks SKIPPED: the loader set skip_checks\n");
+		kx_say("kx: digest checks SKIPPED: the loader set skip_checks\n");
 		kx_memset(&v, 0, sizeof(v));
 	} else {
 		verify(&v, !mmu_off);
@@ -532,10 +509,10 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	if (dsize)
 		kx_a64_dcache_clean(arm64_dtb_addr, arm64_dtb_addr + dsize);
 
-	say("kx: entering image at 0x%llx at EL%u, dtb 0x%llx, after ",
+	kx_say("kx: entering image at 0x%llx at EL%u, dtb 0x%llx, after ",
 	    (unsigned long long)arm64_kernel_entry, el,
 	    (unsigned long long)arm64_dtb_addr);
 	say_ticks(a64_ticks() - entry_ticks);
-	say(" in purgatory\n");
+	kx_say(" in purgatory\n");
 	kx_a64_enter(arm64_kernel_entry, arm64_dtb_addr);
 }

@@ -5,6 +5,7 @@
  */
 #include <kx/compiler.h>
 #include "x86.h"
+#include "report.h"
 
 /* Set by kexec-tools (elf_rel_set_symbol); names and sizes are its own. */
 uint8_t console_vga = 0;
@@ -83,7 +84,7 @@ static void vga_putc(char c)
 	}
 }
 
-void console_putc(void *ctx, char c)
+void kx_console_putc(void *ctx, char c)
 {
 	(void)ctx;
 	if (console_serial) {
@@ -150,4 +151,9 @@ void vga_reset(void)
 	for (i = 0; i < VGA_ROWS * VGA_COLS; i++)
 		VGA_TEXT[i] = VGA_ATTR | ' ';
 	vga_row = vga_col = 0;
+}
+
+void kx_image_halt(void)
+{
+	halt_forever();
 }

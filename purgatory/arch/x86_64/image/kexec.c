@@ -13,6 +13,7 @@
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 #include "x86.h"
+#include "report.h"
 
 struct kx_sha256_region sha256_regions[KX_VERIFY_MAX_REGIONS] = { { 0, 0 } };
 uint8_t sha256_digest[KX_SHA256_SIZE] = { 0 };
@@ -63,30 +64,6 @@ enum { REG32_EDX = 3, REG32_ESI = 4, REG32_EIP = 8 };
 #define SETUP_PAGES 3
 static uint8_t setup_area[SETUP_PAGES][KX_PAGE_SIZE]
 	__attribute__((aligned(KX_PAGE_SIZE)));
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_vformat(console_putc, 0, fmt, ap);
-	va_end(ap);
-}
-
-static void say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE])
-{
-	say("kx:   %s ", label);
-	for (int i = 0; i < KX_SHA256_SIZE; i++)
-		say("%02x", d[i]);
-	say("\n");
-}
-
-static __attribute__((noreturn)) void refuse(const char *why)
-{
-	say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
-	halt_forever();
-}
 
 static size_t str_len(const char *s, size_t max)
 {
@@ -279,23 +256,23 @@ static void verify(struct kx_verify *v)
 			       sha256_digest, v);
 	t1 = rdtsc();
 	if (st == KX_OK) {
-		say("kx: sha256 ok: %u regions, %llu bytes, %s, %llu cycles\n",
+		kx_say("kx: sha256 ok: %u regions, %llu bytes, %s, %llu cycles\n",
 		    v->regions, (unsigned long long)v->bytes, v->impl,
 		    (unsigned long long)(t1 - t0));
 		return;
 	}
-	say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s)\n",
+	kx_say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s)\n",
 	    v->regions, (unsigned long long)v->bytes, v->impl);
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
 		if (!sha256_regions[i].len)
 			continue;
-		say("kx:   region %u: 0x%llx +0x%llx\n", i,
+		kx_say("kx:   region %u: 0x%llx +0x%llx\n", i,
 		    (unsigned long long)sha256_regions[i].start,
 		    (unsigned long long)sha256_regions[i].len);
 	}
-	say_digest("expected", sha256_digest);
-	say_digest("actual  ", v->combined);
-	refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+	kx_say_digest("expected", sha256_digest);
+	kx_say_digest("actual  ", v->combined);
+	kx_refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
 				   : kx_strerror(st));
 }
 
@@ -321,14 +298,14 @@ static void report_segment(void *ctx, unsigned index, const struct kx_segment *s
 {
 	(void)ctx;
 	if (ok) {
-		say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n", kind_name(s->kind),
+		kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n", kind_name(s->kind),
 		    (unsigned long long)s->dest, (unsigned long long)s->size);
 		return;
 	}
-	say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
+	kx_say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
 	    kind_name(s->kind), (unsigned long long)s->dest, (unsigned long long)s->size);
-	say_digest("expected", s->sha256);
-	say_digest("actual  ", actual);
+	kx_say_digest("expected", s->sha256);
+	kx_say_digest("actual  ", actual);
 }
 
 /*
@@ -346,18 +323,18 @@ static void verify_loader_page(void)
 
 	st = kx_setup_open(&r, kx_setup_page, identity, 0, &f);
 	if (st != KX_OK) {
-		say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
+		kx_say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
 		    (unsigned long long)kx_setup_page, kx_status_name(st), kx_strerror(st),
 		    f.page, (unsigned long long)f.phys, f.offset);
-		refuse("invalid setup page");
+		kx_refuse("invalid setup page");
 	}
 	st = kx_verify_setup_segments(&r, report_segment, 0, &segments, &bytes);
 	if (st == KX_ERR_DIGEST)
-		refuse("a loaded segment does not match its digest");
+		kx_refuse("a loaded segment does not match its digest");
 	if (st != KX_OK)
-		refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
+		kx_refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
 					      : kx_strerror(st));
-	say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
+	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
 	    (unsigned long long)bytes, kx_sha256_get_impl()->name,
 	    (unsigned long long)(rdtsc() - t0));
 }
@@ -374,11 +351,11 @@ void kx_purgatory_main(void)
 	console_init();
 	if (reset_vga)
 		vga_reset();
-	say("kx: purgatory (x86_64, setup ABI %d.%d)\n", KX_ABI_MAJOR, KX_ABI_MINOR);
+	kx_say("kx: purgatory (x86_64, setup ABI %d.%d)\n", KX_ABI_MAJOR, KX_ABI_MINOR);
 
 	kx_memset(&v, 0, sizeof(v));
 	if (skip_checks) {
-		say("kx: digest checks SKIPPED: the loader set skip_checks\n");
+		kx_say("kx: digest checks SKIPPED: the loader set skip_checks\n");
 	} else if (kx_setup_page) {
 		/* kexec-tools' regions too, when a kx loader also sets them. */
 		for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
@@ -392,12 +369,12 @@ void kx_purgatory_main(void)
 	}
 
 	if (entry_32bit && (uintptr_t)entry32 + KX_PAGE_SIZE > 0xffffffffULL)
-		refuse("32-bit entry needs purgatory below 4 GiB");
+		kx_refuse("32-bit entry needs purgatory below 4 GiB");
 
 	if (panic_kernel && backup_src_size) {
 		kx_memcpy((void *)(uintptr_t)backup_start,
 			  (const void *)(uintptr_t)backup_src_start, backup_src_size);
-		say("kx: crash kernel: saved 0x%lx bytes at 0x%lx to 0x%lx\n",
+		kx_say("kx: crash kernel: saved 0x%lx bytes at 0x%lx to 0x%lx\n",
 		    backup_src_size, backup_src_start, backup_start);
 	}
 
@@ -405,7 +382,7 @@ void kx_purgatory_main(void)
 		kx_snprintf(token, sizeof(token), " kexec_jump_back_entry=0x%llx",
 			    (unsigned long long)kx_jump_back_entry);
 		if (!cmdline_append(token))
-			refuse("no room on the command line for kexec_jump_back_entry");
+			kx_refuse("no room on the command line for kexec_jump_back_entry");
 	}
 
 	if (kx_setup_page) {
@@ -414,7 +391,7 @@ void kx_purgatory_main(void)
 			entry32_regs[REG32_EDX] = (uint32_t)kx_setup_page;
 		else
 			entry64_regs[REG_RDX] = kx_setup_page;
-		say("kx: setup page at 0x%llx (the loader's)\n",
+		kx_say("kx: setup page at 0x%llx (the loader's)\n",
 		    (unsigned long long)kx_setup_page);
 		goto enter;
 	}
@@ -424,11 +401,11 @@ void kx_purgatory_main(void)
 		    (unsigned long long)setup, SETUP_PAGES * 4,
 		    (unsigned long long)setup);
 	if (!bp) {
-		say("kx: not a Linux boot_params image: no setup page\n");
+		kx_say("kx: not a Linux boot_params image: no setup page\n");
 	} else if (entry_32bit && setup + sizeof(setup_area) > 0xffffffffULL) {
-		say("kx: setup page above 4 GiB on a 32-bit entry: not announced\n");
+		kx_say("kx: setup page above 4 GiB on a 32-bit entry: not announced\n");
 	} else if (!cmdline_append(token)) {
-		say("kx: no room on the command line: setup page not announced\n");
+		kx_say("kx: no room on the command line: setup page not announced\n");
 	} else {
 		/* Written after the token, so its command line record is final;
 		 * taken back off the command line if the page cannot be made. */
@@ -437,25 +414,25 @@ void kx_purgatory_main(void)
 		if (st != KX_OK) {
 			cmdline_end[str_len(cmdline_end, CMDLINE_ROOM) -
 				    str_len(token, CMDLINE_ROOM)] = 0;
-			say("kx: setup page not written: %s\n", kx_strerror(st));
+			kx_say("kx: setup page not written: %s\n", kx_strerror(st));
 		} else {
 			if (entry_32bit)
 				entry32_regs[REG32_EDX] = (uint32_t)setup;
 			else
 				entry64_regs[REG_RDX] = setup;
-			say("kx: setup page at 0x%llx\n", (unsigned long long)setup);
+			kx_say("kx: setup page at 0x%llx\n", (unsigned long long)setup);
 		}
 	}
 
 enter:
 	if (kx_handoff_tsc)
-		say("kx: %llu cycles since the loader left the firmware\n",
+		kx_say("kx: %llu cycles since the loader left the firmware\n",
 		    (unsigned long long)(rdtsc() - kx_handoff_tsc));
 	if (entry_32bit && entry32_regs[REG32_EIP] == (uintptr_t)entry16)
-		say("kx: entering real-mode image at %04x:%04x\n",
+		kx_say("kx: entering real-mode image at %04x:%04x\n",
 		    entry16_regs[16 + 6], entry16_regs[16 + 5]);
 	else
-		say("kx: entering %s image at 0x%llx\n",
+		kx_say("kx: entering %s image at 0x%llx\n",
 		    entry_32bit ? "32-bit" : "64-bit",
 		    (unsigned long long)(entry_32bit ? entry32_regs[REG32_EIP]
 						     : entry64_regs[REG_RIP]));

@@ -34,7 +34,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 }
 
 void console_init(void);
-void console_putc(void *ctx, char c);
+void kx_console_putc(void *ctx, char c);
 void vga_reset(void);
 
 #endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <kx/format.h>
+#include "report.h"
+
+void kx_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_vformat(kx_console_putc, 0, fmt, ap);
+	va_end(ap);
+}
+
+void kx_say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE])
+{
+	kx_say("kx:   %s ", label);
+	for (int i = 0; i < KX_SHA256_SIZE; i++)
+		kx_say("%02x", d[i]);
+	kx_say("\n");
+}
+
+void kx_refuse(const char *why)
+{
+	kx_say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
+	kx_image_halt();
+}
