@@ -725,27 +725,14 @@ static enum kx_status write_boot_params(void)
 				      bp->buf);
 }
 
-static enum kx_status more_setup(void *ctx, void **buf, uint32_t *size,
-				 uint64_t *phys)
-{
-	unsigned *next = ctx;
-
-	if (*next >= SETUP_PAGES)
-		return KX_ERR_NO_MEMORY;
-	*buf = x.setup + *next * KXB_PAGE;
-	*phys = (uintptr_t)*buf;
-	*size = KXB_PAGE;
-	(*next)++;
-	return KX_OK;
-}
-
 /* The loader's setup page: segments, the e820 memory map, the command line. */
 static enum kx_status write_setup_page(void)
 {
 	static struct kx_mem_range mm[KX_E820_MAX];
 	struct kx_segment ks[NSEG];
 	struct kx_setup_writer w;
-	unsigned n = 0, next = 1;
+	unsigned n = 0;
+	struct kx_setup_pool pool = { x.setup, KXB_PAGE, SETUP_PAGES, 1 };
 	enum kx_status st;
 
 	kx_memset(ks, 0, sizeof(ks));
@@ -767,7 +754,7 @@ static enum kx_status write_setup_page(void)
 	st = kx_setup_init(&w, x.setup, KXB_PAGE, 0);
 	if (st != KX_OK)
 		return st;
-	kx_setup_set_more(&w, more_setup, &next);
+	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
 	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0]));
 	if (st == KX_OK)
 		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, x.e820_n, sizeof(mm[0]));

@@ -40,6 +40,21 @@ struct kx_setup_writer {
 	void *more_ctx;
 };
 
+/*
+ * The common continuation source: consecutive pages of one area the
+ * writer already holds, identity-mapped (physical address = pointer), as
+ * purgatory and kx's loaders reserve them.  Page 0 is the head given to
+ * kx_setup_init; pass kx_setup_pool_more and the pool to kx_setup_set_more.
+ */
+struct kx_setup_pool {
+	uint8_t *base;
+	uint32_t page_size;
+	unsigned pages;		/* in the area, head included */
+	unsigned next;		/* next page to hand out; starts at 1 */
+};
+enum kx_status kx_setup_pool_more(void *pool, void **buf, uint32_t *size,
+				  uint64_t *phys);
+
 /* Starts a chain in buf (size bytes, 8-aligned, >= KX_SETUP_MIN_PAGE). */
 enum kx_status kx_setup_init(struct kx_setup_writer *w, void *buf,
 			     uint32_t size, uint32_t flags);

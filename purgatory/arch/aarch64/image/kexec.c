@@ -273,20 +273,6 @@ static void dt_read(const struct kx_fdt *f, struct dt_info *d)
 	}
 }
 
-static enum kx_status more_pages(void *ctx, void **buf, uint32_t *size,
-				 uint64_t *phys)
-{
-	unsigned *next = ctx;
-
-	if (*next >= SETUP_PAGES)
-		return KX_ERR_NO_MEMORY;
-	*buf = setup_area[*next];
-	*size = KX_PAGE_SIZE;
-	*phys = (uintptr_t)setup_area[*next];
-	(*next)++;
-	return KX_OK;
-}
-
 static int within(uint64_t a, const struct kx_sha256_region *r)
 {
 	return a >= r->start && a - r->start < r->len;
@@ -299,7 +285,8 @@ static enum kx_status write_setup_page(const struct dt_info *d,
 {
 	struct kx_setup_writer w;
 	struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
-	unsigned nseg = 0, next = 1;
+	unsigned nseg = 0;
+	struct kx_setup_pool pages = { setup_area[0], KX_PAGE_SIZE, SETUP_PAGES, 1 };
 	enum kx_status st;
 
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
@@ -329,7 +316,7 @@ static enum kx_status write_setup_page(const struct dt_info *d,
 			   d->elfcore[0] ? KX_SETUP_F_CRASH : 0);
 	if (st != KX_OK)
 		return st;
-	kx_setup_set_more(&w, more_pages, &next);
+	kx_setup_set_more(&w, kx_setup_pool_more, &pages);
 	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, nseg, sizeof(seg[0]));
 	if (st == KX_OK && d->elfcore[0])
 		st = kx_setup_add(&w, KX_REC_ELFCORE, d->elfcore, sizeof(d->elfcore));

@@ -142,20 +142,6 @@ static uint64_t cmdline_number(const char *cmdline, const char *key)
 	return 0;
 }
 
-static enum kx_status more_pages(void *ctx, void **buf, uint32_t *size,
-				 uint64_t *phys)
-{
-	unsigned *next = ctx;
-
-	if (*next >= SETUP_PAGES)
-		return KX_ERR_NO_MEMORY;
-	*buf = setup_area[*next];
-	*size = KX_PAGE_SIZE;
-	*phys = (uintptr_t)setup_area[*next];
-	(*next)++;
-	return KX_OK;
-}
-
 /*
  * The kx setup page: segments with their digests, the backup map and ELF
  * core header of a crash kernel, the memory map and the final command line.
@@ -165,7 +151,8 @@ static enum kx_status write_setup_page(const uint8_t *bp,
 {
 	struct kx_setup_writer w;
 	struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
-	unsigned nseg = 0, next = 1;
+	unsigned nseg = 0;
+	struct kx_setup_pool pool = { setup_area[0], KX_PAGE_SIZE, SETUP_PAGES, 1 };
 	const char *cmdline = 0;
 	uint64_t initrd = 0, elfcore = 0, entry = entry64_regs[REG_RIP];
 	enum kx_status st;
@@ -207,7 +194,7 @@ static enum kx_status write_setup_page(const uint8_t *bp,
 			   panic_kernel ? KX_SETUP_F_CRASH : 0);
 	if (st != KX_OK)
 		return st;
-	kx_setup_set_more(&w, more_pages, &next);
+	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
 	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, nseg, sizeof(seg[0]));
 	if (st == KX_OK && panic_kernel && backup_src_size) {
 		struct kx_backup_extent x = {
