@@ -1,99 +1,621 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kxboot's aarch64 side, for now the part that runs before any hand-off:
- * the configuration, the kernel's Image header, the initrds, and the
- * device tree (the configuration's dtb, or the firmware's).  The hand-off
- * needs kx's aarch64 purgatory, which is not built yet: kxboot says so
- * and returns to the firmware, refusing nothing it could have booted.
+ * kxboot's aarch64 loader: a Linux Image, entered with a device tree
+ * through kx's trampoline and purgatory, as kexec would.
+ *
+ * Memory, all of it allocated from the firmware before ExitBootServices:
+ *   destinations  the kernel (image_size bytes at a 2 MiB aligned base
+ *                 plus text_offset, the lowest that is free, as booting.rst
+ *                 asks of kernels that do not say "anywhere"), the
+ *                 initrd, the device tree;
+ *   staging       where the files are read and the tree edited; the
+ *                 trampoline copies staging to destination after
+ *                 ExitBootServices, so the copy engine really runs;
+ *   purgatory     kx's aarch64 purgatory.ro, relocated where it runs;
+ *   setup page    SETUP_PAGES pages written by kxboot, named on the
+ *                 kernel's command line (kx_setup=0x...) and in
+ *                 /chosen/kx,setup-page, and kept by a /memreserve/;
+ *   control page  the trampoline's code and arguments;
+ *   page tables   an identity map of every RAM range of the memory map;
+ *   page list     its indirection pages.
+ *
+ * Unlike x86's e820, nothing the kernel is given depends on the final
+ * memory map (the kernel learns its memory from the tree's /memory
+ * nodes), so every segment and the setup page are final, hashed and
+ * reported before ExitBootServices.  Purgatory verifies every segment the
+ * page lists where the trampoline put it (kx_setup_page), or halts.
  */
+#include <kexec_abi.h>
+#include <kx/arm64_image.h>
 #include <kx/compiler.h>
-#include "kxboot.h"
+#include <kx/fdt.h>
+#include <kx/format.h>
+#include <kx/idmap.h>
+#include <kx/setup_page.h>
+#include <kx/sha256.h>
+#include <kx/trampoline.h>
+#include "handoff.h"
 
 const char kxb_arch_name[] = "aarch64";
 
-/* The arm64 Image header (Documentation/arch/arm64/booting.rst). */
-#define IMAGE_HEADER_SIZE	64
-#define IMAGE_TEXT_OFFSET	0x08
-#define IMAGE_SIZE		0x10
-#define IMAGE_FLAGS		0x18
-#define IMAGE_MAGIC_OFFSET	0x38
-#define IMAGE_MAGIC		0x644d5241	/* "ARM\x64" */
-#define FDT_MAGIC		0xd00dfeed	/* big-endian in the blob */
+#define LIMIT_48	((1ull << 48) - 1)	/* the identity map's reach */
+#define SETUP_PAGES	3
+#define DTB_MAX		(2u << 20)		/* booting.rst */
+#define DTB_ROOM	4096			/* for our edits, on top of bootargs */
+#define MEM_MAX		64			/* /memory ranges kept */
+#define PL011_DR	0x00
+#define PL011_FR	0x18
+#define PL011_FR_TXFF	(1u << 5)
+#define HCR_EL2_E2H	(1ull << 34)
+#define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
+
+enum { SEG_KERNEL, SEG_INITRD, SEG_DTB, NSEG };
+
+static struct kxb_seg segs[NSEG] = {
+	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL },
+	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD },
+	[SEG_DTB] = { .name = "dtb", .kind = KX_SEG_DTB },
+};
+
+typedef void (*kxb_tramp_fn)(const struct kx_tramp_aarch64 *)
+	__attribute__((noreturn));
+
+/* Everything the hand-off needs, filled before ExitBootServices. */
+static struct {
+	struct kx_arm64_image im;
+	uint64_t initrd_bytes;
+	char cmdline[KX_BOOTCONF_CMDLINE_MAX + 32];
+	const char *dtb_from;		/* the file, or "the firmware" */
+	uint64_t dtb_cap;		/* its staging bytes */
+	uint64_t uart;			/* PL011 of /chosen/stdout-path, 0: none */
+	struct kx_mem_range mem[MEM_MAX + 1];
+	unsigned nmem;
+	uint8_t *setup;
+	struct kxb_purgatory purg;
+	uint8_t *control;
+	unsigned el;
+	int el2_only;			/* EL2 with E2H = 0 */
+	struct kx_idmap_pool idmap;
+	struct kx_idmap_aarch64_regs regs;
+	size_t nranges;
+	struct kxb_plist pl;
+	struct kx_tramp_aarch64 *tramp;
+	kxb_tramp_fn tramp_fn;
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN map_cap;
+} x;
+
+static struct kx_idmap_range ranges[KXB_MAX_RANGES];
+
+#define read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
+
+static uint64_t ticks(void)
+{
+	uint64_t t;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+	return t;
+}
+
+/* ------------------------------------------------------------ kernel */
+
+static void refuse_kernel(const char *path, enum kx_status st, uint64_t size)
+{
+	const struct kx_arm64_image *im = &x.im;
+
+	if (st == KX_ERR_UNSUPPORTED && !im->image_size)
+		kxb_fail(EFI_UNSUPPORTED,
+			 "kernel %s: arm64 Image with image_size 0 (before Linux 3.17): its placement is unknown",
+			 path);
+	if (st == KX_ERR_UNSUPPORTED)
+		kxb_fail(EFI_UNSUPPORTED,
+			 "kernel %s: a big-endian arm64 Image (flags 0x%llx): kxboot enters little-endian kernels",
+			 path, (unsigned long long)im->flags);
+	switch (im->kind) {
+	case KX_ARM64_GZIP:
+		kxb_fail(EFI_LOAD_ERROR,
+			 "kernel %s: a gzip file (Image.gz?): kxboot takes the uncompressed Image",
+			 path);
+	case KX_ARM64_EFI_ZBOOT:
+		kxb_fail(EFI_LOAD_ERROR,
+			 "kernel %s: an EFI zboot image: kxboot takes the uncompressed Image",
+			 path);
+	case KX_ARM64_IMAGE:
+		kxb_fail(EFI_LOAD_ERROR,
+			 "kernel %s: arm64 Image header refused (text_offset 0x%llx, image_size 0x%llx, %llu bytes)",
+			 path, (unsigned long long)im->text_offset,
+			 (unsigned long long)im->image_size, (unsigned long long)size);
+	default:
+		kxb_fail(EFI_LOAD_ERROR,
+			 "kernel %s: not an arm64 Image (no \"ARM\\x64\" magic at 0x38, %llu bytes)",
+			 path, (unsigned long long)size);
+	}
+}
+
+static void load_kernel(const char *path)
+{
+	struct kxb_seg *k = &segs[SEG_KERNEL];
+	uint8_t h[KX_ARM64_IMAGE_HEADER_SIZE];
+	struct kxb_file f;
+	uint64_t pages;
+	enum kx_status st;
+
+	kxb_open(&f, path, "kernel");
+	kxb_read(&f, 0, h, KX_MIN(f.size, (uint64_t)sizeof(h)));
+	st = kx_arm64_image_parse(h, KX_MIN(f.size, (uint64_t)sizeof(h)), &x.im);
+	if (st == KX_OK && x.im.image_size < f.size)
+		st = KX_ERR_FORMAT;
+	if (st != KX_OK)
+		refuse_kernel(path, st, f.size);
+	kxb_say("kxboot: kernel %s: arm64 Image, %llu bytes, text_offset 0x%llx, image_size 0x%llx, %uK pages%s\n",
+		path, (unsigned long long)f.size,
+		(unsigned long long)x.im.text_offset,
+		(unsigned long long)x.im.image_size, x.im.page_kib ? x.im.page_kib : 4,
+		x.im.anywhere ? ", anywhere in RAM" : ", near the start of RAM");
+
+	/* The destination first: a kernel that cannot be placed is refused
+	 * before its 30 MB are read. */
+	pages = KXB_PAGES(x.im.image_size);
+	k->dest = kxb_alloc_low(pages, KX_ARM64_IMAGE_ALIGN, x.im.text_offset, 0,
+				LIMIT_48);
+	if (!k->dest)
+		kxb_fail(EFI_OUT_OF_RESOURCES,
+			 "kernel: no free memory for its image_size of %llu KiB at a 2 MiB aligned base + 0x%llx",
+			 (unsigned long long)x.im.image_size >> 10,
+			 (unsigned long long)x.im.text_offset);
+	k->size = KX_ALIGN_UP(f.size, KXB_PAGE);
+	k->buf = kxb_pages_or_fail(AllocateAnyPages, k->size / KXB_PAGE, 0,
+				   "kernel staging");
+	kxb_read(&f, 0, k->buf, f.size);
+	kxb_close(&f);
+	kxb_say("kxboot: kernel destination 0x%llx (lowest free 2 MiB base + text_offset), %llu KiB for image_size\n",
+		(unsigned long long)k->dest, (unsigned long long)pages * 4);
+}
+
+/* ------------------------------------------------------------ device tree */
 
 static uint32_t be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return kx_fdt32(p);
 }
 
-static void check_kernel(const char *path)
-{
-	struct kxb_file f;
-	uint8_t h[IMAGE_HEADER_SIZE];
-
-	kxb_open(&f, path, "kernel");
-	if (f.size < IMAGE_HEADER_SIZE)
-		kxb_fail(EFI_LOAD_ERROR, "kernel %s: not an arm64 Image (%llu bytes)",
-			 path, (unsigned long long)f.size);
-	kxb_read(&f, 0, h, sizeof(h));
-	kxb_close(&f);
-	if (kx_get_le32(h + IMAGE_MAGIC_OFFSET) != IMAGE_MAGIC)
-		kxb_fail(EFI_LOAD_ERROR,
-			 "kernel %s: not an arm64 Image (no \"ARM\\x64\" magic at 0x38)",
-			 path);
-	kxb_say("kxboot: kernel %s: arm64 Image, %llu bytes, text_offset 0x%llx, image_size 0x%llx, flags 0x%llx\n",
-		path, (unsigned long long)f.size,
-		(unsigned long long)kx_get_le64(h + IMAGE_TEXT_OFFSET),
-		(unsigned long long)kx_get_le64(h + IMAGE_SIZE),
-		(unsigned long long)kx_get_le64(h + IMAGE_FLAGS));
-}
-
-static void check_dtb(const char *path)
+/* Reads the tree into staging with room for our edits; validates it. */
+static void read_dtb(const char *path, struct kx_fdt *f)
 {
 	static EFI_GUID dtb_guid = EFI_DTB_TABLE_GUID;
 	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-	struct kxb_file f;
-	uint8_t h[8];
-	void *t;
+	struct kxb_seg *s = &segs[SEG_DTB];
+	const uint8_t *fw = NULL;
+	struct kxb_file file;
+	uint64_t size, cap;
+	enum kx_status st;
 
 	if (path[0]) {
-		kxb_open(&f, path, "dtb");
-		if (f.size < sizeof(h))
-			kxb_fail(EFI_LOAD_ERROR, "dtb %s: not a device tree (%llu bytes)",
-				 path, (unsigned long long)f.size);
-		kxb_read(&f, 0, h, sizeof(h));
-		kxb_close(&f);
-		if (be32(h) != FDT_MAGIC || be32(h + 4) > f.size)
-			kxb_fail(EFI_LOAD_ERROR,
-				 "dtb %s: not a device tree (no 0xd00dfeed magic, or a size past the file)",
-				 path);
-		kxb_say("kxboot: dtb %s: %u bytes\n", path, be32(h + 4));
-		return;
+		kxb_open(&file, path, "dtb");
+		size = file.size;
+		x.dtb_from = path;
+	} else {
+		fw = kxb_config_table(&dtb_guid);
+		if (!fw)
+			kxb_fail(EFI_NOT_FOUND,
+				 "no device tree: the configuration names no dtb and the firmware publishes none%s",
+				 kxb_config_table(&acpi20) ?
+				 " (it publishes ACPI: on QEMU's virt, -M virt,acpi=off makes it publish the tree)" : "");
+		size = be32(fw) == 0xd00dfeed ? be32(fw + 4) : 8;
+		x.dtb_from = "the firmware";
 	}
-	if ((t = kxb_config_table(&dtb_guid)))
-		kxb_say("kxboot: device tree from the firmware at 0x%llx\n",
-			(unsigned long long)(uintptr_t)t);
-	else if ((t = kxb_config_table(&acpi20)))
-		kxb_say("kxboot: the firmware publishes ACPI (0x%llx) and no device tree: a kernel entered directly needs a dtb line\n",
-			(unsigned long long)(uintptr_t)t);
+	if (size > DTB_MAX)
+		kxb_fail(EFI_LOAD_ERROR, "dtb %s: %llu bytes, more than booting.rst's 2 MiB",
+			 x.dtb_from, (unsigned long long)size);
+	cap = KX_ALIGN_UP(size + sizeof(x.cmdline) + DTB_ROOM, KXB_PAGE);
+	s->buf = kxb_pages_or_fail(AllocateAnyPages, cap / KXB_PAGE, 0, "dtb staging");
+	if (fw) {
+		kx_memcpy(s->buf, fw, size);
+	} else {
+		kxb_read(&file, 0, s->buf, size);
+		kxb_close(&file);
+	}
+	/* The staging pages after the blob are ours, zeroed: room to grow. */
+	st = size < 8 || be32(s->buf + 4) > size ? KX_ERR_TRUNCATED
+						  : kx_fdt_open(f, s->buf, cap);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "dtb %s: not a device tree kxboot can use: %s",
+			 x.dtb_from, kx_strerror(st));
+	x.dtb_cap = cap;
 }
+
+static uint32_t root_cells(const struct kx_fdt *f, const char *name, uint32_t dflt)
+{
+	uint32_t root, len;
+	const void *v;
+
+	if (kx_fdt_find_node(f, "/", &root) != KX_OK ||
+	    kx_fdt_get_prop(f, root, name, &v, &len) != KX_OK || len != 4)
+		return dflt;
+	return kx_fdt32(v);
+}
+
+static uint64_t cells(const uint8_t *p, uint32_t n)
+{
+	return n == 2 ? kx_fdt64(p) : kx_fdt32(p);
+}
+
+/* RAM from the /memory nodes: what the kernel will use. */
+static void read_memory(const struct kx_fdt *f, uint32_t ac, uint32_t sc)
+{
+	uint32_t root, child = 0, len, step = 4 * (ac + sc);
+	const char *name;
+	const void *v;
+
+	x.nmem = 0;
+	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
+		return;
+	while (kx_fdt_next_child(f, root, &child, &name) == KX_OK) {
+		const uint8_t *r;
+
+		if (kx_memcmp(name, "memory", 6) || (name[6] && name[6] != '@') ||
+		    kx_fdt_get_prop(f, child, "reg", &v, &len) != KX_OK)
+			continue;
+		for (r = v; len >= step && x.nmem < MEM_MAX; r += step, len -= step) {
+			x.mem[x.nmem].addr = cells(r, ac);
+			x.mem[x.nmem].size = cells(r + 4 * ac, sc);
+			x.mem[x.nmem].type = KX_MEM_RAM;
+			x.mem[x.nmem].attr = 0;
+			x.nmem++;
+		}
+	}
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int has_string(const char *list, uint32_t len, const char *want)
+{
+	size_t n = str_len(want);
+
+	for (uint32_t i = 0; i < len;) {
+		uint32_t l = 0;
+
+		while (i + l < len && list[i + l])
+			l++;
+		if (l == n && !kx_memcmp(list + i, want, n))
+			return 1;
+		i += l + 1;
+	}
+	return 0;
+}
+
+/* The PL011 /chosen/stdout-path names, for the late console and purgatory. */
+static void find_uart(const struct kx_fdt *f, uint32_t chosen, uint32_t ac)
+{
+	char path[128];
+	uint32_t len, node, i;
+	const void *v;
+
+	x.uart = 0;
+	if (kx_fdt_get_prop(f, chosen, "stdout-path", &v, &len) != KX_OK || !len)
+		return;
+	for (i = 0; i < len && i + 1 < sizeof(path) && ((const char *)v)[i] &&
+	     ((const char *)v)[i] != ':'; i++)
+		path[i] = ((const char *)v)[i];
+	path[i] = 0;
+	if (path[0] != '/') {
+		/* An alias: /aliases/<name> holds the path. */
+		uint32_t aliases;
+
+		if (kx_fdt_find_node(f, "/aliases", &aliases) != KX_OK ||
+		    kx_fdt_get_prop(f, aliases, path, &v, &len) != KX_OK ||
+		    !len || len >= sizeof(path) || ((const char *)v)[len - 1])
+			return;
+		kx_memcpy(path, v, len);
+	}
+	if (kx_fdt_find_node(f, path, &node) != KX_OK ||
+	    kx_fdt_get_prop(f, node, "compatible", &v, &len) != KX_OK ||
+	    !has_string(v, len, "arm,pl011") ||
+	    kx_fdt_get_prop(f, node, "reg", &v, &len) != KX_OK || len < 4 * ac)
+		return;
+	x.uart = cells(v, ac);
+}
+
+/*
+ * The tree the kernel gets: the firmware's or the configuration's, with
+ * /chosen bootargs (the command line and kx_setup=), linux,initrd-start
+ * and -end, kx,setup-page, and a /memreserve/ keeping the setup page.
+ */
+static void edit_dtb(void)
+{
+	struct kxb_seg *s = &segs[SEG_DTB];
+	uint64_t setup = (uintptr_t)x.setup;
+	uint32_t chosen, ac, sc;
+	uint8_t v[8];
+	struct kx_fdt f;
+	enum kx_status st;
+
+	read_dtb(x.dtb_from, &f);
+	ac = root_cells(&f, "#address-cells", 2);
+	sc = root_cells(&f, "#size-cells", 1);
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		kxb_fail(EFI_LOAD_ERROR, "dtb %s: #address-cells %u, #size-cells %u: kxboot reads 1 or 2",
+			 x.dtb_from, ac, sc);
+	if (kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /chosen node", x.dtb_from);
+	read_memory(&f, ac, sc);
+	if (!x.nmem)
+		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /memory node with a reg", x.dtb_from);
+	find_uart(&f, chosen, ac);
+
+	/* Room for every edit: the staging pages are the blob's own. */
+	st = kx_fdt_grow(&f, (uint32_t)KX_MIN(f.size + sizeof(x.cmdline) + DTB_ROOM,
+					      x.dtb_cap));
+	kx_fdt_put64(v, setup);
+	if (st == KX_OK)
+		st = kx_fdt_set_prop(&f, chosen, "bootargs", x.cmdline,
+				     (uint32_t)str_len(x.cmdline) + 1);
+	if (st == KX_OK)
+		st = kx_fdt_find_node(&f, "/chosen", &chosen);
+	if (st == KX_OK)
+		st = kx_fdt_set_prop(&f, chosen, "kx,setup-page", v, sizeof(v));
+	if (st == KX_OK && segs[SEG_INITRD].size) {
+		kx_fdt_put64(v, segs[SEG_INITRD].dest);
+		st = kx_fdt_set_prop(&f, chosen, "linux,initrd-start", v, sizeof(v));
+		kx_fdt_put64(v, segs[SEG_INITRD].dest + x.initrd_bytes);
+		if (st == KX_OK)
+			st = kx_fdt_set_prop(&f, chosen, "linux,initrd-end", v, sizeof(v));
+	} else if (st == KX_OK) {
+		/* No initrd: a start equal to the end names none. */
+		kx_fdt_put64(v, 0);
+		if (kx_fdt_get_prop(&f, chosen, "linux,initrd-start", &(const void *){ 0 },
+				    &(uint32_t){ 0 }) == KX_OK) {
+			st = kx_fdt_set_prop(&f, chosen, "linux,initrd-start", v, sizeof(v));
+			if (st == KX_OK)
+				st = kx_fdt_set_prop(&f, chosen, "linux,initrd-end", v, sizeof(v));
+		}
+	}
+	if (st == KX_OK)
+		st = kx_fdt_add_memreserve(&f, setup, SETUP_PAGES * KXB_PAGE);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "dtb %s: cannot edit it: %s", x.dtb_from,
+			 kx_strerror(st));
+	s->size = KX_ALIGN_UP((uint64_t)f.size, KXB_PAGE);
+	s->dest = (uintptr_t)kxb_pages_or_fail(AllocateMaxAddress, s->size / KXB_PAGE,
+					       LIMIT_48, "dtb");
+	/* The setup page's memory map: the tree's RAM, the page reserved. */
+	x.mem[x.nmem].addr = setup;
+	x.mem[x.nmem].size = SETUP_PAGES * KXB_PAGE;
+	x.mem[x.nmem].type = KX_MEM_RESERVED;
+	x.mem[x.nmem].attr = 0;
+	x.nmem++;
+	kxb_say("kxboot: dtb from %s: %u bytes after edits, %u memory range%s, console %s0x%llx\n",
+		x.dtb_from, f.size,
+		x.nmem - 1, x.nmem > 2 ? "s" : "", x.uart ? "PL011 at " : "none ",
+		(unsigned long long)x.uart);
+}
+
+/* ------------------------------------------------------------ tables */
+
+/*
+ * The identity map the trampoline switches to: every RAM range of the
+ * memory map, in the translation regime the loader runs in (EL1&0, or
+ * EL2 with or without E2H), 48-bit, Normal write-back memory as the
+ * firmware maps RAM, so the switch keeps the data cache's contents valid.
+ */
+static void build_idmap(void)
+{
+	struct kx_idmap_aarch64_config cfg = { 48, x.el2_only ? KX_IDMAP_A64_EL2 : 0 };
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+	size_t tables;
+	enum kx_status st;
+
+	x.nranges = kxb_ram_ranges(ranges, LIMIT_48 + 1, (uintptr_t)x.control);
+	st = kx_idmap_aarch64_count_tables(ranges, x.nranges, &cfg, &tables);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+	x.idmap.base = kxb_pages_or_fail(AllocateAnyPages, tables, 0, "page tables");
+	x.idmap.phys = (uintptr_t)x.idmap.base;
+	x.idmap.pages = tables;
+	x.idmap.used = 0;
+	st = kx_idmap_aarch64_build(ranges, x.nranges, &cfg, kx_idmap_pool_alloc,
+				    &x.idmap, &x.regs);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+	if (x.regs.ips > MMFR0_PARANGE(mmfr0))
+		kxb_fail(EFI_UNSUPPORTED,
+			 "identity map: RAM needs physical address size %u, the CPU has %u",
+			 x.regs.ips, MMFR0_PARANGE(mmfr0));
+}
+
+/* The list that moves every segment from staging to its destination;
+ * purgatory, setup page, control page and tables are never written. */
+static void build_page_list(void)
+{
+	static struct kx_pl_range keep[4];
+
+	keep[0] = (struct kx_pl_range){ x.purg.phys, x.purg.phys + x.purg.size };
+	keep[1] = (struct kx_pl_range){ (uintptr_t)x.setup,
+					(uintptr_t)x.setup + SETUP_PAGES * KXB_PAGE };
+	keep[2] = (struct kx_pl_range){ (uintptr_t)x.control,
+					(uintptr_t)x.control + KXB_PAGE };
+	keep[3] = (struct kx_pl_range){ x.idmap.phys,
+					x.idmap.phys + x.idmap.pages * KXB_PAGE };
+	kxb_page_list(&x.pl, segs, NSEG, keep, KX_ARRAY_SIZE(keep));
+}
+
+/* Cleans [start, end) to the point of coherency. */
+static void clean_to_poc(uint64_t start, uint64_t end)
+{
+	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+
+	for (uint64_t p = start & ~(line - 1); p < end; p += line)
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	__asm__ volatile("dsb sy" : : : "memory");
+}
+
+/*
+ * The control page: the trampoline blob (engine and privileged prologue,
+ * relocation-free), its arguments after it.  The prologue runs a few
+ * instructions with the MMU off, fetched from memory: the page is cleaned
+ * to the point of coherency and the I-cache invalidated.
+ */
+static void prepare_trampoline(void)
+{
+	uint64_t size = (uint64_t)(kx_trampoline_aarch64_end - kx_trampoline_aarch64_start);
+	uint64_t args = KX_ALIGN_UP(size, 64);
+
+	if (args + sizeof(*x.tramp) > KXB_PAGE)
+		kxb_fail(EFI_LOAD_ERROR, "trampoline: %llu bytes leave no room in its page",
+			 (unsigned long long)size);
+	kx_memcpy(x.control, kx_trampoline_aarch64_start, size);
+	x.tramp_fn = (kxb_tramp_fn)(void *)(x.control +
+		((uintptr_t)kx_trampoline_aarch64 - (uintptr_t)kx_trampoline_aarch64_start));
+	x.tramp = (struct kx_tramp_aarch64 *)(void *)(x.control + args);
+	kx_memset(x.tramp, 0, sizeof(*x.tramp));
+	x.tramp->ttbr0 = x.regs.ttbr0;
+	x.tramp->tcr = x.el2_only ? x.regs.tcr_el2 : x.regs.tcr_el1;
+	x.tramp->mair = x.regs.mair;
+	x.tramp->head = x.pl.b.head;
+	x.tramp->entry = x.purg.rel.entry;
+	x.tramp->mode = KX_PL_COPY;
+	/* What the loader wrote outside the list, read with the MMU off. */
+	x.tramp->clean[0].start = x.purg.phys;
+	x.tramp->clean[0].end = x.purg.phys + x.purg.size;
+	x.tramp->clean[1].start = (uintptr_t)x.setup;
+	x.tramp->clean[1].end = (uintptr_t)x.setup + SETUP_PAGES * KXB_PAGE;
+}
+
+static void report(void)
+{
+	kxb_report_segments(segs, NSEG, NSEG);
+	kxb_say("kxboot: purgatory at 0x%llx, %llu bytes, entry 0x%llx; command line:\n"
+		"kxboot:   %s\n",
+		(unsigned long long)x.purg.phys, (unsigned long long)x.purg.size,
+		(unsigned long long)x.purg.rel.entry, x.cmdline);
+	kxb_say("kxboot: setup page at 0x%llx (%u pages, /memreserve/ in the dtb)\n",
+		(unsigned long long)(uintptr_t)x.setup, SETUP_PAGES);
+	kxb_report_page_list(&x.pl);
+	kxb_say("kxboot: page tables: %llu pages at 0x%llx, root 0x%llx, 48-bit, %s regime, %llu ranges (RAM and the control page)\n",
+		(unsigned long long)x.idmap.used, (unsigned long long)x.idmap.phys,
+		(unsigned long long)x.regs.ttbr0,
+		x.el == 1 ? "EL1&0" : x.el2_only ? "EL2" : "EL2&0 (E2H=1)",
+		(unsigned long long)x.nranges);
+	kxb_say("kxboot: control page at 0x%llx: trampoline %llu bytes, entry 0x%llx\n",
+		(unsigned long long)(uintptr_t)x.control,
+		(unsigned long long)(kx_trampoline_aarch64_end - kx_trampoline_aarch64_start),
+		(unsigned long long)(uintptr_t)x.tramp_fn);
+}
+
+/* ------------------------------------------------------------ exit */
+
+/* After ExitBootServices the UART is ours: polled, bounded waits. */
+void kxb_arch_late_putc(void *ctx, char c)
+{
+	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)(x.uart + PL011_DR);
+	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(x.uart + PL011_FR);
+
+	if (!x.uart)
+		return;
+	if (c == '\n')
+		kxb_arch_late_putc(ctx, '\r');
+	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
+		;
+	*dr = (unsigned char)c;
+}
+
+void kxb_arch_interrupts_off(void)
+{
+	__asm__ volatile("msr daifset, #0xf" : : : "memory");
+}
+
+void kxb_arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("msr daifset, #0xf; wfi");
+}
+
+static __attribute__((noreturn)) void exit_and_hand_off(void)
+{
+	UINTN dsize = 0;
+	uint64_t t;
+	enum kx_status ks;
+
+	kxb_exit_boot_services(x.map, x.map_cap, &dsize);
+	/* Purgatory's image is cleaned to the PoC by the trampoline. */
+	t = ticks();
+	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_ticks", &t, sizeof(t));
+	if (ks != KX_OK)
+		kxb_late_halt("purgatory kx_handoff_ticks", ks);
+	kxb_late_say("kxboot: entering the trampoline at 0x%llx\n",
+		     (unsigned long long)(uintptr_t)x.tramp_fn);
+	x.tramp_fn(x.tramp);
+}
+
+/* ------------------------------------------------------------ boot */
 
 void kxb_arch_boot(const struct kx_bootconf *conf)
 {
-	static struct kxb_file f[KX_BOOTCONF_INITRD_MAX];
-	uint64_t total = 0;
+	uint64_t setup, zero = 0;
+	UINTN count;
+	size_t n;
+	enum kx_status st;
 
-	check_kernel(conf->kernel);
-	for (unsigned i = 0; i < conf->ninitrd; i++) {
-		kxb_open(&f[i], conf->initrd[i], "initrd");
-		total += f[i].size;
+	x.el = (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
+	x.el2_only = x.el == 2 && !(read_sysreg(hcr_el2) & HCR_EL2_E2H);
+	x.dtb_from = conf->dtb;
+
+	load_kernel(conf->kernel);
+	x.initrd_bytes = kxb_load_initrds(conf, &segs[SEG_INITRD], LIMIT_48, LIMIT_48);
+	x.setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_48,
+				    "setup page");
+	setup = (uintptr_t)x.setup;
+	n = kx_snprintf(x.cmdline, sizeof(x.cmdline), "%s%skx_setup=0x%llx",
+			conf->cmdline, conf->cmdline[0] ? " " : "",
+			(unsigned long long)setup);
+	if (n >= sizeof(x.cmdline))
+		kxb_fail(EFI_BAD_BUFFER_SIZE, "command line: %llu bytes with kx_setup=, more than %u",
+			 (unsigned long long)n, (unsigned)sizeof(x.cmdline) - 1);
+	edit_dtb();
+	kxb_purgatory_load(&x.purg, LIMIT_48);
+	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_48, "control page");
+	x.map = kxb_map_room(&x.map_cap, &count);
+
+	/* Every segment is final: hash them, then the page that lists them. */
+	for (unsigned i = 0; i < NSEG; i++)
+		if (segs[i].size)
+			kx_sha256(segs[i].buf, segs[i].size, segs[i].sha256);
+	st = kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, x.mem, x.nmem,
+				  x.cmdline);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "setup page: %s", kx_strerror(st));
+
+	/* Purgatory's parameters: kexec-tools' names for entry, tree and
+	 * console; the segments to verify come from the setup page. */
+	kxb_purgatory_set(&x.purg, "arm64_kernel_entry", &segs[SEG_KERNEL].dest, 8);
+	kxb_purgatory_set(&x.purg, "arm64_dtb_addr", &segs[SEG_DTB].dest, 8);
+	kxb_purgatory_set(&x.purg, "arm64_sink", &x.uart, 8);
+	kxb_purgatory_set(&x.purg, "kx_setup_page", &setup, 8);
+	kxb_purgatory_set(&x.purg, "kx_handoff_ticks", &zero, 8);
+
+	build_idmap();
+	build_page_list();
+	prepare_trampoline();
+	report();
+
+#ifdef KXBOOT_TEST_CORRUPT
+	{
+		struct kxb_seg *s = segs[SEG_INITRD].size ? &segs[SEG_INITRD] : &segs[SEG_KERNEL];
+
+		s->buf[s->size / 2] ^= 0x01;
+		kxb_say("kxboot-test: flipped byte 0x%llx of segment %s after its digest was taken\n",
+			(unsigned long long)s->size / 2, s->name);
 	}
-	for (unsigned i = 0; i < conf->ninitrd; i++)
-		kxb_close(&f[i]);
-	if (conf->ninitrd)
-		kxb_say("kxboot: initrd: %u file%s, %llu bytes\n", conf->ninitrd,
-			conf->ninitrd > 1 ? "s" : "", (unsigned long long)total);
-	check_dtb(conf->dtb);
-	kxb_fail(EFI_UNSUPPORTED,
-		 "the aarch64 hand-off is not built yet: it needs kx's aarch64 purgatory");
+#endif
+	/* Last: nothing the prologue fetches with the MMU off may be cached. */
+	clean_to_poc((uintptr_t)x.control, (uintptr_t)x.control + KXB_PAGE);
+	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
+	exit_and_hand_off();
 }

@@ -38,22 +38,15 @@
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include <kx/trampoline.h>
-#include "kxboot.h"
+#include "handoff.h"
 
 const char kxb_arch_name[] = "x86_64";
-
-/* efi/purgatory_blob.S */
-extern const uint8_t kxb_purgatory[];
-extern const uint64_t kxb_purgatory_size;
 
 #define LIMIT_4G	0xffffffffull
 #define KERNEL_MIN	0x100000ull	/* never below 1 MiB */
 #define SETUP_PAGES	3
 #define COM1		0x3f8
-#define MAX_RANGES	256		/* identity-mapped RAM ranges */
-#define MAP_SLACK	64		/* descriptors the map may grow by */
 #define LINUX_ENTRY64	0x200		/* startup_64, from the load address */
-#define MAX_RUNS_SHOWN	16		/* page-list runs the report prints */
 
 /* entry64_regs of kx's purgatory: kexec-tools' struct of 17 u64. */
 enum { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RSP,
@@ -62,16 +55,7 @@ enum { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RSP,
 
 enum { SEG_KERNEL, SEG_INITRD, SEG_BOOT_PARAMS, NSEG };
 
-struct seg {
-	const char *name;
-	uint32_t kind;		/* KX_SEG_* */
-	uint8_t *buf;		/* staging copy, page aligned */
-	uint64_t size;		/* bytes copied and hashed, a page multiple */
-	uint64_t dest;		/* where the kernel finds it */
-	uint8_t sha256[KX_SHA256_SIZE];
-};
-
-static struct seg segs[NSEG] = {
+static struct kxb_seg segs[NSEG] = {
 	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL },
 	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD },
 	[SEG_BOOT_PARAMS] = { .name = "boot_params", .kind = KX_SEG_BOOT_PARAMS },
@@ -92,15 +76,12 @@ static struct {
 	uint32_t cmdline_len;
 	uint64_t acpi_rsdp;
 	uint8_t *setup;			/* SETUP_PAGES pages */
-	struct kx_elf_rel purg;
-	uint64_t purg_phys, purg_size;
+	struct kxb_purgatory purg;
 	uint8_t *control;
 	struct kx_idmap_pool idmap;
 	uint64_t cr3;
 	size_t nranges;
-	uint8_t *pl_pool;
-	size_t pl_pool_pages, pl_pool_used;
-	struct kx_pl_builder pl;
+	struct kxb_plist pl;
 	struct kx_tramp_x86_64 *tramp;	/* in the control page */
 	kxb_tramp_fn tramp_fn;		/* kx_trampoline_x86_64, copied */
 	/* Room for the final memory map and its e820 form. */
@@ -111,52 +92,7 @@ static struct {
 	unsigned e820_n;
 } x;
 
-static struct kx_idmap_range ranges[MAX_RANGES];
-
-/* ------------------------------------------------------------ purgatory */
-
-static void purg_set(const char *name, const void *v, uint64_t size)
-{
-	enum kx_status st = kx_elf_rel_set(&x.purg, name, v, size);
-
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: symbol %s: %s",
-			 name, kx_strerror(st));
-}
-
-static uint64_t purg_addr(const char *name)
-{
-	uint64_t addr, size;
-	enum kx_status st = kx_elf_rel_symbol(&x.purg, name, &addr, &size);
-
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: symbol %s: %s",
-			 name, kx_strerror(st));
-	return addr;
-}
-
-static void load_purgatory(void)
-{
-	uint64_t size, align, pages;
-	uint8_t *p;
-	enum kx_status st;
-
-	st = kx_elf_rel_open(&x.purg, kxb_purgatory, kxb_purgatory_size);
-	if (st == KX_OK)
-		st = kx_elf_rel_image_size(&x.purg, &size, &align);
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: %s", kx_strerror(st));
-	align = KX_MAX(align, KXB_PAGE);
-	pages = KXB_PAGES(size) + (align - KXB_PAGE) / KXB_PAGE;
-	p = kxb_pages_or_fail(AllocateMaxAddress, pages, LIMIT_4G, "purgatory");
-	x.purg_phys = KX_ALIGN_UP((uint64_t)(uintptr_t)p, align);
-	x.purg_size = size;
-	st = kx_elf_rel_load(&x.purg, (void *)(uintptr_t)x.purg_phys, size,
-			     x.purg_phys);
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: cannot load it: %s",
-			 kx_strerror(st));
-}
+static struct kx_idmap_range ranges[KXB_MAX_RANGES];
 
 /* ------------------------------------------------------------ kernel */
 
@@ -199,7 +135,7 @@ static void refuse_kernel(const char *path, enum kx_status st, uint64_t size)
 
 static void load_kernel(const char *path)
 {
-	struct seg *k = &segs[SEG_KERNEL];
+	struct kxb_seg *k = &segs[SEG_KERNEL];
 	struct kxb_file f;
 	uint8_t sects = 0;
 	uint64_t setup_bytes, pad;
@@ -240,31 +176,16 @@ static void place_kernel(void)
 	uint64_t need = KX_ALIGN_UP((uint64_t)x.bz.init_size, KXB_PAGE);
 	uint64_t align = KX_MAX((uint64_t)x.bz.kernel_alignment, KXB_PAGE);
 	uint64_t pref = x.bz.pref_address, pages = need / KXB_PAGE;
-	EFI_MEMORY_DESCRIPTOR *map;
-	UINTN count, dsize, key;
 
 	if (KX_IS_ALIGNED(pref, align) && pref >= KERNEL_MIN &&
 	    pref + need - 1 <= x.limit && alloc_at(pref, pages)) {
 		segs[SEG_KERNEL].dest = pref;
 		goto found;
 	}
-	/* First fit in free memory. */
-	map = kxb_memory_map(&count, &dsize, &key);
-	for (UINTN i = 0; i < count; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
-		uint64_t end = d->PhysicalStart + d->NumberOfPages * KXB_PAGE;
-		uint64_t a = KX_ALIGN_UP(KX_MAX(d->PhysicalStart, KERNEL_MIN), align);
-
-		if (d->Type != EfiConventionalMemory || a + need > end ||
-		    a + need - 1 > x.limit)
-			continue;
-		if (alloc_at(a, pages)) {
-			FreePool(map);
-			segs[SEG_KERNEL].dest = a;
-			goto found;
-		}
-	}
-	FreePool(map);
+	/* First fit in free memory, lowest first. */
+	segs[SEG_KERNEL].dest = kxb_alloc_low(pages, align, 0, KERNEL_MIN, x.limit);
+	if (segs[SEG_KERNEL].dest)
+		goto found;
 	kxb_fail(EFI_OUT_OF_RESOURCES,
 		 "kernel: no free memory for its init_size of %llu KiB aligned to %llu KiB below 0x%llx",
 		 (unsigned long long)need >> 10, (unsigned long long)align >> 10,
@@ -278,62 +199,13 @@ found:
 
 /* ------------------------------------------------------------ initrd */
 
-/*
- * The initrds, one after the other in one segment, each but the last
- * padded to 4 bytes (cpio archives concatenate so).  Its destination is
- * allocated before anything is read, so an initrd too large to fit is
- * refused at once.
- */
 static void load_initrds(const struct kx_bootconf *conf)
 {
-	static struct kxb_file f[KX_BOOTCONF_INITRD_MAX];
-	struct seg *s = &segs[SEG_INITRD];
-	uint64_t total = 0, off = 0, max;
-	EFI_PHYSICAL_ADDRESS dest;
-	EFI_STATUS st;
+	uint64_t max = KX_MIN((uint64_t)x.bz.initrd_addr_max, x.limit);
 
 	x.ninitrd = conf->ninitrd;
-	if (!x.ninitrd)
-		return;
-	for (unsigned i = 0; i < x.ninitrd; i++) {
-		kxb_open(&f[i], conf->initrd[i], "initrd");
-		total = KX_ALIGN_UP(total, 4) + f[i].size;
-	}
-	x.initrd_bytes = total;
-	if (!total)
-		return;
-	s->size = KX_ALIGN_UP(total, KXB_PAGE);
-	max = KX_MIN((uint64_t)x.bz.initrd_addr_max, x.limit);
-	dest = max;
-	st = kxb_alloc_pages(AllocateMaxAddress, s->size / KXB_PAGE, &dest);
-	if (st != EFI_SUCCESS && x.limit > max &&
-	    (x.bz.xloadflags & KX_XLF_CAN_BE_LOADED_ABOVE_4G)) {
-		max = x.limit;
-		dest = max;
-		st = kxb_alloc_pages(AllocateMaxAddress, s->size / KXB_PAGE, &dest);
-	}
-	if (st != EFI_SUCCESS)
-		kxb_fail(EFI_OUT_OF_RESOURCES,
-			 "initrd: %llu bytes (%u file%s) do not fit in free memory below 0x%llx",
-			 (unsigned long long)total, x.ninitrd,
-			 x.ninitrd > 1 ? "s" : "", (unsigned long long)max);
-	s->dest = dest;
-	dest = 0;
-	if (kxb_alloc_pages(AllocateAnyPages, s->size / KXB_PAGE, &dest) != EFI_SUCCESS)
-		kxb_fail(EFI_OUT_OF_RESOURCES,
-			 "initrd: %llu bytes do not fit in free memory twice (staged, then copied)",
-			 (unsigned long long)total);
-	s->buf = (uint8_t *)(uintptr_t)dest;
-	for (unsigned i = 0; i < x.ninitrd; i++) {
-		kx_memset(s->buf + off, 0, KX_ALIGN_UP(off, 4) - off);
-		off = KX_ALIGN_UP(off, 4);
-		kxb_read(&f[i], 0, s->buf + off, f[i].size);
-		off += f[i].size;
-		kxb_close(&f[i]);
-	}
-	kx_memset(s->buf + off, 0, s->size - off);
-	kxb_say("kxboot: initrd: %u file%s, %llu bytes\n", x.ninitrd,
-		x.ninitrd > 1 ? "s" : "", (unsigned long long)total);
+	x.initrd_bytes = kxb_load_initrds(conf, &segs[SEG_INITRD], max,
+		(x.bz.xloadflags & KX_XLF_CAN_BE_LOADED_ABOVE_4G) ? x.limit : max);
 }
 
 /* ------------------------------------------------------------ cmdline */
@@ -341,7 +213,7 @@ static void load_initrds(const struct kx_bootconf *conf)
 /* boot_params and the command line: one segment, the line on page 2. */
 static void stage_boot_params(const struct kx_bootconf *conf)
 {
-	struct seg *s = &segs[SEG_BOOT_PARAMS];
+	struct kxb_seg *s = &segs[SEG_BOOT_PARAMS];
 	uint64_t setup = (uintptr_t)x.setup;
 	size_t n;
 
@@ -364,25 +236,6 @@ static void stage_boot_params(const struct kx_bootconf *conf)
 
 /* ------------------------------------------------------------ tables */
 
-static int is_ram(UINT32 type)
-{
-	switch (type) {
-	case EfiLoaderCode:
-	case EfiLoaderData:
-	case EfiBootServicesCode:
-	case EfiBootServicesData:
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:
-	case EfiConventionalMemory:
-	case EfiACPIReclaimMemory:
-	case EfiACPIMemoryNVS:
-	case KX_EFI_PERSISTENT:	/* not named by GNU-EFI 3.0.15 */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /*
  * The identity map the trampoline switches to: every RAM range of the
  * memory map (the control page, the list, the sources, destinations and
@@ -392,44 +245,10 @@ static int is_ram(UINT32 type)
 static void build_idmap(void)
 {
 	const struct kx_idmap_x86_64_config cfg = { 4, KX_IDMAP_X86_NO_1G };
-	EFI_MEMORY_DESCRIPTOR *map;
-	UINTN count, dsize, key;
-	size_t tables, n = 0;
+	size_t tables, n;
 	enum kx_status st;
 
-	map = kxb_memory_map(&count, &dsize, &key);
-	for (UINTN i = 0; i < count; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
-		uint64_t start = d->PhysicalStart;
-		uint64_t size = d->NumberOfPages * KXB_PAGE;
-
-		if (!is_ram(d->Type) || !size ||
-		    start + size > KX_IDMAP_X86_LIMIT_4LEVEL)
-			continue;
-		if (n && ranges[n - 1].start + ranges[n - 1].size == start) {
-			ranges[n - 1].size += size;
-			continue;
-		}
-		if (n == MAX_RANGES) {
-			FreePool(map);
-			kxb_fail(EFI_UNSUPPORTED,
-				 "identity map: more than %u RAM ranges", MAX_RANGES);
-		}
-		ranges[n].start = start;
-		ranges[n].size = size;
-		ranges[n].attr = KX_IDMAP_NORMAL;
-		n++;
-	}
-	FreePool(map);
-	/* RAM already, but the trampoline's page must be mapped whatever the
-	 * firmware called it: said explicitly (overlaps of one kind are fine). */
-	if (n == MAX_RANGES)
-		kxb_fail(EFI_UNSUPPORTED, "identity map: more than %u RAM ranges",
-			 MAX_RANGES - 1);
-	ranges[n].start = (uintptr_t)x.control;
-	ranges[n].size = KXB_PAGE;
-	ranges[n].attr = KX_IDMAP_NORMAL;
-	n++;
+	n = kxb_ram_ranges(ranges, KX_IDMAP_X86_LIMIT_4LEVEL, (uintptr_t)x.control);
 	x.nranges = n;
 	st = kx_idmap_x86_64_count_tables(ranges, n, &cfg, &tables);
 	if (st != KX_OK)
@@ -445,58 +264,20 @@ static void build_idmap(void)
 		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
 }
 
-static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
-{
-	(void)ctx;
-	if (x.pl_pool_used == x.pl_pool_pages)
-		return KX_ERR_NO_MEMORY;
-	*page = x.pl_pool + x.pl_pool_used++ * KXB_PAGE;
-	*phys = (uintptr_t)*page;
-	return KX_OK;
-}
-
-/* The list that moves every segment from staging to its destination. */
+/* The list that moves every segment from staging to its destination;
+ * purgatory, setup page, control page and tables are never written. */
 static void build_page_list(void)
 {
-	struct kx_pl_segment pls[NSEG];
-	struct kx_pl_range keep[4];
-	unsigned n = 0;
-	uint64_t pages = 0;
-	enum kx_status st;
+	static struct kx_pl_range keep[4];
 
-	for (unsigned i = 0; i < NSEG; i++) {
-		if (!segs[i].size)
-			continue;
-		pls[n].buf = segs[i].buf;
-		pls[n].bufsz = segs[i].size;
-		pls[n].dest = segs[i].dest;
-		pls[n].memsz = segs[i].size;
-		pages += segs[i].size / KXB_PAGE;
-		n++;
-	}
-	/* Staging is page aligned and whole: only indirection pages are
-	 * taken, one per 511 entries, a destination entry per segment. */
-	x.pl_pool_pages = (pages + n) / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
-	x.pl_pool = kxb_pages_or_fail(AllocateAnyPages, x.pl_pool_pages, 0,
-				      "page list");
-	x.pl_pool_used = 0;
-	/* What no copy may write: purgatory, setup page, control page, tables. */
-	keep[0] = (struct kx_pl_range){ x.purg_phys, x.purg_phys + x.purg_size };
+	keep[0] = (struct kx_pl_range){ x.purg.phys, x.purg.phys + x.purg.size };
 	keep[1] = (struct kx_pl_range){ (uintptr_t)x.setup,
 					(uintptr_t)x.setup + SETUP_PAGES * KXB_PAGE };
 	keep[2] = (struct kx_pl_range){ (uintptr_t)x.control,
 					(uintptr_t)x.control + KXB_PAGE };
 	keep[3] = (struct kx_pl_range){ x.idmap.phys,
 					x.idmap.phys + x.idmap.pages * KXB_PAGE };
-	kx_memset(&x.pl, 0, sizeof(x.pl));
-	x.pl.alloc = pl_alloc;
-	x.pl.reserved = keep;
-	x.pl.nreserved = KX_ARRAY_SIZE(keep);
-	x.pl.max_pool_pages = x.pl_pool_pages;
-	st = kx_pl_build(&x.pl, pls, n);
-	if (st != KX_OK)
-		kxb_fail(kxb_efi_status(st), "page list: %s (segment %s)",
-			 kx_strerror(st), segs[x.pl.bad_segment].name);
+	kxb_page_list(&x.pl, segs, NSEG, keep, KX_ARRAY_SIZE(keep));
 }
 
 /*
@@ -516,96 +297,26 @@ static void prepare_trampoline(void)
 		((uintptr_t)kx_trampoline_x86_64 - (uintptr_t)kx_trampoline_x86_64_start));
 	x.tramp = (struct kx_tramp_x86_64 *)(void *)(x.control + args);
 	x.tramp->cr3 = x.cr3;
-	x.tramp->head = x.pl.head;
-	x.tramp->entry = x.purg.entry;
+	x.tramp->head = x.pl.b.head;
+	x.tramp->entry = x.purg.rel.entry;
 	x.tramp->stack_top = (uintptr_t)x.control + KXB_PAGE;
 	x.tramp->mode = KX_PL_COPY;
 }
 
 /* ------------------------------------------------------------ report */
 
-static void say_digest(const uint8_t d[KX_SHA256_SIZE])
-{
-	for (int i = 0; i < KX_SHA256_SIZE; i++)
-		kxb_say("%02x", d[i]);
-}
-
-struct pl_report {
-	uint64_t src, dest, len;	/* the run of sources being gathered */
-	unsigned runs;
-};
-
-static void flush_run(struct pl_report *r)
-{
-	if (!r->len)
-		return;
-	if (r->runs++ < MAX_RUNS_SHOWN)
-		kxb_say("kxboot:   0x%09llx <- 0x%09llx  %6llu pages\n",
-			(unsigned long long)r->dest, (unsigned long long)r->src,
-			(unsigned long long)r->len);
-	r->len = 0;
-}
-
-/* Page-list entries, as runs of consecutive pages. */
-static enum kx_status visit(void *ctx, const struct kx_pl_entry *e)
-{
-	struct pl_report *r = ctx;
-
-	if (e->kind == IND_SOURCE) {
-		if (r->len && e->addr == r->src + r->len * KXB_PAGE &&
-		    e->dest == r->dest + r->len * KXB_PAGE) {
-			r->len++;
-		} else {
-			flush_run(r);
-			r->src = e->addr;
-			r->dest = e->dest;
-			r->len = 1;
-		}
-	} else if (e->kind == IND_DONE) {
-		flush_run(r);
-	}
-	return KX_OK;
-}
-
 static void report(void)
 {
-	struct pl_report r = { 0, 0, 0, 0 };
-	struct kx_pl_walk w = { .visit = visit, .visit_ctx = &r };
-	struct kx_pl_stats stats;
-	enum kx_status st;
-
-	for (unsigned i = 0; i < NSEG; i++) {
-		const struct seg *s = &segs[i];
-
-		if (!s->size)
-			continue;
-		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx sha256 ",
-			s->name, (unsigned long long)s->dest,
-			(unsigned long long)s->size);
-		if (i == SEG_BOOT_PARAMS)
-			kxb_say("(after ExitBootServices: holds the final e820)");
-		else
-			say_digest(s->sha256);
-		kxb_say("\n");
-	}
+	kxb_report_segments(segs, NSEG, SEG_BOOT_PARAMS);
 	kxb_say("kxboot: purgatory at 0x%llx, %llu bytes, entry 0x%llx; command line at 0x%llx:\n"
 		"kxboot:   %s\n",
-		(unsigned long long)x.purg_phys, (unsigned long long)x.purg_size,
-		(unsigned long long)x.purg.entry,
+		(unsigned long long)x.purg.phys, (unsigned long long)x.purg.size,
+		(unsigned long long)x.purg.rel.entry,
 		(unsigned long long)segs[SEG_BOOT_PARAMS].dest + KXB_PAGE,
 		x.cmdline);
 	kxb_say("kxboot: setup page at 0x%llx (%u pages, reserved in the e820)\n",
 		(unsigned long long)(uintptr_t)x.setup, SETUP_PAGES);
-	kxb_say("kxboot: page list, as runs: destination <- source, pages\n");
-	st = kx_pl_walk(&w, x.pl.head, &stats, NULL);
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "page list does not walk: %s", kx_strerror(st));
-	if (r.runs > MAX_RUNS_SHOWN)
-		kxb_say("kxboot:   ... %u more runs\n", r.runs - MAX_RUNS_SHOWN);
-	kxb_say("kxboot: page list: head 0x%llx, %llu entries, %llu indirection pages, %llu page copies in %u runs\n",
-		(unsigned long long)x.pl.head, (unsigned long long)stats.entries,
-		(unsigned long long)stats.pages, (unsigned long long)stats.sources,
-		r.runs);
+	kxb_report_page_list(&x.pl);
 	kxb_say("kxboot: page tables: %llu pages at 0x%llx, root 0x%llx, 4-level, 2 MiB pages at most, %llu ranges (RAM and the control page)\n",
 		(unsigned long long)x.idmap.used, (unsigned long long)x.idmap.phys,
 		(unsigned long long)x.cr3, (unsigned long long)x.nranges);
@@ -617,7 +328,7 @@ static void report(void)
 
 /* ------------------------------------------------------------ digests */
 
-static void hash_segment(struct seg *s)
+static void hash_segment(struct kxb_seg *s)
 {
 	kx_sha256(s->buf, s->size, s->sha256);
 }
@@ -646,48 +357,33 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
-static void uart_putc(void *ctx, char c)
+void kxb_arch_late_putc(void *ctx, char c)
 {
-	(void)ctx;
 	if (c == '\n')
-		uart_putc(ctx, '\r');
+		kxb_arch_late_putc(ctx, '\r');
 	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
 		;
 	outb((uint8_t)c, COM1);
 }
 
-static void late_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void late_say(const char *fmt, ...)
+void kxb_arch_interrupts_off(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_vformat(uart_putc, NULL, fmt, ap);
-	va_end(ap);
+	__asm__ volatile("cli");
 }
 
-static __attribute__((noreturn)) void late_halt(const char *why, enum kx_status st)
+void kxb_arch_halt(void)
 {
-	late_say("kxboot: after ExitBootServices: %s: %s\nkxboot: halted\n",
-		 why, kx_strerror(st));
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Room for the final memory map, taken while allocating is still allowed. */
+/* Room for the final memory map and its e820 form. */
 static void reserve_map_room(void)
 {
-	EFI_MEMORY_DESCRIPTOR *map;
-	UINTN count, dsize, key;
-	uint64_t bytes;
+	UINTN count;
 
-	map = kxb_memory_map(&count, &dsize, &key);
-	FreePool(map);
-	bytes = (count + MAP_SLACK) * dsize;
-	x.map = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(bytes), 0,
-				  "memory map");
-	x.map_cap = KXB_PAGES(bytes) * KXB_PAGE;
-	x.e820_cap = count + MAP_SLACK + 2;
+	x.map = kxb_map_room(&x.map_cap, &count);
+	x.e820_cap = count + 64 + 2;
 	x.e820 = kxb_pages_or_fail(AllocateAnyPages,
 				   KXB_PAGES(x.e820_cap * sizeof(*x.e820)), 0,
 				   "e820 table");
@@ -710,7 +406,7 @@ static enum kx_status make_e820(UINTN count, UINTN dsize)
 
 static enum kx_status write_boot_params(void)
 {
-	struct seg *bp = &segs[SEG_BOOT_PARAMS];
+	struct kxb_seg *bp = &segs[SEG_BOOT_PARAMS];
 	struct kx_bzimage_boot boot = {
 		.cmdline_phys = bp->dest + KXB_PAGE,
 		.cmdline_len = x.cmdline_len,
@@ -729,40 +425,15 @@ static enum kx_status write_boot_params(void)
 static enum kx_status write_setup_page(void)
 {
 	static struct kx_mem_range mm[KX_E820_MAX];
-	struct kx_segment ks[NSEG];
-	struct kx_setup_writer w;
-	unsigned n = 0;
-	struct kx_setup_pool pool = { x.setup, KXB_PAGE, SETUP_PAGES, 1 };
-	enum kx_status st;
 
-	kx_memset(ks, 0, sizeof(ks));
-	for (unsigned i = 0; i < NSEG; i++) {
-		if (!segs[i].size)
-			continue;
-		ks[n].dest = segs[i].dest;
-		ks[n].size = segs[i].size;
-		kx_memcpy(ks[n].sha256, segs[i].sha256, KX_SHA256_SIZE);
-		ks[n].kind = segs[i].kind;
-		n++;
-	}
 	for (unsigned i = 0; i < x.e820_n; i++) {
 		mm[i].addr = x.e820[i].addr;
 		mm[i].size = x.e820[i].size;
 		mm[i].type = x.e820[i].type;
 		mm[i].attr = 0;
 	}
-	st = kx_setup_init(&w, x.setup, KXB_PAGE, 0);
-	if (st != KX_OK)
-		return st;
-	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
-	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0]));
-	if (st == KX_OK)
-		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, x.e820_n, sizeof(mm[0]));
-	if (st == KX_OK)
-		st = kx_setup_add_cmdline(&w, x.cmdline);
-	if (st == KX_OK)
-		st = kx_setup_finish(&w);
-	return st;
+	return kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, mm,
+				    x.e820_n, x.cmdline);
 }
 
 /*
@@ -773,54 +444,30 @@ static enum kx_status write_setup_page(void)
  */
 static __attribute__((noreturn)) void exit_and_hand_off(void)
 {
-	UINTN size, key, dsize = 0;
-	UINT32 version;
-	EFI_STATUS st = EFI_SUCCESS;
+	UINTN count, dsize = 0;
 	enum kx_status ks;
 	uint64_t tsc;
-	unsigned tries;
 
-	kxb_say("kxboot: exiting boot services\n");
-	for (tries = 1;; tries++) {
-		size = x.map_cap;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, x.map, &key,
-				       &dsize, &version);
-		if (st != EFI_SUCCESS) {
-			if (tries == 1)
-				kxb_fail(st, "cannot read the final memory map");
-			late_halt("GetMemoryMap failed", KX_ERR_NO_SPACE);
-		}
-		st = uefi_call_wrapper(BS->ExitBootServices, 2, kxb_image, key);
-		if (st == EFI_SUCCESS)
-			break;
-		if (tries == 8)
-			late_halt("ExitBootServices refused 8 memory maps", KX_ERR_INVAL);
-	}
-	/* No firmware timer or handler is ours to take any more. */
-	__asm__ volatile("cli");
-	late_say("kxboot: boot services exited (memory map key 0x%llx, %u attempt%s, %llu descriptors)\n",
-		 (unsigned long long)key, tries, tries > 1 ? "s" : "",
-		 (unsigned long long)(size / dsize));
-
+	count = kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	tsc = rdtsc();
-	ks = kx_elf_rel_set(&x.purg, "kx_handoff_tsc", &tsc, sizeof(tsc));
+	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_tsc", &tsc, sizeof(tsc));
 	if (ks != KX_OK)
-		late_halt("purgatory kx_handoff_tsc", ks);
-	ks = make_e820(size / dsize, dsize);
+		kxb_late_halt("purgatory kx_handoff_tsc", ks);
+	ks = make_e820(count, dsize);
 	if (ks != KX_OK)
-		late_halt("e820 from the final memory map", ks);
+		kxb_late_halt("e820 from the final memory map", ks);
 	ks = write_boot_params();
 	if (ks != KX_OK)
-		late_halt("boot_params", ks);
+		kxb_late_halt("boot_params", ks);
 	hash_segment(&segs[SEG_BOOT_PARAMS]);
 	ks = write_setup_page();
 	if (ks != KX_OK)
-		late_halt("setup page", ks);
-	late_say("kxboot: e820: %u entries from the final memory map; segment boot_params sha256 ",
+		kxb_late_halt("setup page", ks);
+	kxb_late_say("kxboot: e820: %u entries from the final memory map; segment boot_params sha256 ",
 		 x.e820_n);
 	for (int i = 0; i < KX_SHA256_SIZE; i++)
-		late_say("%02x", segs[SEG_BOOT_PARAMS].sha256[i]);
-	late_say("\nkxboot: setup page written; entering the trampoline at 0x%llx\n",
+		kxb_late_say("%02x", segs[SEG_BOOT_PARAMS].sha256[i]);
+	kxb_late_say("\nkxboot: setup page written; entering the trampoline at 0x%llx\n",
 		 (unsigned long long)(uintptr_t)x.tramp_fn);
 	x.tramp_fn(x.tramp);
 }
@@ -850,7 +497,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	x.setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_4G,
 				    "setup page");
 	stage_boot_params(conf);
-	load_purgatory();
+	kxb_purgatory_load(&x.purg, LIMIT_4G);
 	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G,
 				      "control page");
 	reserve_map_room();
@@ -885,13 +532,13 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	kx_memset(regs, 0, sizeof(regs));
 	regs[REG_RSI] = segs[SEG_BOOT_PARAMS].dest;
 	regs[REG_RIP] = segs[SEG_KERNEL].dest + LINUX_ENTRY64;
-	regs[REG_RSP] = purg_addr("stack_end");
+	regs[REG_RSP] = kxb_purgatory_addr(&x.purg, "stack_end");
 	setup = (uintptr_t)x.setup;
-	purg_set("entry64_regs", regs, sizeof(regs));
-	purg_set("console_serial", &one, 1);
-	purg_set("serial_base", &port, sizeof(port));
-	purg_set("kx_setup_page", &setup, sizeof(setup));
-	purg_set("kx_handoff_tsc", &zero, sizeof(zero));
+	kxb_purgatory_set(&x.purg, "entry64_regs", regs, sizeof(regs));
+	kxb_purgatory_set(&x.purg, "console_serial", &one, 1);
+	kxb_purgatory_set(&x.purg, "serial_base", &port, sizeof(port));
+	kxb_purgatory_set(&x.purg, "kx_setup_page", &setup, sizeof(setup));
+	kxb_purgatory_set(&x.purg, "kx_handoff_tsc", &zero, sizeof(zero));
 
 	hash_segment(&segs[SEG_KERNEL]);
 	if (segs[SEG_INITRD].size)
@@ -904,7 +551,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 
 #ifdef KXBOOT_TEST_CORRUPT
 	{
-		struct seg *s = segs[SEG_INITRD].size ? &segs[SEG_INITRD] : &segs[SEG_KERNEL];
+		struct kxb_seg *s = segs[SEG_INITRD].size ? &segs[SEG_INITRD] : &segs[SEG_KERNEL];
 
 		s->buf[s->size / 2] ^= 0x01;
 		kxb_say("kxboot-test: flipped byte 0x%llx of segment %s after its digest was taken\n",

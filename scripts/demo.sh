@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# `make demo`: boots Debian's kernel under QEMU (TCG) with OVMF through
-# kxboot.efi, kx's trampoline and purgatory, and a tiny initramfs whose
-# init shows the kernel's view of its boot; the guest powers off at the end.
+# `make demo`: boots Debian's kernel under QEMU (TCG) with OVMF (x86_64)
+# or AAVMF (aarch64) through kxboot.efi, kx's trampoline and purgatory,
+# and a tiny initramfs whose init shows the kernel's view of its boot; the
+# guest powers off at the end.
 #
-#   scripts/demo.sh BUILD [x86_64]
+#   scripts/demo.sh BUILD [x86_64|aarch64]
 #
 # Environment (make passes its variables of the same names):
-#   KERNEL=FILE    a bzImage instead of Debian's current amd64 kernel
+#   KERNEL=FILE    a bzImage (an arm64 Image) instead of Debian's current
+#                  amd64 (arm64) kernel
 #   INITRD=FILE    an initrd instead of the demo's (efi/demo/init)
 #   CMDLINE=TEXT   the kernel command line (default below)
 #   DEMO_TIMEOUT=s give up after that many seconds (default 300)
@@ -16,32 +18,36 @@ cd "$top"
 B=${1:-build}
 arch=${2:-x86_64}
 case $arch in
-x86_64) ;;
-aarch64|arm64) echo "demo: ARCH=$arch is not there yet: kxboot boots x86_64 kernels so far" >&2; exit 2 ;;
+x86_64)
+	debarch=amd64 bootname=BOOTX64.EFI console=ttyS0
+	kxinspect=$B/host/kxinspect ;;
+aarch64|arm64)
+	arch=aarch64 debarch=arm64 bootname=BOOTAA64.EFI console=ttyAMA0
+	kxinspect=$B/aarch64-user/kxinspect ;;
 *) echo "demo: unknown ARCH $arch" >&2; exit 2 ;;
 esac
 
 scripts/deps.sh qemu efi
-app=$B/efi/x86_64/kxboot.efi
+app=$B/efi/$arch/kxboot.efi
 [ -f "$app" ] || { echo "demo: no $app (make efi)" >&2; exit 2; }
-kernel=${KERNEL:-$(scripts/fetch.sh kernel amd64)}
+kernel=${KERNEL:-$(scripts/fetch.sh kernel $debarch)}
 [ -f "$kernel" ] || { echo "demo: KERNEL=$kernel: no such file" >&2; exit 2; }
-out=$B/demo
+out=$B/demo/$arch
 mkdir -p "$out"
 if [ -n "${INITRD:-}" ]; then
 	initrd=$INITRD
 	[ -f "$initrd" ] || { echo "demo: INITRD=$initrd: no such file" >&2; exit 2; }
 else
 	initrd=$out/initrd.cpio.gz
-	test/qemu/efi-initramfs.sh x86_64 "$initrd" efi/demo/init "$B/host/kxinspect"
+	test/qemu/efi-initramfs.sh $arch "$initrd" efi/demo/init "$kxinspect"
 fi
-cmdline=${CMDLINE:-console=ttyS0 quiet panic=-1}
+cmdline=${CMDLINE:-console=$console quiet panic=-1}
 
 # The ESP: a folder QEMU shows the firmware as a FAT disk.
 esp=$out/esp
 rm -rf "$esp"
 mkdir -p "$esp/EFI/BOOT"
-cp "$app" "$esp/EFI/BOOT/BOOTX64.EFI"
+cp "$app" "$esp/EFI/BOOT/$bootname"
 cp "$kernel" "$esp/vmlinuz"
 cp "$initrd" "$esp/initrd.img"
 cat >"$esp/kxboot.conf" <<CONF
@@ -50,21 +56,35 @@ kernel /vmlinuz
 initrd /initrd.img
 cmdline $cmdline
 CONF
-cp /usr/share/OVMF/OVMF_VARS.fd "$out/OVMF_VARS.fd"
-
 echo "demo: kernel $kernel"
 echo "demo: initrd $initrd"
-echo "demo: QEMU $(qemu-system-x86_64 --version | head -n 1 | sed 's/.*version //'), TCG, OVMF, ESP $esp"
+if [ $arch = x86_64 ]; then
+	qemu=(qemu-system-x86_64 -accel tcg -m 1024
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd
+		-drive "if=pflash,format=raw,file=$out/VARS.fd"
+		-drive "file=fat:$esp,format=raw,if=none,id=esp,readonly=on"
+		-device virtio-blk-pci,drive=esp)
+	cp /usr/share/OVMF/OVMF_VARS.fd "$out/VARS.fd"
+	fw=OVMF
+else
+	# acpi=off: AAVMF then publishes the device tree kxboot edits.
+	qemu=(qemu-system-aarch64 -M virt,acpi=off -cpu max,pauth-impdef=on
+		-accel tcg -m 1024
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+		-drive "if=pflash,format=raw,file=$out/VARS.fd"
+		-drive "file=fat:$esp,format=raw,readonly=on")
+	cp /usr/share/AAVMF/AAVMF_VARS.fd "$out/VARS.fd"
+	fw=AAVMF
+fi
+echo "demo: kernel $kernel"
+echo "demo: initrd $initrd"
+echo "demo: QEMU $("${qemu[0]}" --version | head -n 1 | sed 's/.*version //'), TCG, $fw, ESP $esp"
 echo "demo: ------------------------------------------------------------------"
 start=$SECONDS
 # The firmware draws with escape sequences: strip them for a plain log.
 set +e
-timeout --foreground "${DEMO_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 \
-	-display none -monitor none -serial stdio -no-reboot -nic none \
-	-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
-	-drive "if=pflash,format=raw,file=$out/OVMF_VARS.fd" \
-	-drive "file=fat:$esp,format=raw,if=none,id=esp,readonly=on" \
-	-device virtio-blk-pci,drive=esp </dev/null |
+timeout --foreground "${DEMO_TIMEOUT:-300}" "${qemu[@]}" \
+	-display none -monitor none -serial stdio -no-reboot -nic none </dev/null |
 	sed -u -e 's/\x1bc/\n/g' -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' |
 	grep -av '^[[:space:]]*$'
 rc=${PIPESTATUS[0]}

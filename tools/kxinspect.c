@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	      "       kxinspect [--json] pagelist SOURCE HEAD\n"
 	      "SOURCE is one of:\n"
 	      "  --file PATH [--base PHYS]  a file whose first byte is at PHYS (default 0)\n"
-	      "  --mem [PATH]               physical memory (default /dev/mem)\n"
+	      "  --mem [PATH]               physical memory (default /dev/mem, or\n"
+	      "                             /proc/kcore where /dev/mem refuses RAM)\n"
 	      "  --core PATH                an ELF core file, e.g. /proc/vmcore\n"
 	      "ADDRESS is the setup page's physical address; without it, --file\n"
 	      "reads at PHYS and the others take kx_setup= from the command line\n"
@@ -491,7 +492,7 @@ int main(int argc, char **argv)
 	const char *path = 0, *cmdline = "/proc/cmdline";
 	uint64_t base = 0, addr;
 	struct source src;
-	int c, have_source = 0, rc;
+	int c, have_source = 0, rc, default_mem = 0;
 
 	while ((c = getopt_long(argc, argv, "jf:b:m::c:l:h", opts, 0)) != -1) {
 		switch (c) {
@@ -507,6 +508,7 @@ int main(int argc, char **argv)
 		case 'm':
 			kind = SOURCE_MEM;
 			path = optarg ? optarg : "/dev/mem";
+			default_mem = !optarg;
 			have_source++;
 			break;
 		case 'b':
@@ -547,6 +549,23 @@ int main(int argc, char **argv)
 	}
 	if (source_open(&src, kind, path, base))
 		die(EXIT_USAGE, "%s", src.err);
+	/*
+	 * arm64 kernels refuse System RAM through /dev/mem (STRICT_DEVMEM),
+	 * and a setup page reserved by /memreserve/ is System RAM: plain
+	 * --mem then reads it through /proc/kcore, the kernel's own map.
+	 */
+	if (kind == SOURCE_MEM && default_mem) {
+		uint8_t probe[64];
+
+		if (source_read(&src, addr, probe, sizeof(probe)) != KX_OK) {
+			source_close(&src);
+			if (source_open(&src, SOURCE_CORE, "/proc/kcore", 0))
+				die(EXIT_USAGE, "/dev/mem refuses 0x%llx, and %s",
+				    (unsigned long long)addr, src.err);
+			fprintf(stderr, "kxinspect: /dev/mem refuses 0x%llx: reading /proc/kcore\n",
+				(unsigned long long)addr);
+		}
+	}
 	rc = inspect_setup(&src, addr);
 	source_close(&src);
 	return rc;

@@ -19,6 +19,7 @@
 #include <kexec_abi.h>
 #include <kx/asm.h>
 #include <kx/page_list.h>
+#include <kx/trampoline.h>
 
 #if IND_DESTINATION != 1 || IND_INDIRECTION != 2 || IND_DONE != 4 || \
 	IND_SOURCE != 8 || KX_PAGE_SIZE != 4096
@@ -26,8 +27,20 @@
 #endif
 
 #define PAGE_MASK 0xfffffffffffff000
+#define CURRENTEL_EL2		(2 << 2)
+#define SCTLR_M			(1 << 0)
+#define SCTLR_A			(1 << 1)
+#define SCTLR_C			(1 << 2)
+#define SCTLR_I			(1 << 12)
+#define SCTLR_WXN		(1 << 19)
+#define CTR_DMINLINE_SHIFT	16
 
 	.text
+
+/* The trampoline blob: kx_relocate_pages and the privileged prologue,
+ * copied together to a control page (see kx_trampoline_aarch64). */
+	.globl kx_trampoline_aarch64_start
+kx_trampoline_aarch64_start:
 
 /*
  * kx_next_source entry, ptr, dest, src, done
@@ -104,6 +117,7 @@
  *   x16 next destination page  x14 bytes left in the page  x15 count
  */
 KX_FUNC_START(kx_relocate_pages)
+.Lrelocate_pages:	/* local name: calls from the prologue need no relocation */
 	/* Start at the head with no destination yet. */
 	mov	x9, x0
 	mov	x10, xzr
@@ -229,5 +243,179 @@ KX_FUNC_START(kx_relocate_pages)
 	ldp	x29, x30, [sp], #64
 	ret
 KX_FUNC_END(kx_relocate_pages)
+
+/*
+ * kx_clean_lines start, end, line, mask
+ * Cleans and invalidates [\start, \end) to the point of coherency, line
+ * by line by virtual address.  Out: \start = the end, rounded to a line.
+ */
+.macro kx_clean_lines start, end, line, mask
+	bic	\start, \start, \mask
+.Lline\@:
+	/* for (p = start & ~mask; p < end; p += line) dc civac, p */
+	dc	civac, \start
+	add	\start, \start, \line
+	cmp	\start, \end
+	b.lo	.Lline\@
+.endm
+
+/*
+ * void kx_trampoline_aarch64(const struct kx_tramp_aarch64 *args)
+ *
+ * The privileged hand-off, run by a loader after it has left the firmware
+ * (ExitBootServices): switch to the loader's identity map, move the pages
+ * with the MMU and caches on, clean what the next stage reads to the
+ * point of coherency, turn the MMU and caches off and enter purgatory as
+ * Linux's arm64_relocate_new_kernel does.  Does not return.
+ *
+ * In:       x0 = args (include/kx/trampoline.h): ttbr0, tcr (in the
+ *           layout of this EL's TCR), mair, head, entry, mode, clean[].
+ *           EL1, or EL2 with E2H 0 or 1; MMU and caches on over the
+ *           firmware's identity map; FP/SIMD usable (UEFI's rule).
+ * Assumes:  this code runs from a copy of [kx_trampoline_aarch64_start,
+ *           kx_trampoline_aarch64_end) in a page no copy writes (the
+ *           control page), cleaned to the PoC and the I-cache invalidated
+ *           by the loader (it is fetched with the MMU off for a moment);
+ *           the new map maps it, args, the list and every page of the
+ *           list as Normal write-back memory, as the firmware's map does.
+ * Uses:     x0-x1, x9-x16, x19-x27, q0-q7; no stack, no memory writes but
+ *           the copy's.
+ * Leaves:   DAIF masked; MMU, data and instruction caches off at the same
+ *           EL; every page the list wrote and each clean[] range cleaned
+ *           to the PoC, the I-cache invalidated; x0-x3 = 0 (purgatory
+ *           takes no argument); jumps to args->entry.
+ *
+ * Registers: x19 args  x20 ttbr0  x21 tcr  x22 mair  x23 head  x24 entry
+ *            x25 mode  x26 CurrentEL  x27 line size  x9-x16 walking
+ */
+KX_CODE_START(kx_trampoline_aarch64)
+	/* No exception may reach the firmware's vectors any more. */
+	msr	daifset, #0xf
+	mov	x19, x0
+	ldp	x20, x21, [x19, #0x00]
+	ldp	x22, x23, [x19, #0x10]
+	ldp	x24, x25, [x19, #0x20]
+	mrs	x26, CurrentEL
+	cmp	x26, #CURRENTEL_EL2
+	b.eq	.Ltramp_el2
+
+	/*
+	 * The switch: MMU off for the few instructions that load the new
+	 * map, touching no data meanwhile, so the data cache's lines stay
+	 * valid and are found again under the new map's same attributes.
+	 */
+	mrs	x9, sctlr_el1
+	bic	x10, x9, #SCTLR_M
+	msr	sctlr_el1, x10
+	isb
+	msr	mair_el1, x22
+	msr	tcr_el1, x21
+	msr	ttbr0_el1, x20
+	isb
+	/* Nothing the firmware left in the TLBs may match our addresses. */
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	orr	x9, x9, #SCTLR_M
+	orr	x9, x9, #SCTLR_C
+	orr	x9, x9, #SCTLR_I
+	bic	x9, x9, #SCTLR_A
+	bic	x9, x9, #SCTLR_WXN
+	msr	sctlr_el1, x9
+	isb
+	b	.Ltramp_mapped
+.Ltramp_el2:
+	/* The same at EL2 (E2H 0 or 1: the loader chose the TCR layout). */
+	mrs	x9, sctlr_el2
+	bic	x10, x9, #SCTLR_M
+	msr	sctlr_el2, x10
+	isb
+	msr	mair_el2, x22
+	msr	tcr_el2, x21
+	msr	ttbr0_el2, x20
+	isb
+	tlbi	alle2
+	dsb	nsh
+	isb
+	orr	x9, x9, #SCTLR_M
+	orr	x9, x9, #SCTLR_C
+	orr	x9, x9, #SCTLR_I
+	bic	x9, x9, #SCTLR_A
+	bic	x9, x9, #SCTLR_WXN
+	msr	sctlr_el2, x9
+	isb
+.Ltramp_mapped:
+	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
+	mov	x0, x23
+	mov	x1, x25
+	mov	x2, xzr
+	mov	x3, xzr
+	bl	.Lrelocate_pages
+
+	/* x27 = line size = 4 << CTR_EL0.DminLine; x16 = x27 - 1 */
+	mrs	x9, ctr_el0
+	ubfx	x9, x9, #CTR_DMINLINE_SHIFT, #4
+	mov	x27, #4
+	lsl	x27, x27, x9
+	sub	x16, x27, #1
+	/* Each page the list wrote, to the PoC: purgatory starts with the
+	 * MMU off.  Swap wrote the sources too. */
+	mov	x9, x23
+	mov	x10, xzr
+	mov	x11, xzr
+.Ltramp_clean_next:
+	kx_next_source x9, x10, x11, x12, .Ltramp_clean_ranges
+	add	x13, x11, #KX_PAGE_SIZE
+	kx_clean_lines x11, x13, x27, x16
+	cmp	x25, #KX_PL_SWAP
+	b.ne	.Ltramp_clean_next
+	add	x13, x12, #KX_PAGE_SIZE
+	kx_clean_lines x12, x13, x27, x16
+	b	.Ltramp_clean_next
+.Ltramp_clean_ranges:
+	/* args->clean[0..KX_TRAMP_A64_CLEAN): purgatory, the setup page. */
+	add	x14, x19, #0x30
+	mov	x15, #KX_TRAMP_A64_CLEAN
+.Ltramp_clean_range:
+	ldp	x11, x13, [x14], #16
+	cmp	x11, x13
+	b.hs	.Ltramp_clean_skip
+	kx_clean_lines x11, x13, x27, x16
+.Ltramp_clean_skip:
+	subs	x15, x15, #1
+	b.ne	.Ltramp_clean_range
+	dsb	sy
+
+	/* MMU and caches off, as arm64_relocate_new_kernel leaves them. */
+	cmp	x26, #CURRENTEL_EL2
+	b.eq	.Ltramp_off_el2
+	mrs	x9, sctlr_el1
+	bic	x9, x9, #SCTLR_M
+	bic	x9, x9, #SCTLR_C
+	bic	x9, x9, #SCTLR_I
+	msr	sctlr_el1, x9
+	b	.Ltramp_off
+.Ltramp_off_el2:
+	mrs	x9, sctlr_el2
+	bic	x9, x9, #SCTLR_M
+	bic	x9, x9, #SCTLR_C
+	bic	x9, x9, #SCTLR_I
+	msr	sctlr_el2, x9
+.Ltramp_off:
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	mov	x0, xzr
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	br	x24
+KX_CODE_END(kx_trampoline_aarch64)
+
+	/* The blob and the loader's arguments share one control page: the
+	 * build refuses a blob over 2 KiB (scripts/check-no-relocs.sh). */
+	.globl kx_trampoline_aarch64_end
+kx_trampoline_aarch64_end:
 
 KX_ASM_NOTE_GNU_STACK

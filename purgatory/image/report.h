@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/setup_page.h>
 
 void kx_console_putc(void *ctx, char c);
 void kx_image_halt(void) __attribute__((noreturn));
@@ -18,5 +19,20 @@ void kx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kx_say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE]);
 /* Says why, says that the next kernel is not entered, and halts. */
 void kx_refuse(const char *why) __attribute__((noreturn));
+
+/* ---- loader_page.c: the setup page a kx loader wrote (kx_setup_page) */
+const char *kx_segment_kind_name(uint32_t kind);
+/* The map of a purgatory that sees memory at its physical addresses. */
+enum kx_status kx_identity_map(void *ctx, uint64_t phys, uint32_t len,
+			       const void **out);
+/* Opens the chain at page, or refuses (halts) naming the fault. */
+void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
+			 kx_setup_map_fn map, void *ctx);
+/*
+ * Verifies every segment the page lists where it now lies, each reported
+ * on the console; marks them verified and reseals the page, or refuses
+ * (halts) at a mismatch.  segments, bytes: what was checked.
+ */
+void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes);
 
 #endif

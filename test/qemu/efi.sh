@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# EFI chainloader tests: OVMF (x86_64) and AAVMF (aarch64) run kxboot.efi
-# from a FAT folder (vvfat) as their removable-media boot loader,
-# EFI/BOOT/BOOTX64.EFI or BOOTAA64.EFI, configured by the folder's
-# kxboot.conf.
+# EFI chainloader tests on x86_64: OVMF runs kxboot.efi from a FAT folder
+# (vvfat) as its removable-media boot loader, EFI/BOOT/BOOTX64.EFI,
+# configured by the folder's kxboot.conf.
 #
 #   test/qemu/efi.sh [BUILD]        (test/run.sh runs it as qemu-efi)
 #
@@ -24,11 +23,7 @@
 #                           another configuration from its load options:
 #                           the kernel lands where the refused run had put
 #                           it (its pages were returned) and boots
-#   efi-aarch64-hello       kxboot for aarch64 under AAVMF reads its
-#                           configuration, the arm64 Image header, the
-#                           initrd and a device tree, and returns to the
-#                           firmware: its hand-off needs the aarch64
-#                           purgatory, which is not there yet
+# The aarch64 scenarios are test/qemu/efi-aarch64.sh's.
 # KX_QEMU_TESTS="WORD..." runs only the scenarios whose names contain a WORD.
 # Serial logs: BUILD/test-logs/qemu-efi/<scenario>.log.
 set -u
@@ -42,13 +37,12 @@ logs=$B/test-logs/qemu-efi
 mkdir -p "$out" "$logs"
 app=$B/efi/x86_64/kxboot.efi
 app_corrupt=$B/efi/x86_64/kxboot-corrupt.efi
-app_a64=$B/efi/aarch64/kxboot.efi
 
 setup_fail() {
 	echo "FAIL efi-x86_64-setup: $*"
 	exit 1
 }
-for f in "$app" "$app_corrupt" "$app_a64" "$B/host/kxinspect"; do
+for f in "$app" "$app_corrupt" "$B/host/kxinspect"; do
 	[ -f "$f" ] || setup_fail "no $f (make it first)"
 done
 scripts/deps.sh qemu efi || setup_fail "scripts/deps.sh qemu efi failed"
@@ -284,41 +278,8 @@ after_refusal_scenario() {
 	test_end "refused, memory returned, booted from the shell with \\alt.conf" || status=1
 }
 
-# ------------------------------------------------------------ aarch64
-aarch64_hello_scenario() {
-	local name=efi-aarch64-hello d limit=90 kernel64 st=Unsupported
-	test_begin "$name" "$logs/$name.log"
-	kernel64=$(scripts/fetch.sh kernel arm64) || { fail_because "fetch.sh kernel arm64 failed"; test_end; status=1; return; }
-	d=$out/esp-aarch64-hello
-	rm -rf "$d"
-	mkdir -p "$d/EFI/BOOT"
-	cp "$app_a64" "$d/EFI/BOOT/BOOTAA64.EFI"
-	put "$kernel64" "$d/vmlinuz"
-	put "$initrd" "$d/initrd.img"
-	# QEMU's own device tree for this machine.
-	qemu-system-aarch64 -M virt,dumpdtb="$d/virt.dtb" -cpu max -m 1024 -nographic \
-		>/dev/null 2>&1 || fail_because "qemu-system-aarch64 -M virt,dumpdtb failed"
-	printf 'kernel /vmlinuz\ninitrd /initrd.img\ndtb /virt.dtb\ncmdline console=ttyAMA0\n' >"$d/kxboot.conf"
-	qemu_aavmf_aarch64 "$T_LOG" $limit '^BdsDxe: failed to start Boot' 1 1024 "$d"
-	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
-	expect '^kxboot: kx EFI chainloader \(aarch64, setup ABI 1\.0\)' "kxboot's banner"
-	expect '^kxboot: kernel /vmlinuz: arm64 Image, [0-9]+ bytes, text_offset 0x[0-9a-f]+, image_size 0x[0-9a-f]+' "the Image header"
-	expect "^kxboot: initrd: 1 file, $(stat -c %s "$initrd") bytes\$" "the initrd"
-	expect "^kxboot: dtb /virt\\.dtb: $(stat -c %s "$d/virt.dtb") bytes\$" "the device tree"
-	expect "^kxboot: error: the aarch64 hand-off is not built yet" "the refusal"
-	expect "^kxboot: nothing was started; returning to the firmware \\($st\\)\$" "return to the firmware"
-	expect "^BdsDxe: failed to start Boot[0-9A-F]{4} \".*\" from .*: $st\$" "AAVMF's BdsDxe reporting $st"
-	case $QEMU_END in
-	stopped) ;;
-	timeout) fail_because "no BdsDxe failure line within ${limit}s" ;;
-	exited) fail_because "QEMU exited (status $QEMU_STATUS)" ;;
-	esac
-	test_end "kernel, initrd and dtb read; returned to AAVMF (no aarch64 hand-off yet)" || status=1
-}
-
 ! want efi-x86_64-boot || boot_scenario
 ! want efi-x86_64-bad-digest || bad_digest_scenario
 refusal_scenarios
 ! want efi-x86_64-after-refusal || after_refusal_scenario
-! want efi-aarch64-hello || aarch64_hello_scenario
 exit $status

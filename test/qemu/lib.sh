@@ -135,11 +135,13 @@ qemu_ovmf_x86_64() {
 # qemu_aavmf_aarch64 LOG TIMEOUT STOP_RE GRACE MEM ESPDIR
 #   The same with AAVMF on `virt` (its default drive interface takes a
 #   read-only vvfat; the removable-media path is EFI/BOOT/BOOTAA64.EFI).
+#   AAVMF_MACHINE: the -M value (default virt; virt,acpi=off makes AAVMF
+#   publish the device tree, virt,virtualization=on starts it at EL2).
 AAVMF_CODE=${AAVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
 AAVMF_VARS=${AAVMF_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
 qemu_aavmf_aarch64() {
 	cp "$AAVMF_VARS" "$1.vars.fd"
-	qemu_run "$1" "$2" "$3" "$4" qemu-system-aarch64 -M virt \
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-aarch64 -M "${AAVMF_MACHINE:-virt}" \
 		-cpu max,pauth-impdef=on -accel tcg -m "$5" \
 		-nographic -monitor none -no-reboot -nic none \
 		-drive "if=pflash,format=raw,readonly=on,file=$AAVMF_CODE" \

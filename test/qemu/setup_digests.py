@@ -5,7 +5,9 @@ given the kernel, the kernel segment's must be that of the bzImage's
 protected-mode part (the file after its (setup_sects + 1) * 512 setup
 bytes, as loaders split it).  Either may be hashed alone or padded with
 zeros to the segment's size, as loaders hash memsz.
-Usage: setup_digests.py INITRD [BZIMAGE].  Exits 1 naming what differs."""
+An arm64 Image (--image) is hashed whole, as kxboot loads it.
+Usage: setup_digests.py INITRD [BZIMAGE | --image IMAGE].  Exits 1 naming
+what differs."""
 import hashlib
 import json
 import sys
@@ -45,7 +47,9 @@ try:
 except ValueError as e:
     sys.exit("kxinspect JSON does not parse: %s" % e)
 why = check(page, "initrd", open(sys.argv[1], "rb").read())
-if not why and len(sys.argv) > 2:
+if not why and len(sys.argv) > 3 and sys.argv[2] == "--image":
+    why = check(page, "kernel", open(sys.argv[3], "rb").read())
+elif not why and len(sys.argv) > 2:
     image = open(sys.argv[2], "rb").read()
     setup_sects = image[0x1f1] or 4
     why = check(page, "kernel", image[(setup_sects + 1) * 512:])

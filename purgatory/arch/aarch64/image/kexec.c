@@ -26,6 +26,16 @@ int skip_checks = 0;
 uint64_t arm64_kernel_entry = 0;	/* kexec-tools: the Image's load address */
 uint64_t arm64_dtb_addr = 0;
 
+/*
+ * Set by kx's own loaders (kxboot), never by kexec-tools.  kx_setup_page:
+ * physical address of a setup page the loader wrote, announced and
+ * reserved itself (in the DTB it loaded); purgatory verifies every segment
+ * it lists, marks them verified and leaves the page and the DTB as they
+ * are.  kx_handoff_ticks: CNTVCT when the loader left the firmware.
+ */
+uint64_t kx_setup_page = 0;
+uint64_t kx_handoff_ticks = 0;
+
 /* ID_AA64MMFR0_EL1 fields (Arm ARM D19.2). */
 #define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
 #define MMFR0_TGRAN4(r) ((unsigned)((r) >> 28) & 0xf)	/* 0xf: no 4 KiB granule */
@@ -85,7 +95,8 @@ static uint32_t dtb_size(uint64_t dtb)
 }
 
 struct ranges {
-	struct kx_idmap_range r[KX_VERIFY_MAX_REGIONS + 3];
+	/* Regions or segments, the image, DTB, UART, the setup page's chain. */
+	struct kx_idmap_range r[KX_VERIFY_MAX_REGIONS + 3 + KX_SETUP_MAX_CHAIN];
 	size_t n;
 };
 
@@ -104,6 +115,59 @@ static int add_range(struct ranges *rs, uint64_t start, uint64_t len,
 	rs->n++;
 	return 1;
 }
+
+/* The setup page's own pages, recorded as the reader maps them. */
+static enum kx_status record_page(void *ctx, uint64_t phys, uint32_t len,
+				  const void **out)
+{
+	struct ranges *rs = ctx;
+	size_t i;
+
+	/* The reader maps each page twice (header, then whole): keep one. */
+	for (i = 0; i < rs->n; i++)
+		if (phys >= rs->r[i].start && phys - rs->r[i].start < rs->r[i].size &&
+		    len <= rs->r[i].size - (phys - rs->r[i].start))
+			break;
+	if (i == rs->n && !add_range(rs, phys, len, KX_IDMAP_NORMAL))
+		return KX_ERR_NO_SPACE;
+	return kx_identity_map(0, phys, len, out);
+}
+
+/*
+ * What the loader's page makes purgatory touch: the page's chain and each
+ * segment it lists (read here with the MMU off: the trampoline cleaned the
+ * page to the point of coherency).  Refuses a page that does not validate.
+ */
+static void loader_ranges(struct ranges *rs)
+{
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view t;
+	struct kx_setup_fault f;
+
+	kx_open_loader_page(&r, kx_setup_page, record_page, rs);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
+			continue;
+		for (uint32_t i = 0; i < t.count; i++) {
+			struct kx_segment s;
+
+			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, sizeof(s));
+			if (s.size && !add_range(rs, s.dest, s.size, KX_IDMAP_NORMAL))
+				kx_refuse("the loader's setup page lists too many segments to map");
+		}
+	}
+}
+
+/* Cleans every range of rs to the point of coherency. */
+static void clean_ranges(const struct ranges *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].attr == KX_IDMAP_NORMAL)
+			kx_a64_dcache_clean(rs->r[i].start, rs->r[i].start + rs->r[i].size);
+}
+
+static struct ranges loader_rs;
 
 /*
  * Turns the MMU and caches on over an identity map of what purgatory
@@ -128,7 +192,7 @@ static const char *mmu_on(unsigned el)
 
 	if (MMFR0_TGRAN4(mmfr0) == 0xf)
 		return "the CPU has no 4 KiB translation granule";
-	rs.n = 0;
+	rs = loader_rs;
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
 		if (sha256_regions[i].len &&
 		    !add_range(&rs, sha256_regions[i].start, sha256_regions[i].len,
@@ -460,6 +524,25 @@ static int asked_mmu_off(void)
 	return 0;
 }
 
+/*
+ * Loader mode: the segments of the loader's page verified where they lie,
+ * the page resealed; the loader edited the DTB itself.  What the kernel
+ * reads (segments, the page) is cleaned to the PoC before entry.
+ */
+static void loader_page(int mmu)
+{
+	unsigned segments = 0;
+	uint64_t bytes = 0, t0 = a64_ticks();
+
+	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
+	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, MMU %s, ", segments,
+	    (unsigned long long)bytes, kx_sha256_get_impl()->name, mmu ? "on" : "off");
+	say_ticks(a64_ticks() - t0);
+	kx_say("\nkx: setup page at 0x%llx (the loader's)\n",
+	    (unsigned long long)kx_setup_page);
+	clean_ranges(&loader_rs);
+}
+
 void kx_purgatory_main(uint64_t entry_ticks);
 void kx_purgatory_main(uint64_t entry_ticks)
 {
@@ -474,17 +557,28 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	    el != 2 ? "" : a64_read(hcr_el2) & HCR_EL2_E2H ? " with E2H=1" : " with E2H=0",
 	    KX_ABI_MAJOR, KX_ABI_MINOR, (unsigned long long)cntfrq);
 
+	if (kx_setup_page && !skip_checks)
+		loader_ranges(&loader_rs);
 	mmu_off = asked_mmu_off() ? "kx.mmu=off on the command line" : mmu_on(el);
 	if (mmu_off)
 		kx_say("kx: MMU stays off (%s): hashing with caches off\n", mmu_off);
 
+	kx_memset(&v, 0, sizeof(v));
 	if (skip_checks) {
 		kx_say("kx: digest checks SKIPPED: the loader set skip_checks\n");
-		kx_memset(&v, 0, sizeof(v));
+	} else if (kx_setup_page) {
+		/* kexec-tools' regions too, when a kx loader also sets them. */
+		for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+			if (sha256_regions[i].len) {
+				verify(&v, !mmu_off);
+				break;
+			}
+		loader_page(!mmu_off);
 	} else {
 		verify(&v, !mmu_off);
 	}
-	setup_page(&v, !skip_checks);
+	if (!kx_setup_page)
+		setup_page(&v, !skip_checks);
 
 	/* What the next kernel reads, out of the caches to the PoC; the
 	 * image itself (setup page, stack) is cleaned by kx_a64_enter. */
@@ -496,6 +590,11 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	if (dsize)
 		kx_a64_dcache_clean(arm64_dtb_addr, arm64_dtb_addr + dsize);
 
+	if (kx_handoff_ticks) {
+		kx_say("kx: ");
+		say_ticks(a64_ticks() - kx_handoff_ticks);
+		kx_say(" since the loader left the firmware\n");
+	}
 	kx_say("kx: entering image at 0x%llx at EL%u, dtb 0x%llx, after ",
 	    (unsigned long long)arm64_kernel_entry, el,
 	    (unsigned long long)arm64_dtb_addr);

@@ -263,38 +263,6 @@ static void verify(struct kx_verify *v)
 				   : kx_strerror(st));
 }
 
-static enum kx_status identity(void *ctx, uint64_t phys, uint32_t len,
-			       const void **out)
-{
-	(void)ctx;
-	(void)len;
-	*out = (const void *)(uintptr_t)phys;
-	return KX_OK;
-}
-
-static const char *kind_name(uint32_t kind)
-{
-	static const char *names[] = { "other", "kernel", "initrd", "cmdline", "dtb",
-				       "purgatory", "boot_params", "elfcore" };
-
-	return kind < KX_ARRAY_SIZE(names) ? names[kind] : "other";
-}
-
-static void report_segment(void *ctx, unsigned index, const struct kx_segment *s,
-			   const uint8_t actual[KX_SHA256_SIZE], int ok)
-{
-	(void)ctx;
-	if (ok) {
-		kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n", kind_name(s->kind),
-		    (unsigned long long)s->dest, (unsigned long long)s->size);
-		return;
-	}
-	kx_say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
-	    kind_name(s->kind), (unsigned long long)s->dest, (unsigned long long)s->size);
-	kx_say_digest("expected", s->sha256);
-	kx_say_digest("actual  ", actual);
-}
-
 /*
  * The loader's setup page: refused whole if it does not validate; each
  * segment it lists hashed where it now lies and compared with the digest
@@ -302,25 +270,10 @@ static void report_segment(void *ctx, unsigned index, const struct kx_segment *s
  */
 static void verify_loader_page(void)
 {
-	struct kx_setup_reader r;
-	struct kx_setup_fault f;
 	unsigned segments = 0;
 	uint64_t bytes = 0, t0 = rdtsc();
-	enum kx_status st;
 
-	st = kx_setup_open(&r, kx_setup_page, identity, 0, &f);
-	if (st != KX_OK) {
-		kx_say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
-		    (unsigned long long)kx_setup_page, kx_status_name(st), kx_strerror(st),
-		    f.page, (unsigned long long)f.phys, f.offset);
-		kx_refuse("invalid setup page");
-	}
-	st = kx_verify_setup_segments(&r, report_segment, 0, &segments, &bytes);
-	if (st == KX_ERR_DIGEST)
-		kx_refuse("a loaded segment does not match its digest");
-	if (st != KX_OK)
-		kx_refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
-					      : kx_strerror(st));
+	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
 	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
 	    (unsigned long long)bytes, kx_sha256_get_impl()->name,
 	    (unsigned long long)(rdtsc() - t0));

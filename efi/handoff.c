@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/* kxboot's hand-off pieces shared by both architectures (handoff.h). */
+#include <kx/compiler.h>
+#include <kx/efi_mmap.h>
+#include <kx/format.h>
+#include <kx/setup_page.h>
+#include <kx/sha256.h>
+#include "handoff.h"
+
+#define MAP_SLACK	64	/* descriptors the map may grow by */
+#define MAX_RUNS_SHOWN	16	/* page-list runs the report prints */
+
+/* ------------------------------------------------------------ memory */
+
+uint64_t kxb_alloc_low(uint64_t pages, uint64_t align, uint64_t offset,
+		       uint64_t min, uint64_t max)
+{
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count, dsize, key;
+	uint64_t need = pages * KXB_PAGE, found = 0;
+
+	map = kxb_memory_map(&count, &dsize, &key);
+	for (UINTN i = 0; i < count && !found; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
+		uint64_t end = d->PhysicalStart + d->NumberOfPages * KXB_PAGE;
+		uint64_t base = KX_MAX(d->PhysicalStart, min);
+		uint64_t a = base / align * align + offset;
+		EFI_PHYSICAL_ADDRESS at;
+
+		if (a < base)
+			a += align;
+		at = a;
+		if (d->Type != EfiConventionalMemory || a + need > end ||
+		    a + need - 1 > max)
+			continue;
+		if (kxb_alloc_pages(AllocateAddress, pages, &at) == EFI_SUCCESS)
+			found = a;
+	}
+	FreePool(map);
+	return found;
+}
+
+/* ------------------------------------------------------------ files */
+
+uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
+			  uint64_t max, uint64_t max2)
+{
+	static struct kxb_file f[KX_BOOTCONF_INITRD_MAX];
+	unsigned n = conf->ninitrd;
+	uint64_t total = 0, off = 0;
+	EFI_PHYSICAL_ADDRESS dest;
+	EFI_STATUS st;
+
+	for (unsigned i = 0; i < n; i++) {
+		kxb_open(&f[i], conf->initrd[i], "initrd");
+		total = KX_ALIGN_UP(total, 4) + f[i].size;
+	}
+	if (!total) {
+		for (unsigned i = 0; i < n; i++)
+			kxb_close(&f[i]);
+		return 0;
+	}
+	s->size = KX_ALIGN_UP(total, KXB_PAGE);
+	dest = max;
+	st = kxb_alloc_pages(AllocateMaxAddress, s->size / KXB_PAGE, &dest);
+	if (st != EFI_SUCCESS && max2 > max) {
+		max = max2;
+		dest = max;
+		st = kxb_alloc_pages(AllocateMaxAddress, s->size / KXB_PAGE, &dest);
+	}
+	if (st != EFI_SUCCESS)
+		kxb_fail(EFI_OUT_OF_RESOURCES,
+			 "initrd: %llu bytes (%u file%s) do not fit in free memory below 0x%llx",
+			 (unsigned long long)total, n, n > 1 ? "s" : "",
+			 (unsigned long long)max);
+	s->dest = dest;
+	dest = 0;
+	if (kxb_alloc_pages(AllocateAnyPages, s->size / KXB_PAGE, &dest) != EFI_SUCCESS)
+		kxb_fail(EFI_OUT_OF_RESOURCES,
+			 "initrd: %llu bytes do not fit in free memory twice (staged, then copied)",
+			 (unsigned long long)total);
+	s->buf = (uint8_t *)(uintptr_t)dest;
+	for (unsigned i = 0; i < n; i++) {
+		kx_memset(s->buf + off, 0, KX_ALIGN_UP(off, 4) - off);
+		off = KX_ALIGN_UP(off, 4);
+		kxb_read(&f[i], 0, s->buf + off, f[i].size);
+		off += f[i].size;
+		kxb_close(&f[i]);
+	}
+	kx_memset(s->buf + off, 0, s->size - off);
+	kxb_say("kxboot: initrd: %u file%s, %llu bytes\n", n, n > 1 ? "s" : "",
+		(unsigned long long)total);
+	return total;
+}
+
+/* ------------------------------------------------------------ purgatory */
+
+void kxb_purgatory_set(struct kxb_purgatory *p, const char *name,
+		       const void *v, uint64_t size)
+{
+	enum kx_status st = kx_elf_rel_set(&p->rel, name, v, size);
+
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: symbol %s: %s",
+			 name, kx_strerror(st));
+}
+
+uint64_t kxb_purgatory_addr(struct kxb_purgatory *p, const char *name)
+{
+	uint64_t addr, size;
+	enum kx_status st = kx_elf_rel_symbol(&p->rel, name, &addr, &size);
+
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: symbol %s: %s",
+			 name, kx_strerror(st));
+	return addr;
+}
+
+void kxb_purgatory_load(struct kxb_purgatory *p, uint64_t max)
+{
+	uint64_t size, align, pages;
+	uint8_t *buf;
+	enum kx_status st;
+
+	st = kx_elf_rel_open(&p->rel, kxb_purgatory_ro, kxb_purgatory_ro_size);
+	if (st == KX_OK)
+		st = kx_elf_rel_image_size(&p->rel, &size, &align);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: %s", kx_strerror(st));
+	align = KX_MAX(align, KXB_PAGE);
+	pages = KXB_PAGES(size) + (align - KXB_PAGE) / KXB_PAGE;
+	buf = kxb_pages_or_fail(AllocateMaxAddress, pages, max, "purgatory");
+	p->phys = KX_ALIGN_UP((uint64_t)(uintptr_t)buf, align);
+	p->size = size;
+	st = kx_elf_rel_load(&p->rel, (void *)(uintptr_t)p->phys, size, p->phys);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: cannot load it: %s",
+			 kx_strerror(st));
+}
+
+/* ------------------------------------------------------------ tables */
+
+static int is_ram(UINT32 type)
+{
+	switch (type) {
+	case EfiLoaderCode:
+	case EfiLoaderData:
+	case EfiBootServicesCode:
+	case EfiBootServicesData:
+	case EfiRuntimeServicesCode:
+	case EfiRuntimeServicesData:
+	case EfiConventionalMemory:
+	case EfiACPIReclaimMemory:
+	case EfiACPIMemoryNVS:
+	case KX_EFI_PERSISTENT:	/* not named by GNU-EFI 3.0.15 */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+size_t kxb_ram_ranges(struct kx_idmap_range *r, uint64_t limit, uint64_t control)
+{
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count, dsize, key;
+	size_t n = 0;
+
+	map = kxb_memory_map(&count, &dsize, &key);
+	for (UINTN i = 0; i < count; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
+		uint64_t start = d->PhysicalStart;
+		uint64_t size = d->NumberOfPages * KXB_PAGE;
+
+		if (!is_ram(d->Type) || !size || start + size > limit)
+			continue;
+		if (n && r[n - 1].start + r[n - 1].size == start) {
+			r[n - 1].size += size;
+			continue;
+		}
+		if (n == KXB_MAX_RANGES - 1) {
+			FreePool(map);
+			kxb_fail(EFI_UNSUPPORTED, "identity map: more than %u RAM ranges",
+				 KXB_MAX_RANGES - 1);
+		}
+		r[n].start = start;
+		r[n].size = size;
+		r[n].attr = KX_IDMAP_NORMAL;
+		n++;
+	}
+	FreePool(map);
+	/* RAM already, but the trampoline's page must be mapped whatever the
+	 * firmware called it: said explicitly (overlaps of one kind are fine). */
+	r[n].start = control;
+	r[n].size = KXB_PAGE;
+	r[n].attr = KX_IDMAP_NORMAL;
+	return n + 1;
+}
+
+static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
+{
+	struct kxb_plist *pl = ctx;
+
+	if (pl->pool_used == pl->pool_pages)
+		return KX_ERR_NO_MEMORY;
+	*page = pl->pool + pl->pool_used++ * KXB_PAGE;
+	*phys = (uintptr_t)*page;
+	return KX_OK;
+}
+
+void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
+		   unsigned nseg, const struct kx_pl_range *keep, unsigned nkeep)
+{
+	struct kx_pl_segment pls[8];
+	unsigned n = 0, index[8];
+	uint64_t pages = 0;
+	enum kx_status st;
+
+	for (unsigned i = 0; i < nseg && n < KX_ARRAY_SIZE(pls); i++) {
+		if (!segs[i].size)
+			continue;
+		pls[n].buf = segs[i].buf;
+		pls[n].bufsz = segs[i].size;
+		pls[n].dest = segs[i].dest;
+		pls[n].memsz = segs[i].size;
+		pages += segs[i].size / KXB_PAGE;
+		index[n++] = i;
+	}
+	/* Staging is page aligned and whole: only indirection pages are
+	 * taken, one per 511 entries, a destination entry per segment. */
+	pl->pool_pages = (pages + n) / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
+	pl->pool = kxb_pages_or_fail(AllocateAnyPages, pl->pool_pages, 0, "page list");
+	pl->pool_used = 0;
+	kx_memset(&pl->b, 0, sizeof(pl->b));
+	pl->b.alloc = pl_alloc;
+	pl->b.alloc_ctx = pl;
+	pl->b.reserved = keep;
+	pl->b.nreserved = nkeep;
+	pl->b.max_pool_pages = pl->pool_pages;
+	st = kx_pl_build(&pl->b, pls, n);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "page list: %s (segment %s)",
+			 kx_strerror(st),
+			 pl->b.bad_segment < n ? segs[index[pl->b.bad_segment]].name : "?");
+}
+
+/* ------------------------------------------------------------ report */
+
+static void say_digest(const uint8_t d[KX_SHA256_SIZE])
+{
+	for (int i = 0; i < KX_SHA256_SIZE; i++)
+		kxb_say("%02x", d[i]);
+}
+
+void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
+			 unsigned late_index)
+{
+	for (unsigned i = 0; i < nseg; i++) {
+		const struct kxb_seg *s = &segs[i];
+
+		if (!s->size)
+			continue;
+		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx sha256 ",
+			s->name, (unsigned long long)s->dest,
+			(unsigned long long)s->size);
+		if (i == late_index)
+			kxb_say("(after ExitBootServices: holds the final memory map)");
+		else
+			say_digest(s->sha256);
+		kxb_say("\n");
+	}
+}
+
+struct pl_report {
+	uint64_t src, dest, len;	/* the run of sources being gathered */
+	unsigned runs;
+};
+
+static void flush_run(struct pl_report *r)
+{
+	if (!r->len)
+		return;
+	if (r->runs++ < MAX_RUNS_SHOWN)
+		kxb_say("kxboot:   0x%09llx <- 0x%09llx  %6llu pages\n",
+			(unsigned long long)r->dest, (unsigned long long)r->src,
+			(unsigned long long)r->len);
+	r->len = 0;
+}
+
+/* Page-list entries, as runs of consecutive pages. */
+static enum kx_status visit(void *ctx, const struct kx_pl_entry *e)
+{
+	struct pl_report *r = ctx;
+
+	if (e->kind == IND_SOURCE) {
+		if (r->len && e->addr == r->src + r->len * KXB_PAGE &&
+		    e->dest == r->dest + r->len * KXB_PAGE) {
+			r->len++;
+		} else {
+			flush_run(r);
+			r->src = e->addr;
+			r->dest = e->dest;
+			r->len = 1;
+		}
+	} else if (e->kind == IND_DONE) {
+		flush_run(r);
+	}
+	return KX_OK;
+}
+
+void kxb_report_page_list(const struct kxb_plist *pl)
+{
+	struct pl_report r = { 0, 0, 0, 0 };
+	struct kx_pl_walk w = { .visit = visit, .visit_ctx = &r };
+	struct kx_pl_stats stats;
+	enum kx_status st;
+
+	kxb_say("kxboot: page list, as runs: destination <- source, pages\n");
+	st = kx_pl_walk(&w, pl->b.head, &stats, NULL);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "page list does not walk: %s", kx_strerror(st));
+	if (r.runs > MAX_RUNS_SHOWN)
+		kxb_say("kxboot:   ... %u more runs\n", r.runs - MAX_RUNS_SHOWN);
+	kxb_say("kxboot: page list: head 0x%llx, %llu entries, %llu indirection pages, %llu page copies in %u runs\n",
+		(unsigned long long)pl->b.head, (unsigned long long)stats.entries,
+		(unsigned long long)stats.pages, (unsigned long long)stats.sources,
+		r.runs);
+}
+
+/* ------------------------------------------------------------ setup page */
+
+enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
+				    const struct kxb_seg *segs, unsigned nseg,
+				    const struct kx_mem_range *mm, unsigned nmm,
+				    const char *cmdline)
+{
+	struct kx_segment ks[8];
+	struct kx_setup_writer w;
+	struct kx_setup_pool pool = { setup, KXB_PAGE, pages, 1 };
+	unsigned n = 0;
+	enum kx_status st;
+
+	kx_memset(ks, 0, sizeof(ks));
+	for (unsigned i = 0; i < nseg && n < KX_ARRAY_SIZE(ks); i++) {
+		if (!segs[i].size)
+			continue;
+		ks[n].dest = segs[i].dest;
+		ks[n].size = segs[i].size;
+		kx_memcpy(ks[n].sha256, segs[i].sha256, KX_SHA256_SIZE);
+		ks[n].kind = segs[i].kind;
+		n++;
+	}
+	st = kx_setup_init(&w, setup, KXB_PAGE, 0);
+	if (st != KX_OK)
+		return st;
+	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
+	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0]));
+	if (st == KX_OK && nmm)
+		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, nmm, sizeof(mm[0]));
+	if (st == KX_OK)
+		st = kx_setup_add_cmdline(&w, cmdline);
+	if (st == KX_OK)
+		st = kx_setup_finish(&w);
+	return st;
+}
+
+/* ------------------------------------------------------------ leaving */
+
+EFI_MEMORY_DESCRIPTOR *kxb_map_room(UINTN *cap, UINTN *count)
+{
+	EFI_MEMORY_DESCRIPTOR *map, *room;
+	UINTN dsize, key;
+	uint64_t bytes;
+
+	map = kxb_memory_map(count, &dsize, &key);
+	FreePool(map);
+	bytes = (*count + MAP_SLACK) * dsize;
+	room = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(bytes), 0, "memory map");
+	*cap = KXB_PAGES(bytes) * KXB_PAGE;
+	return room;
+}
+
+void kxb_late_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_vformat(kxb_arch_late_putc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void kxb_late_halt(const char *why, enum kx_status st)
+{
+	kxb_late_say("kxboot: after ExitBootServices: %s: %s\nkxboot: halted\n",
+		     why, kx_strerror(st));
+	kxb_arch_halt();
+}
+
+UINTN kxb_exit_boot_services(EFI_MEMORY_DESCRIPTOR *map, UINTN cap, UINTN *dsize)
+{
+	UINTN size, key;
+	UINT32 version;
+	EFI_STATUS st;
+	unsigned tries;
+
+	kxb_say("kxboot: exiting boot services\n");
+	for (tries = 1;; tries++) {
+		size = cap;
+		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, map, &key,
+				       dsize, &version);
+		if (st != EFI_SUCCESS) {
+			if (tries == 1)
+				kxb_fail(st, "cannot read the final memory map");
+			kxb_late_halt("GetMemoryMap failed", KX_ERR_NO_SPACE);
+		}
+		st = uefi_call_wrapper(BS->ExitBootServices, 2, kxb_image, key);
+		if (st == EFI_SUCCESS)
+			break;
+		if (tries == 8)
+			kxb_late_halt("ExitBootServices refused 8 memory maps", KX_ERR_INVAL);
+	}
+	/* No firmware timer or handler is ours to take any more. */
+	kxb_arch_interrupts_off();
+	kxb_late_say("kxboot: boot services exited (memory map key 0x%llx, %u attempt%s, %llu descriptors)\n",
+		     (unsigned long long)key, tries, tries > 1 ? "s" : "",
+		     (unsigned long long)(size / *dsize));
+	return size / *dsize;
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# EFI chainloader tests on aarch64: AAVMF on QEMU's virt runs kxboot.efi
+# from a FAT folder (vvfat) as EFI/BOOT/BOOTAA64.EFI, configured by the
+# folder's kxboot.conf.
+#
+#   test/qemu/efi-aarch64.sh [BUILD]   (test/run.sh runs it as qemu-efi-aarch64)
+#
+# Scenarios (one test line each):
+#   efi-aarch64-boot-el1     Debian's arm64 kernel and a busybox initramfs
+#                            through kxboot, the trampoline and kx's
+#                            purgatory at EL1, with the device tree AAVMF
+#                            publishes (virt,acpi=off): the init marker,
+#                            the setup page decoded by kxinspect in the
+#                            guest, its kernel and initrd digests the files'
+#   efi-aarch64-boot-el2     the same at EL2 (virt,virtualization=on, where
+#                            AAVMF publishes ACPI only) with QEMU's own
+#                            device tree from a dtb line
+#   efi-aarch64-bad-digest   kxboot-corrupt.efi alters a segment after its
+#                            digest was taken: purgatory reports it, the
+#                            kernel is never entered (the expected hang)
+#   efi-aarch64-<bad input>  each refusal: kxboot's message, its return to
+#                            the firmware with an EFI error, and AAVMF's
+#                            BdsDxe reporting that status
+# KX_QEMU_TESTS="WORD..." runs only the scenarios whose names contain a WORD.
+# Serial logs: BUILD/test-logs/qemu-efi-aarch64/<scenario>.log.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+B=${1:-build}
+. test/qemu/lib.sh
+
+out=$B/qemu/efi-aarch64
+logs=$B/test-logs/qemu-efi-aarch64
+mkdir -p "$out" "$logs"
+app=$B/efi/aarch64/kxboot.efi
+app_corrupt=$B/efi/aarch64/kxboot-corrupt.efi
+kxinspect=$B/aarch64-user/kxinspect
+
+setup_fail() {
+	echo "FAIL efi-aarch64-setup: $*"
+	exit 1
+}
+for f in "$app" "$app_corrupt" "$kxinspect"; do
+	[ -f "$f" ] || setup_fail "no $f (make it first)"
+done
+scripts/deps.sh qemu efi || setup_fail "scripts/deps.sh qemu efi failed"
+[ -f "$AAVMF_CODE" ] && [ -f "$AAVMF_VARS" ] || setup_fail "no AAVMF ($AAVMF_CODE, $AAVMF_VARS)"
+kernel=$(scripts/fetch.sh kernel arm64) || setup_fail "fetch.sh kernel arm64 failed"
+initrd=$out/initrd.cpio.gz
+test/qemu/efi-initramfs.sh aarch64 "$initrd" test/qemu/init "$kxinspect" ||
+	setup_fail "efi-initramfs.sh failed"
+status=0
+
+# esp NAME APP: a fresh folder with APP as EFI/BOOT/BOOTAA64.EFI; prints it.
+esp() {
+	local d=$out/esp-$1
+	rm -rf "$d"
+	mkdir -p "$d/EFI/BOOT"
+	cp "$2" "$d/EFI/BOOT/BOOTAA64.EFI"
+	echo "$d"
+}
+put() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
+want() {
+	local w
+	[ -z "${KX_QEMU_TESTS:-}" ] && return 0
+	for w in $KX_QEMU_TESTS; do
+		case $1 in *"$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+# Lines kxboot prints before ExitBootServices: the report.
+check_report() {	# check_report DTB-SOURCE-RE
+	expect '^kxboot: kx EFI chainloader \(aarch64, setup ABI 1\.0\)' "kxboot's banner"
+	expect '^kxboot: kernel /vmlinuz: arm64 Image, [0-9]+ bytes, text_offset 0x[0-9a-f]+, image_size 0x[0-9a-f]+' "the Image header"
+	expect "^kxboot: initrd: 1 file, $(stat -c %s "$initrd") bytes\$" "the initrd"
+	expect "^kxboot: dtb from $1: [0-9]+ bytes after edits, [1-9][0-9]* memory ranges?, console PL011 at 0x9000000\$" "the device tree, its RAM and console"
+	expect '^kxboot: segment kernel +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "kernel segment with digest"
+	expect '^kxboot: segment initrd +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "initrd segment with digest"
+	expect '^kxboot: segment dtb +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "dtb segment with digest"
+	expect '^kxboot: page list: head 0x[0-9a-f]+, [0-9]+ entries, [1-9][0-9]* indirection pages, [1-9][0-9]* page copies' "page-list report"
+	expect '^kxboot: page tables: [1-9][0-9]* pages at 0x[0-9a-f]+, root 0x[0-9a-f]+, 48-bit' "page-table report"
+	expect '^kxboot: boot services exited' "ExitBootServices accepted"
+}
+
+# boot NAME MACHINE EL DTB-LINE DTB-SOURCE-RE
+boot() {
+	local name=efi-aarch64-$1 machine=$2 el=$3 dtbline=$4 from=$5 n d limit=150 setup json why
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp "$1" "$app")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	if [ -n "$dtbline" ]; then
+		# QEMU's own device tree for this machine.  With the firmware
+		# present: virt then gives ACPI a GED in place of the PL061 GPIO,
+		# and a tree dumped without firmware names a device that is not
+		# there (the kernel's probe of it is an external abort).
+		qemu-system-aarch64 -M "$machine,dumpdtb=$d/virt.dtb" -cpu max -m 1024 \
+			-drive "if=pflash,format=raw,readonly=on,file=$AAVMF_CODE" \
+			-drive "if=pflash,format=raw,readonly=on,file=$AAVMF_VARS" \
+			-nographic >/dev/null 2>&1 || fail_because "qemu-system-aarch64 -M $machine,dumpdtb failed"
+	fi
+	cat >"$d/kxboot.conf" <<-EOF2
+	# kxboot.conf of $name
+	kernel /vmlinuz
+	initrd /initrd.img
+	$dtbline
+	cmdline console=ttyAMA0 quiet panic=-1 kxtest=second kxnonce=$n
+	EOF2
+	AAVMF_MACHINE=$machine qemu_aavmf_aarch64 "$T_LOG" $limit "" 0 1024 "$d"
+	expect_exit $limit
+	check_report "$from"
+	expect "^kxboot: page tables: .*, $(case $el in 1) echo 'EL1&0' ;; *) echo 'EL2' ;; esac) regime" "the identity map for the firmware's EL$el"
+	expect "^kx: purgatory \\(aarch64, EL$el" "purgatory's banner at EL$el"
+	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the kernel"
+	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the initrd"
+	expect '^kx: +dtb +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the dtb"
+	expect '^kx: sha256 ok: 3 segments, [0-9]+ bytes, [a-z0-9-]+, MMU on' "purgatory verified the 3 segments, MMU on"
+	expect "^kx: setup page at 0x[0-9a-f]+ \\(the loader's\\)" "purgatory used kxboot's setup page"
+	expect "^kx: [0-9]+ ticks \\([0-9.]+ ms\\) since the loader left the firmware" "the hand-off's time"
+	expect "^kx: entering image at 0x[0-9a-f]+ at EL$el, dtb 0x[0-9a-f]+" "purgatory entered the kernel at EL$el"
+	expect "^KXMARK second up nonce=$n\$" "the kernel's init marker"
+	setup=$(field '^kxboot: setup page at 0x' | sed -n 's/^kxboot: setup page at \(0x[0-9a-f]*\).*/\1/p')
+	[ -n "$setup" ] && expect "^KXMARK setup-begin $setup\$" "kx_setup=$setup on the kernel's command line"
+	expect '^KXMARK setup-end rc=0' "setup page decoded by kxinspect (rc=0)"
+	expect '"kind":"dtb","flags":1,' "dtb marked verified in the setup page"
+	json=$(clean_log "$T_LOG" | sed -n '/^KXMARK setup-begin/,/^KXMARK setup-end/p' | sed '1d;$d' |
+		grep -av '^kxinspect: ')
+	why=$(printf '%s' "$json" | python3 test/qemu/setup_digests.py "$initrd" --image "$kernel" 2>&1) ||
+		fail_because "$why"
+	test_end "kernel up at EL$el, setup page decoded, initrd and kernel digests = the files'" || status=1
+}
+
+# The one expected hang: purgatory halts; QEMU is stopped GRACE seconds
+# after its mismatch message, and fails at LIMIT without it.
+bad_digest_scenario() {
+	local name=efi-aarch64-bad-digest n d limit=120 grace=8
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp bad-digest "$app_corrupt")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	printf 'kernel /vmlinuz\ninitrd /initrd.img\ncmdline console=ttyAMA0 quiet panic=-1 kxtest=second kxnonce=%s\n' \
+		"$n" >"$d/kxboot.conf"
+	AAVMF_MACHINE=virt,acpi=off qemu_aavmf_aarch64 "$T_LOG" $limit '^kx: SHA-256 MISMATCH' $grace 1024 "$d"
+	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
+	check_report "the firmware"
+	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
+	expect '^kx: SHA-256 MISMATCH in segment [0-9]+ \(initrd\)' "purgatory's mismatch message, naming the initrd"
+	expect '^kx: +expected [0-9a-f]{64}$' "the expected digest"
+	expect '^kx: +actual +[0-9a-f]{64}$' "the actual digest"
+	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"
+	expect_not "KXMARK second up" "the kernel ran"
+	expect_not "Booting Linux" "the kernel ran"
+	case $QEMU_END in
+	stopped) ;;
+	timeout) fail_because "no mismatch message within ${limit}s" ;;
+	exited) fail_because "QEMU exited (status $QEMU_STATUS) instead of hanging in purgatory" ;;
+	esac
+	test_end "purgatory refused, QEMU stopped ${grace}s after its message (expected hang)" || status=1
+}
+
+# refusal NAME MACHINE MEM STATUS MESSAGE-RE: the folder esp-NAME is ready.
+refusal() {
+	local name=efi-aarch64-$1 machine=$2 mem=$3 st=$4 re=$5 limit=90
+	test_begin "$name" "$logs/$1.log"
+	AAVMF_MACHINE=$machine qemu_aavmf_aarch64 "$T_LOG" $limit '^BdsDxe: failed to start Boot' 1 "$mem" "$out/esp-$1"
+	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
+	expect '^kxboot: kx EFI chainloader \(aarch64' "kxboot's banner"
+	expect "^kxboot: error: $re" "kxboot's refusal"
+	expect "^kxboot: nothing was started; returning to the firmware \\($st\\)\$" "return to the firmware with $st"
+	expect "^BdsDxe: failed to start Boot[0-9A-F]{4} \".*\" from .*: $st\$" "AAVMF's BdsDxe reporting $st"
+	expect_not '^kxboot: exiting boot services' "kxboot went on to ExitBootServices"
+	case $QEMU_END in
+	stopped) ;;
+	timeout) fail_because "no BdsDxe failure line within ${limit}s" ;;
+	exited) fail_because "QEMU exited (status $QEMU_STATUS)" ;;
+	esac
+	test_end "$(field '^kxboot: error: ' | cut -c16-110)" || status=1
+}
+
+# bad_conf NAME TEXT: a folder whose kxboot.conf is TEXT, with a kernel.
+bad_conf() {
+	local d
+	d=$(esp "$1" "$app")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	printf '%b' "$2" >"$d/kxboot.conf"
+}
+
+refusal_scenarios() {
+	local d
+	if want efi-aarch64-missing-kernel; then
+		bad_conf missing-kernel 'kernel /no-such-Image\n'
+		refusal missing-kernel virt,acpi=off 1024 'Not Found' "kernel /no-such-Image: cannot open it \\(Not Found\\)"
+	fi
+	if want efi-aarch64-not-image; then
+		bad_conf not-image 'kernel /EFI/BOOT/BOOTAA64.EFI\n'
+		refusal not-image virt,acpi=off 1024 'Load Error' \
+			'kernel /EFI/BOOT/BOOTAA64\.EFI: not an arm64 Image \(no "ARM\\x64" magic at 0x38, [0-9]+ bytes\)'
+	fi
+	if want efi-aarch64-gzip-kernel; then
+		bad_conf gzip-kernel 'kernel /Image.gz\n'
+		head -c 1048576 "$kernel" | gzip -1 >"$out/esp-gzip-kernel/Image.gz"
+		refusal gzip-kernel virt,acpi=off 1024 'Load Error' \
+			'kernel /Image\.gz: a gzip file \(Image\.gz\?\): kxboot takes the uncompressed Image'
+	fi
+	if want efi-aarch64-bad-dtb; then
+		bad_conf bad-dtb 'kernel /vmlinuz\ninitrd /initrd.img\ndtb /initrd.img\n'
+		refusal bad-dtb virt,acpi=off 1024 'Load Error' \
+			'dtb /initrd\.img: not a device tree kxboot can use: '
+	fi
+	if want efi-aarch64-no-dtb; then
+		# AAVMF with ACPI publishes no device tree, and no dtb line.
+		bad_conf no-dtb 'kernel /vmlinuz\n'
+		refusal no-dtb virt 1024 'Not Found' \
+			'no device tree: the configuration names no dtb and the firmware publishes none \(it publishes ACPI'
+	fi
+	if want efi-aarch64-initrd-too-big; then
+		bad_conf initrd-too-big 'kernel /vmlinuz\ninitrd /big.img\n'
+		truncate -s 300M "$out/esp-initrd-too-big/big.img"
+		refusal initrd-too-big virt,acpi=off 256 'Out of Resources' \
+			'initrd: 314572800 bytes \(1 file\) do not fit in free memory below 0x[0-9a-f]+'
+	fi
+}
+
+! want efi-aarch64-boot-el1 || boot boot-el1 virt,acpi=off 1 "" "the firmware"
+! want efi-aarch64-boot-el2 || boot boot-el2 virt,virtualization=on 2 "dtb /virt.dtb" "/virt\\.dtb"
+! want efi-aarch64-bad-digest || bad_digest_scenario
+refusal_scenarios
+exit $status
