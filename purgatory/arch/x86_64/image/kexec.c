@@ -42,8 +42,9 @@ extern uint32_t entry32_regs[9];
 extern uint64_t kx_jump_back_entry;
 extern char entry32[], entry16[];
 extern uint16_t entry16_regs[24];	/* 8 x u32, then ds es ss fs gs ip cs pad */
+void kx_return_to_caller(uint64_t value, uint64_t from) __attribute__((noreturn));
 
-enum { REG_RDX = 3, REG_RSI = 4, REG_RIP = 16 };
+enum { REG_RDX = 3, REG_RSI = 4, REG_RDI = 5, REG_RSP = 6, REG_RIP = 16 };
 enum { REG32_EDX = 3, REG32_ESI = 4, REG32_EIP = 8 };
 
 /* Room kexec-tools leaves after the command line (PURGATORY_CMDLINE_SIZE). */
@@ -140,6 +141,22 @@ static uint64_t cmdline_number(const char *cmdline, const char *key)
 		return v;
 	}
 	return 0;
+}
+
+/*
+ * Refuses to enter the next image.  In a round trip (a jump-back entry at
+ * 0(%rsp) when we were entered) the caller is alive and will get its
+ * memory back: return the status to it rather than halting.
+ */
+static __attribute__((noreturn)) void refuse(const char *why, enum kx_status st)
+{
+	if (kx_jump_back_entry) {
+		kx_say("kx: REFUSED: %s; the image is not entered\n"
+		       "kx: returning %s to the caller at 0x%llx\n", why,
+		       kx_status_name(st), (unsigned long long)kx_jump_back_entry);
+		kx_return_to_caller(st, KX_JUMP_FROM_PURGATORY);
+	}
+	kx_refuse(why);
 }
 
 /*
@@ -259,8 +276,8 @@ static void verify(struct kx_verify *v)
 	}
 	kx_say_digest("expected", sha256_digest);
 	kx_say_digest("actual  ", v->combined);
-	kx_refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
-				   : kx_strerror(st));
+	refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+				: kx_strerror(st), st);
 }
 
 static enum kx_status identity(void *ctx, uint64_t phys, uint32_t len,
@@ -313,14 +330,14 @@ static void verify_loader_page(void)
 		kx_say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
 		    (unsigned long long)kx_setup_page, kx_status_name(st), kx_strerror(st),
 		    f.page, (unsigned long long)f.phys, f.offset);
-		kx_refuse("invalid setup page");
+		refuse("invalid setup page", st);
 	}
 	st = kx_verify_setup_segments(&r, report_segment, 0, &segments, &bytes);
 	if (st == KX_ERR_DIGEST)
-		kx_refuse("a loaded segment does not match its digest");
+		refuse("a loaded segment does not match its digest", st);
 	if (st != KX_OK)
-		kx_refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
-					      : kx_strerror(st));
+		refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
+					   : kx_strerror(st), st);
 	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
 	    (unsigned long long)bytes, kx_sha256_get_impl()->name,
 	    (unsigned long long)(rdtsc() - t0));
@@ -356,7 +373,7 @@ void kx_purgatory_main(void)
 	}
 
 	if (entry_32bit && (uintptr_t)entry32 + KX_PAGE_SIZE > 0xffffffffULL)
-		kx_refuse("32-bit entry needs purgatory below 4 GiB");
+		refuse("32-bit entry needs purgatory below 4 GiB", KX_ERR_RANGE);
 
 	if (panic_kernel && backup_src_size) {
 		kx_memcpy((void *)(uintptr_t)backup_start,
@@ -365,11 +382,31 @@ void kx_purgatory_main(void)
 		    backup_src_size, backup_src_start, backup_start);
 	}
 
-	if (kx_jump_back_entry) {
+	if (kx_jump_back_entry && cmdline_end) {
+		/* kexec-tools' kexec jump: Linux finds the way back here. */
 		kx_snprintf(token, sizeof(token), " kexec_jump_back_entry=0x%llx",
 			    (unsigned long long)kx_jump_back_entry);
 		if (!cmdline_append(token))
-			kx_refuse("no room on the command line for kexec_jump_back_entry");
+			refuse("no room on the command line for kexec_jump_back_entry",
+			       KX_ERR_NO_SPACE);
+	}
+
+	if (kx_setup_page && kx_jump_back_entry && !bp && !entry_32bit) {
+		/*
+		 * A kx loader's round trip into a non-Linux image: %rdi the
+		 * setup page, %rsi the jump-back entry, which is also the top
+		 * word of its stack, so that returning from its entry function
+		 * jumps back.  The stack's own address is the loader's each
+		 * call (it sets entry64_regs before every trip).
+		 */
+		entry64_regs[REG_RDI] = kx_setup_page;
+		entry64_regs[REG_RSI] = kx_jump_back_entry;
+		if (entry64_regs[REG_RSP]) {
+			entry64_regs[REG_RSP] -= 8;
+			*(uint64_t *)(uintptr_t)entry64_regs[REG_RSP] = kx_jump_back_entry;
+		}
+		kx_say("kx: round trip: jump-back entry 0x%llx\n",
+		       (unsigned long long)kx_jump_back_entry);
 	}
 
 	if (kx_setup_page) {
