@@ -223,3 +223,37 @@ KX_TEST(jump_status_tells_the_image_from_purgatory)
 	CHECK_ST(kx_jump_status(12345, KX_JUMP_FROM_PURGATORY), KX_ERR_INVAL);
 	CHECK_ST(kx_jump_status(KX_ERR_DIGEST, KX_JUMP_FROM_IMAGE), KX_OK);
 }
+
+KX_TEST(jump_backup_map_skips_pages_swapped_with_themselves_and_refuses_bad_lists)
+{
+	uint64_t *ind = aligned_alloc(PG, PG);
+	uint8_t *pages = aligned_alloc(PG, 4 * PG);
+	uint64_t d = (uintptr_t)pages, src = (uintptr_t)pages + 3 * PG;
+	uint64_t head = (uintptr_t)ind | IND_INDIRECTION;
+	struct kx_backup_extent ext[4];
+	unsigned n = 99;
+
+	CHECK(ind && pages);
+	memset(ind, 0, PG);
+	/* d <- d (its own page), d + 1 <- src, then done. */
+	ind[0] = d | IND_DESTINATION;
+	ind[1] = d | IND_SOURCE;
+	ind[2] = src | IND_SOURCE;
+	ind[3] = IND_DONE;
+	CHECK_ST(kx_jump_backup_map(NULL, head, ext, 4, &n), KX_OK);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(ext[0].orig, d + PG);
+	CHECK_EQ(ext[0].current, src);
+	CHECK_EQ(ext[0].pages, 1);
+	/* An empty list displaces nothing. */
+	CHECK_ST(kx_jump_backup_map(NULL, IND_DONE, ext, 4, &n), KX_OK);
+	CHECK_EQ(n, 0);
+	/* A source before any destination: the walker's refusal, nothing out. */
+	ind[0] = src | IND_SOURCE;
+	n = 99;
+	CHECK_ST(kx_jump_backup_map(NULL, head, ext, 4, &n), KX_ERR_LIST_ORDER);
+	CHECK_EQ(n, 0);
+	CHECK_ST(kx_jump_backup_map(NULL, head, ext, 4, NULL), KX_ERR_INVAL);
+	free(ind);
+	free(pages);
+}
