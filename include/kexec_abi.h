@@ -68,6 +68,17 @@
 #define KX_REC_CMDLINE	KX_FOURCC('C', 'M', 'D', 'L')	/* command line, NUL-terminated */
 #define KX_REC_MEMMAP	KX_FOURCC('M', 'M', 'A', 'P')	/* memory map of the old kernel */
 
+/*
+ * Jump back (docs/abi.md, "Calling physical-mode code").  A called image
+ * returns by jumping to kx_jump_back.entry (also its first stack word and,
+ * for non-Linux images, %rsi at entry) with %rax = its result and %rdx =
+ * KX_JUMP_FROM_IMAGE.  Purgatory that refuses to enter the image (a digest
+ * mismatch) returns there instead with %rax = a kx_status and %rdx =
+ * KX_JUMP_FROM_PURGATORY ("KXPR"): the caller gets its memory back either way.
+ */
+#define KX_JUMP_FROM_IMAGE	0
+#define KX_JUMP_FROM_PURGATORY	0x5250584bU
+
 /* Segment kinds (kx_segment.kind). */
 #define KX_SEG_OTHER		0
 #define KX_SEG_KERNEL		1
@@ -166,11 +177,15 @@ struct kx_backup_bitmap {
 	uint64_t pages;		/* 0x18 bits that follow */
 };				/* 0x20, then (pages + 63) / 64 uint64_t */
 
-/* KX_REC_JUMP_BACK: how the called image returns to its caller. */
+/*
+ * KX_REC_JUMP_BACK: how the called image returns to its caller (only in a
+ * page flagged KX_SETUP_F_SWAP).  The register state of the jump is in
+ * docs/abi.md, "Calling physical-mode code".
+ */
 struct kx_jump_back {
 	struct kx_record rec;	/* 0x00 */
 	uint64_t entry;		/* 0x08 physical address to jump to */
-	uint64_t context;	/* 0x10 opaque, handed back to the caller */
+	uint64_t context;	/* 0x10 opaque to the image; the caller's own */
 };				/* 0x18 */
 
 /* KX_REC_ELFCORE: ELF core header the crash kernel reads as /proc/vmcore. */

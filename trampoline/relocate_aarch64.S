@@ -259,6 +259,26 @@ KX_FUNC_END(kx_relocate_pages)
 	b.lo	.Lline\@
 .endm
 
+/* struct kx_tramp_aarch64 (include/kx/trampoline.h) */
+#define T_HEAD		0x18
+#define T_CLEAN		0x30
+#define T_SAVE_REGS	0x70	/* x19-x30 */
+#define T_SAVE_SP	0xd0
+#define T_SAVE_SCTLR	0xd8
+#define T_SAVE_TCR	0xe0
+#define T_SAVE_MAIR	0xe8
+#define T_SAVE_TTBR0	0xf0
+#define T_SAVE_VBAR	0xf8
+#define T_SAVE_DAIF	0x100
+#define T_CALLS		0x108
+#define T_SIZE		0x110
+
+/*
+ * Registers of the prologues (kx_trampoline_aarch64, _call, _back):
+ *   x19 args  x20 ttbr0  x21 tcr  x22 mair  x23 head  x24 entry  x25 mode
+ *   x26 CurrentEL  x27 line size  x9-x16 scratch
+ */
+
 /*
  * void kx_trampoline_aarch64(const struct kx_tramp_aarch64 *args)
  *
@@ -284,26 +304,55 @@ KX_FUNC_END(kx_relocate_pages)
  *           EL; every page the list wrote and each clean[] range cleaned
  *           to the PoC, the I-cache invalidated; x0-x3 = 0 (purgatory
  *           takes no argument); jumps to args->entry.
- *
- * Registers: x19 args  x20 ttbr0  x21 tcr  x22 mair  x23 head  x24 entry
- *            x25 mode  x26 CurrentEL  x27 line size  x9-x16 walking
  */
 KX_CODE_START(kx_trampoline_aarch64)
 	/* No exception may reach the firmware's vectors any more. */
 	msr	daifset, #0xf
+.Ltramp_go:
 	mov	x19, x0
+	bl	.Lload_args
+	bl	.Lmap_on
+	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
+	mov	x0, x23
+	mov	x1, x25
+	mov	x2, xzr
+	mov	x3, xzr
+	bl	.Lrelocate_pages
+	/* Purgatory starts with the MMU off. */
+	bl	.Lclean_list
+	bl	.Lmmu_off
+	mov	x0, xzr
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	br	x24
+KX_CODE_END(kx_trampoline_aarch64)
+
+/*
+ * .Lload_args: x20-x25 from args (x19), x26 = CurrentEL, x27 = the data
+ * cache line (4 << CTR_EL0.DminLine).  Uses x9.
+ */
+.Lload_args:
 	ldp	x20, x21, [x19, #0x00]
 	ldp	x22, x23, [x19, #0x10]
 	ldp	x24, x25, [x19, #0x20]
 	mrs	x26, CurrentEL
-	cmp	x26, #CURRENTEL_EL2
-	b.eq	.Ltramp_el2
+	mrs	x9, ctr_el0
+	ubfx	x9, x9, #CTR_DMINLINE_SHIFT, #4
+	mov	x27, #4
+	lsl	x27, x27, x9
+	ret
 
-	/*
-	 * The switch: MMU off for the few instructions that load the new
-	 * map, touching no data meanwhile, so the data cache's lines stay
-	 * valid and are found again under the new map's same attributes.
-	 */
+/*
+ * .Lmap_on: the loader's identity map (x20 ttbr0, x21 tcr, x22 mair) at
+ * this EL (x26), MMU and caches on.  The MMU is off only for the few
+ * instructions that load the map, which touch no data: the data cache's
+ * lines stay valid and are found again under the new map's same
+ * attributes.  Uses x9, x10.
+ */
+.Lmap_on:
+	cmp	x26, #CURRENTEL_EL2
+	b.eq	.Lmap_on_el2
 	mrs	x9, sctlr_el1
 	bic	x10, x9, #SCTLR_M
 	msr	sctlr_el1, x10
@@ -323,8 +372,8 @@ KX_CODE_START(kx_trampoline_aarch64)
 	bic	x9, x9, #SCTLR_WXN
 	msr	sctlr_el1, x9
 	isb
-	b	.Ltramp_mapped
-.Ltramp_el2:
+	ret
+.Lmap_on_el2:
 	/* The same at EL2 (E2H 0 or 1: the loader chose the TCR layout). */
 	mrs	x9, sctlr_el2
 	bic	x10, x9, #SCTLR_M
@@ -344,74 +393,227 @@ KX_CODE_START(kx_trampoline_aarch64)
 	bic	x9, x9, #SCTLR_WXN
 	msr	sctlr_el2, x9
 	isb
-.Ltramp_mapped:
-	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
-	mov	x0, x23
-	mov	x1, x25
-	mov	x2, xzr
-	mov	x3, xzr
-	bl	.Lrelocate_pages
+	ret
 
-	/* x27 = line size = 4 << CTR_EL0.DminLine; x16 = x27 - 1 */
-	mrs	x9, ctr_el0
-	ubfx	x9, x9, #CTR_DMINLINE_SHIFT, #4
-	mov	x27, #4
-	lsl	x27, x27, x9
+/*
+ * .Lclean_list: every page of the list (x23; swap, x25, wrote the sources
+ * too) and each args->clean[] range cleaned and invalidated to the PoC,
+ * with the MMU on or off.  Uses x9-x16.
+ */
+.Lclean_list:
+	/* x16: the line mask (the engine clobbers x16). */
 	sub	x16, x27, #1
-	/* Each page the list wrote, to the PoC: purgatory starts with the
-	 * MMU off.  Swap wrote the sources too. */
 	mov	x9, x23
 	mov	x10, xzr
 	mov	x11, xzr
-.Ltramp_clean_next:
-	kx_next_source x9, x10, x11, x12, .Ltramp_clean_ranges
+.Lclean_next:
+	kx_next_source x9, x10, x11, x12, .Lclean_ranges
 	add	x13, x11, #KX_PAGE_SIZE
 	kx_clean_lines x11, x13, x27, x16
 	cmp	x25, #KX_PL_SWAP
-	b.ne	.Ltramp_clean_next
+	b.ne	.Lclean_next
 	add	x13, x12, #KX_PAGE_SIZE
 	kx_clean_lines x12, x13, x27, x16
-	b	.Ltramp_clean_next
-.Ltramp_clean_ranges:
-	/* args->clean[0..KX_TRAMP_A64_CLEAN): purgatory, the setup page. */
-	add	x14, x19, #0x30
+	b	.Lclean_next
+.Lclean_ranges:
+	add	x14, x19, #T_CLEAN
 	mov	x15, #KX_TRAMP_A64_CLEAN
-.Ltramp_clean_range:
+.Lclean_range:
 	ldp	x11, x13, [x14], #16
 	cmp	x11, x13
-	b.hs	.Ltramp_clean_skip
+	b.hs	.Lclean_skip
 	kx_clean_lines x11, x13, x27, x16
-.Ltramp_clean_skip:
+.Lclean_skip:
 	subs	x15, x15, #1
-	b.ne	.Ltramp_clean_range
+	b.ne	.Lclean_range
 	dsb	sy
+	ret
 
-	/* MMU and caches off, as arm64_relocate_new_kernel leaves them. */
+/* .Lmmu_off: MMU and caches off at this EL (x26), I-cache invalidated,
+ * as arm64_relocate_new_kernel leaves them.  Uses x9. */
+.Lmmu_off:
 	cmp	x26, #CURRENTEL_EL2
-	b.eq	.Ltramp_off_el2
+	b.eq	.Lmmu_off_el2
 	mrs	x9, sctlr_el1
 	bic	x9, x9, #SCTLR_M
 	bic	x9, x9, #SCTLR_C
 	bic	x9, x9, #SCTLR_I
 	msr	sctlr_el1, x9
-	b	.Ltramp_off
-.Ltramp_off_el2:
+	b	.Lmmu_off_done
+.Lmmu_off_el2:
 	mrs	x9, sctlr_el2
 	bic	x9, x9, #SCTLR_M
 	bic	x9, x9, #SCTLR_C
 	bic	x9, x9, #SCTLR_I
 	msr	sctlr_el2, x9
-.Ltramp_off:
+.Lmmu_off_done:
 	isb
 	ic	iallu
 	dsb	nsh
 	isb
-	mov	x0, xzr
-	mov	x1, xzr
+	ret
+
+/*
+ * struct kx_jump_result kx_trampoline_aarch64_call(struct kx_tramp_aarch64 *args)
+ *
+ * A round trip: saves the caller's state in args, moves the pages
+ * (args->mode, KX_PL_SWAP so that the way back can undo it) and enters
+ * purgatory as kx_trampoline_aarch64 does; the setup page names the copy
+ * of kx_trampoline_aarch64_back as the jump-back entry.  Returns, as a C
+ * function, when the called image or purgatory jumps back: x0 the result,
+ * x1 KX_JUMP_FROM_IMAGE or KX_JUMP_FROM_PURGATORY.
+ *
+ * In:       x0 = args; as kx_trampoline_aarch64, called from C (AAPCS64).
+ * Assumes:  only the copy in the control page is called: it keeps args in
+ *           itself (.Lcall_args), so the page must be writable; the
+ *           caller's stack and tables may lie in pages the list swaps:
+ *           nothing of them is touched between the swap and the swap back.
+ * Saves:    x19-x30, sp, DAIF, and this EL's SCTLR, TCR, MAIR, TTBR0 and
+ *           VBAR in args (cleaned to the PoC: the way back reads it with
+ *           the MMU off).
+ * Does not: keep the FP/SIMD registers, nor take exceptions while away.
+ */
+KX_CODE_START(kx_trampoline_aarch64_call)
+	stp	x19, x20, [x0, #T_SAVE_REGS]
+	stp	x21, x22, [x0, #T_SAVE_REGS + 0x10]
+	stp	x23, x24, [x0, #T_SAVE_REGS + 0x20]
+	stp	x25, x26, [x0, #T_SAVE_REGS + 0x30]
+	stp	x27, x28, [x0, #T_SAVE_REGS + 0x40]
+	stp	x29, x30, [x0, #T_SAVE_REGS + 0x50]
+	mov	x9, sp
+	str	x9, [x0, #T_SAVE_SP]
+	mrs	x9, daif
+	str	x9, [x0, #T_SAVE_DAIF]
+	msr	daifset, #0xf
+	mrs	x14, CurrentEL
+	cmp	x14, #CURRENTEL_EL2
+	b.eq	.Lcall_save_el2
+	mrs	x9, sctlr_el1
+	mrs	x10, tcr_el1
+	mrs	x11, mair_el1
+	mrs	x12, ttbr0_el1
+	mrs	x13, vbar_el1
+	b	.Lcall_saved
+.Lcall_save_el2:
+	mrs	x9, sctlr_el2
+	mrs	x10, tcr_el2
+	mrs	x11, mair_el2
+	mrs	x12, ttbr0_el2
+	mrs	x13, vbar_el2
+.Lcall_saved:
+	stp	x9, x10, [x0, #T_SAVE_SCTLR]
+	stp	x11, x12, [x0, #T_SAVE_MAIR]
+	str	x13, [x0, #T_SAVE_VBAR]
+	ldr	x9, [x0, #T_CALLS]
+	add	x9, x9, #1
+	str	x9, [x0, #T_CALLS]
+	/* args in the blob, and both to the PoC, for the MMU-off way back. */
+	adr	x9, .Lcall_args
+	str	x0, [x9]
+	dc	civac, x9
+	mov	x9, x0
+	add	x10, x0, #T_SIZE
+	mrs	x11, ctr_el0
+	ubfx	x11, x11, #CTR_DMINLINE_SHIFT, #4
+	mov	x12, #4
+	lsl	x12, x12, x11
+	sub	x13, x12, #1
+	kx_clean_lines x9, x10, x12, x13
+	dsb	sy
+	b	.Ltramp_go
+KX_CODE_END(kx_trampoline_aarch64_call)
+
+/*
+ * kx_trampoline_aarch64_back: the jump-back entry (docs/abi.md 2.4).
+ *
+ * In:       x0 = the result, x1 = KX_JUMP_FROM_*; the EL of the call, the
+ *           MMU on (identity-mapping this page, RAM Normal write-back) or
+ *           off; anything else clobbered.
+ * Does:     MMU off; the list's pages and the clean[] ranges cleaned and
+ *           invalidated (the image's dirty lines written back, stale lines
+ *           dropped); the identity map on; the list run again (the swap
+ *           back); the caller's translation regime, vectors, stack,
+ *           callee-saved registers and DAIF restored; returns from
+ *           kx_trampoline_aarch64_call with x0, x1.
+ */
+KX_CODE_START(kx_trampoline_aarch64_back)
+	msr	daifset, #0xf
+	mov	x28, x0
+	mov	x29, x1
+	adr	x9, .Lcall_args
+	ldr	x19, [x9]
+	bl	.Lload_args
+	bl	.Lmmu_off
+	bl	.Lclean_list
+	bl	.Lmap_on
+	/* The swap back: the same list exchanges the same pairs again. */
+	mov	x0, x23
+	mov	x1, x25
 	mov	x2, xzr
 	mov	x3, xzr
-	br	x24
-KX_CODE_END(kx_trampoline_aarch64)
+	bl	.Lrelocate_pages
+	/* The caller's regime, the MMU off while it is loaded. */
+	ldp	x9, x10, [x19, #T_SAVE_SCTLR]
+	ldp	x11, x12, [x19, #T_SAVE_MAIR]
+	ldr	x13, [x19, #T_SAVE_VBAR]
+	cmp	x26, #CURRENTEL_EL2
+	b.eq	.Lback_el2
+	mrs	x14, sctlr_el1
+	bic	x14, x14, #SCTLR_M
+	msr	sctlr_el1, x14
+	isb
+	msr	mair_el1, x11
+	msr	tcr_el1, x10
+	msr	ttbr0_el1, x12
+	msr	vbar_el1, x13
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x9
+	b	.Lback_regime
+.Lback_el2:
+	mrs	x14, sctlr_el2
+	bic	x14, x14, #SCTLR_M
+	msr	sctlr_el2, x14
+	isb
+	msr	mair_el2, x11
+	msr	tcr_el2, x10
+	msr	ttbr0_el2, x12
+	msr	vbar_el2, x13
+	isb
+	tlbi	alle2
+	dsb	nsh
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	msr	sctlr_el2, x9
+.Lback_regime:
+	isb
+	/* The caller's stack, registers and DAIF; x0, x1 the result. */
+	mov	x0, x28
+	mov	x1, x29
+	mov	x15, x19
+	ldr	x9, [x15, #T_SAVE_SP]
+	mov	sp, x9
+	ldr	x14, [x15, #T_SAVE_DAIF]
+	ldp	x19, x20, [x15, #T_SAVE_REGS]
+	ldp	x21, x22, [x15, #T_SAVE_REGS + 0x10]
+	ldp	x23, x24, [x15, #T_SAVE_REGS + 0x20]
+	ldp	x25, x26, [x15, #T_SAVE_REGS + 0x30]
+	ldp	x27, x28, [x15, #T_SAVE_REGS + 0x40]
+	ldp	x29, x30, [x15, #T_SAVE_REGS + 0x50]
+	msr	daif, x14
+	ret
+KX_CODE_END(kx_trampoline_aarch64_back)
+
+	.balign 8
+.Lcall_args:	/* args of the current round trip, written by _call */
+	.quad	0
 
 	/* The blob and the loader's arguments share one control page: the
 	 * build refuses a blob over 2 KiB (scripts/check-no-relocs.sh). */

@@ -299,6 +299,29 @@ KX_FUNC_START(kx_relocate_pages)
 #undef NDST
 KX_FUNC_END(kx_relocate_pages)
 
+/* Offsets in struct kx_tramp_x86_64 (include/kx/trampoline.h). */
+#define T_CR3		0x00
+#define T_HEAD		0x08
+#define T_ENTRY		0x10
+#define T_STACK		0x18
+#define T_MODE		0x20
+#define T_RSP		0x28
+#define T_CR0		0x30
+#define T_OLD_CR3	0x38
+#define T_CR4		0x40
+#define T_EFER		0x48
+#define T_FS_BASE	0x50
+#define T_GS_BASE	0x58
+#define T_KGS_BASE	0x60
+#define T_GDTR		0x68
+#define T_IDTR		0x78
+#define T_SEL		0x88	/* cs ss ds es fs gs, 2 bytes each */
+#define T_CALLS		0x94
+#define MSR_EFER	0xc0000080
+#define MSR_FS_BASE	0xc0000100
+#define MSR_GS_BASE	0xc0000101
+#define MSR_KGS_BASE	0xc0000102
+
 /*
  * void kx_trampoline_x86_64(const struct kx_tramp_x86_64 *args)
  *
@@ -321,9 +344,36 @@ KX_FUNC_END(kx_relocate_pages)
  */
 KX_CODE_START(kx_trampoline_x86_64)
 	cli
-	/* Keep args in a register the engine leaves alone (%rbx). */
+	/* Keep args in a register the engine leaves alone (%rbx); no
+	 * jump-back entry (%r12 = 0). */
 	mov	%rdi, %rbx
-	mov	24(%rbx), %rsp
+	xor	%r12d, %r12d
+	jmp	.Lhandoff
+KX_CODE_END(kx_trampoline_x86_64)
+
+/*
+ * .Lhandoff: the way out, shared by both prologues.
+ * In:   %rbx = args, %r12 = the word purgatory finds at 0(%rsp) (the
+ *       jump-back entry, or 0), interrupts off.
+ * Uses: everything but %rbx and %r12; jumps to args->entry on the stack
+ *       args->stack_top - 8, whose word is %r12.
+ */
+.Lhandoff:
+	mov	T_STACK(%rbx), %rsp
+	call	.Lmove
+	/* Purgatory expects 0(%rsp) = kexec-jump return address. */
+	mov	T_ENTRY(%rbx), %rax
+	mov	T_STACK(%rbx), %rsp
+	push	%r12
+	jmp	*%rax
+
+/*
+ * .Lmove: SIMD on, the loader's identity map, then the page list in
+ * args->mode.
+ * In:   %rbx = args, a stack in the control page, interrupts off.
+ * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4.
+ */
+.Lmove:
 	/* SIMD for the engine: CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT. */
 	mov	%cr0, %rax
 	and	$~(1 << 2), %rax
@@ -332,22 +382,162 @@ KX_CODE_START(kx_trampoline_x86_64)
 	mov	%cr4, %rax
 	or	$((1 << 9) | (1 << 10)), %rax
 	mov	%rax, %cr4
-	/* The loader's identity map: the firmware's tables may be overwritten. */
-	mov	0(%rbx), %rax
+	/* The loader's identity map: the caller's tables may be moved. */
+	mov	T_CR3(%rbx), %rax
 	mov	%rax, %cr3
-	/* kx_relocate_pages(head, mode, NULL, NULL): PC-relative, in the copy. */
-	mov	8(%rbx), %rdi
-	mov	32(%rbx), %rsi
+	/* kx_relocate_pages(head, mode, NULL, NULL): PC-relative, in the copy;
+	 * its ret returns to our caller. */
+	mov	T_HEAD(%rbx), %rdi
+	mov	T_MODE(%rbx), %rsi
 	xor	%edx, %edx
 	xor	%ecx, %ecx
 	cld
-	call	.Lrelocate_pages
-	/* Purgatory expects 0(%rsp) = kexec-jump return address, here none. */
-	mov	16(%rbx), %rax
-	mov	24(%rbx), %rsp
-	pushq	$0
-	jmp	*%rax
-KX_CODE_END(kx_trampoline_x86_64)
+	jmp	.Lrelocate_pages
+
+/*
+ * struct kx_jump_result kx_trampoline_x86_64_call(struct kx_tramp_x86_64 *args)
+ *
+ * A round trip: saves the caller's state in args, moves the pages
+ * (args->mode, KX_PL_SWAP so that the way back can undo it) and enters
+ * purgatory with kx_trampoline_x86_64_back at 0(%rsp).  Returns, as a C
+ * function, when the called image or purgatory jumps back: %rax the
+ * result, %rdx KX_JUMP_FROM_IMAGE or KX_JUMP_FROM_PURGATORY.
+ *
+ * In:       %rdi = args; 64-bit mode, CPL 0, called from C (SysV).
+ * Assumes:  as kx_trampoline_x86_64, and the caller's state (stack, page
+ *           tables, GDT, IDT) may lie in pages the list swaps: nothing of
+ *           it is touched between the swap and the swap back.
+ * Saves:    %rbx %rbp %r12-%r15 and RFLAGS on the caller's stack; %rsp,
+ *           CR0, CR3, CR4, EFER, FS/GS/kernel-GS bases, GDTR, IDTR and
+ *           the six segment selectors in args.
+ * Does not: keep CR2, debug registers, XCR0 or the x87/SSE state, nor
+ *           take interrupts or NMIs while away (no IDT is valid then).
+ */
+KX_CODE_START(kx_trampoline_x86_64_call)
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	pushfq
+	cli
+	mov	%rdi, %rbx
+	/* The way back finds args here, in the copy (PC-relative). */
+	mov	%rdi, .Lcall_args(%rip)
+	incl	T_CALLS(%rbx)
+	mov	%rsp, T_RSP(%rbx)
+	mov	%cr0, %rax
+	mov	%rax, T_CR0(%rbx)
+	mov	%cr3, %rax
+	mov	%rax, T_OLD_CR3(%rbx)
+	mov	%cr4, %rax
+	mov	%rax, T_CR4(%rbx)
+	mov	$MSR_EFER, %ecx
+	rdmsr
+	mov	%eax, T_EFER(%rbx)
+	mov	%edx, T_EFER + 4(%rbx)
+	mov	$MSR_FS_BASE, %ecx
+	rdmsr
+	mov	%eax, T_FS_BASE(%rbx)
+	mov	%edx, T_FS_BASE + 4(%rbx)
+	mov	$MSR_GS_BASE, %ecx
+	rdmsr
+	mov	%eax, T_GS_BASE(%rbx)
+	mov	%edx, T_GS_BASE + 4(%rbx)
+	mov	$MSR_KGS_BASE, %ecx
+	rdmsr
+	mov	%eax, T_KGS_BASE(%rbx)
+	mov	%edx, T_KGS_BASE + 4(%rbx)
+	sgdt	T_GDTR(%rbx)
+	sidt	T_IDTR(%rbx)
+	mov	%cs, T_SEL + 0(%rbx)
+	mov	%ss, T_SEL + 2(%rbx)
+	mov	%ds, T_SEL + 4(%rbx)
+	mov	%es, T_SEL + 6(%rbx)
+	mov	%fs, T_SEL + 8(%rbx)
+	mov	%gs, T_SEL + 10(%rbx)
+	lea	.Ljump_back(%rip), %r12
+	jmp	.Lhandoff
+KX_CODE_END(kx_trampoline_x86_64_call)
+
+/*
+ * kx_trampoline_x86_64_back: the jump-back entry (its copy's address goes
+ * in the setup page's KX_REC_JUMP_BACK and at purgatory's 0(%rsp)).
+ *
+ * In:       %rax result, %rdx KX_JUMP_FROM_*; 64-bit mode, CPL 0,
+ *           interrupts off, paging on with this page identity-mapped
+ *           (any page tables, GDT, IDT and stack: none is used).
+ * Uses:     everything; swaps the pages back (the same list, once more),
+ *           then restores what kx_trampoline_x86_64_call saved, CS by a
+ *           far return, and returns to its caller with RFLAGS (and so the
+ *           interrupt flag) as they were.
+ */
+	.globl kx_trampoline_x86_64_back
+kx_trampoline_x86_64_back:
+.Ljump_back:
+	cli
+	mov	%rax, %r14
+	mov	%rdx, %r15
+	mov	.Lcall_args(%rip), %rbx
+	mov	T_STACK(%rbx), %rsp
+	call	.Lmove
+	/* The caller's memory is back: its descriptor tables, then its
+	 * control registers (CR4 and EFER before CR3, whose tables may use
+	 * what they enable), then its segments. */
+	lgdt	T_GDTR(%rbx)
+	lidt	T_IDTR(%rbx)
+	mov	$MSR_EFER, %ecx
+	mov	T_EFER(%rbx), %eax
+	mov	T_EFER + 4(%rbx), %edx
+	wrmsr
+	mov	T_CR4(%rbx), %rax
+	mov	%rax, %cr4
+	mov	T_OLD_CR3(%rbx), %rax
+	mov	%rax, %cr3
+	mov	T_CR0(%rbx), %rax
+	mov	%rax, %cr0
+	mov	T_SEL + 2(%rbx), %ss
+	mov	T_SEL + 4(%rbx), %ds
+	mov	T_SEL + 6(%rbx), %es
+	mov	T_SEL + 8(%rbx), %fs
+	mov	T_SEL + 10(%rbx), %gs
+	/* Loading FS and GS reset their bases: the saved ones go last. */
+	mov	$MSR_FS_BASE, %ecx
+	mov	T_FS_BASE(%rbx), %eax
+	mov	T_FS_BASE + 4(%rbx), %edx
+	wrmsr
+	mov	$MSR_GS_BASE, %ecx
+	mov	T_GS_BASE(%rbx), %eax
+	mov	T_GS_BASE + 4(%rbx), %edx
+	wrmsr
+	mov	$MSR_KGS_BASE, %ecx
+	mov	T_KGS_BASE(%rbx), %eax
+	mov	T_KGS_BASE + 4(%rbx), %edx
+	wrmsr
+	/* The caller's stack, and its CS by a far return. */
+	mov	T_RSP(%rbx), %rsp
+	movzwq	T_SEL + 0(%rbx), %rax
+	push	%rax
+	lea	.Lback_in_cs(%rip), %rax
+	push	%rax
+	lretq
+.Lback_in_cs:
+	mov	%r14, %rax
+	mov	%r15, %rdx
+	popfq
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+
+	/* args of the round trip under way, for the way back. */
+	.balign 8
+.Lcall_args:
+	.quad	0
 
 	/* The blob and a stack must share one control page: the build
 	 * refuses a blob over 2 KiB (scripts/check-no-relocs.sh). */

@@ -55,7 +55,7 @@ void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
 		kx_say("kx: loader's setup page at 0x%llx: %s (%s), page %u at 0x%llx offset 0x%x\n",
 		    (unsigned long long)page, kx_status_name(st), kx_strerror(st),
 		    f.page, (unsigned long long)f.phys, f.offset);
-		kx_refuse("invalid setup page");
+		kx_refuse_st("invalid setup page", st);
 	}
 }
 
@@ -67,8 +67,8 @@ void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes)
 	kx_open_loader_page(&r, page, kx_identity_map, 0);
 	st = kx_verify_setup_segments(&r, report_segment, 0, segments, bytes);
 	if (st == KX_ERR_DIGEST)
-		kx_refuse("a loaded segment does not match its digest");
+		kx_refuse_st("a loaded segment does not match its digest", st);
 	if (st != KX_OK)
-		kx_refuse(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
-					      : kx_strerror(st));
+		kx_refuse_st(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
+						 : kx_strerror(st), st);
 }

@@ -25,3 +25,16 @@ void kx_refuse(const char *why)
 	kx_say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
 	kx_image_halt();
 }
+
+void kx_refuse_st(const char *why, enum kx_status st)
+{
+	uint64_t back = kx_image_jump_back();
+
+	if (back) {
+		kx_say("kx: REFUSED: %s; the image is not entered\n"
+		       "kx: returning %s to the caller at 0x%llx\n", why,
+		       kx_status_name(st), (unsigned long long)back);
+		kx_return_to_caller(st, KX_JUMP_FROM_PURGATORY);
+	}
+	kx_refuse(why);
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <kexec_abi.h>
 #include <kx/setup_page.h>
+#include <kx/status.h>
 
 void kx_console_putc(void *ctx, char c);
 void kx_image_halt(void) __attribute__((noreturn));
@@ -19,6 +20,16 @@ void kx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kx_say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE]);
 /* Says why, says that the next kernel is not entered, and halts. */
 void kx_refuse(const char *why) __attribute__((noreturn));
+/*
+ * The same in a round trip (kx_image_jump_back() != 0): says why and jumps
+ * back to the caller with st and KX_JUMP_FROM_PURGATORY (docs/abi.md 2.4)
+ * instead of halting.
+ */
+void kx_refuse_st(const char *why, enum kx_status st) __attribute__((noreturn));
+/* The architecture's: the jump-back entry of a round trip, 0 for none,
+ * and the jump there (value, from in the result registers). */
+uint64_t kx_image_jump_back(void);
+void kx_return_to_caller(uint64_t value, uint64_t from) __attribute__((noreturn));
 
 /* ---- loader_page.c: the setup page a kx loader wrote (kx_setup_page) */
 const char *kx_segment_kind_name(uint32_t kind);

@@ -31,6 +31,9 @@ static inline unsigned a64_current_el(void)
 void kx_a64_mmu_on(uint64_t mair, uint64_t tcr, uint64_t ttbr0);
 void kx_a64_dcache_clean(uint64_t start, uint64_t end);
 __attribute__((noreturn)) void kx_a64_enter(uint64_t entry, uint64_t dtb);
+/* Enters with x0 = a0, x1 = a1, x30 = lr: a round trip's image. */
+__attribute__((noreturn)) void kx_a64_jump(uint64_t entry, uint64_t a0,
+					   uint64_t a1, uint64_t lr);
 __attribute__((noreturn)) void kx_a64_halt(void);
 extern char kx_image_start[], kx_image_end[];
 

@@ -11,6 +11,7 @@
  * kx_a64_enter        cleans purgatory itself, turns the MMU and caches off
  *                     and enters the next image as the arm64 boot protocol
  *                     (Documentation/arch/arm64/booting.rst) asks
+ * kx_a64_jump         the same with the registers of a round trip's image
  *
  * Addresses are PC-relative (ADR) or from literal pools (ABS64): the
  * relocations kexec-tools' arm64 relocator applies.
@@ -205,20 +206,37 @@ kx_a64_dcache_clean:
 
 /*
  * void kx_a64_enter(uint64_t entry, uint64_t dtb)  -- does not return
- * In:   x0 = the image's entry, x1 = the DTB's physical address; the MMU
- *       on over the identity map or off; everything the next image reads
- *       outside this image already cleaned to the PoC by the caller.
- * Uses: every register.  No stack (what the caller left dirty on it is
- *       written back by the clean below).
- * Sets: at the same EL: MMU, data and instruction caches off, this image
- *       cleaned to the PoC (the setup page lives in it), I-cache
- *       invalidated; x0 = dtb, x1 = x2 = x3 = 0 as booting.rst requires.
+ * The arm64 boot protocol's entry: kx_a64_jump(entry, dtb, 0, 0).
  */
 	.globl kx_a64_enter
 	.type kx_a64_enter, %function
 kx_a64_enter:
+	mov	x2, xzr
+	mov	x3, xzr
+	b	kx_a64_jump
+	.size kx_a64_enter, . - kx_a64_enter
+
+/*
+ * void kx_a64_jump(uint64_t entry, uint64_t a0, uint64_t a1, uint64_t lr)
+ *      -- does not return
+ * In:   x0 = where to go, x1, x2 = its x0 and x1, x3 = its x30 (a round
+ *       trip's image may simply return there); the MMU on over the
+ *       identity map or off; everything the next image reads outside this
+ *       image already cleaned to the PoC by the caller.
+ * Uses: every register.  No stack (what the caller left dirty on it is
+ *       written back by the clean below).
+ * Sets: at the same EL: MMU, data and instruction caches off, this image
+ *       cleaned to the PoC (the setup page lives in it), I-cache
+ *       invalidated; x0 = a0, x1 = a1, x2 = x3 = 0 (booting.rst asks
+ *       x1-x3 = 0 of a kernel's entry), x30 = lr.
+ */
+	.globl kx_a64_jump
+	.type kx_a64_jump, %function
+kx_a64_jump:
 	mov	x20, x0
 	mov	x21, x1
+	mov	x22, x2
+	mov	x23, x3
 	/* Write back our data (setup page, stack) while it is still cached. */
 	bl	.Lclean_image
 	mrs	x9, CurrentEL
@@ -247,11 +265,12 @@ kx_a64_enter:
 	dsb	sy
 	isb
 	mov	x0, x21
-	mov	x1, xzr
+	mov	x1, x22
 	mov	x2, xzr
 	mov	x3, xzr
+	mov	x30, x23
 	br	x20
-	.size kx_a64_enter, . - kx_a64_enter
+	.size kx_a64_jump, . - kx_a64_jump
 
 /*
  * void kx_a64_halt(void)  -- does not return

@@ -36,6 +36,23 @@ uint64_t arm64_dtb_addr = 0;
 uint64_t kx_setup_page = 0;
 uint64_t kx_handoff_ticks = 0;
 
+/*
+ * A round trip's jump-back entry (docs/abi.md 2.4), from the JMPB record
+ * of a loader page flagged KX_SETUP_F_SWAP; 0 otherwise.  With it
+ * purgatory never halts: a refusal goes back to the caller.
+ */
+static uint64_t jump_back;
+
+uint64_t kx_image_jump_back(void)
+{
+	return jump_back;
+}
+
+void kx_return_to_caller(uint64_t value, uint64_t from)
+{
+	kx_a64_jump(jump_back, value, from, 0);
+}
+
 /* ID_AA64MMFR0_EL1 fields (Arm ARM D19.2). */
 #define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
 #define MMFR0_TGRAN4(r) ((unsigned)((r) >> 28) & 0xf)	/* 0xf: no 4 KiB granule */
@@ -147,6 +164,9 @@ static void loader_ranges(struct ranges *rs)
 
 	kx_open_loader_page(&r, kx_setup_page, record_page, rs);
 	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type == KX_REC_JUMP_BACK && (kx_setup_flags(&r) & KX_SETUP_F_SWAP) &&
+		    rec.payload_size >= 8)
+			jump_back = kx_get_le64(rec.payload);
 		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
 			continue;
 		for (uint32_t i = 0; i < t.count; i++) {
@@ -154,7 +174,7 @@ static void loader_ranges(struct ranges *rs)
 
 			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, sizeof(s));
 			if (s.size && !add_range(rs, s.dest, s.size, KX_IDMAP_NORMAL))
-				kx_refuse("the loader's setup page lists too many segments to map");
+				kx_refuse_st("the loader's setup page lists too many segments to map", KX_ERR_NO_SPACE);
 		}
 	}
 }
@@ -260,8 +280,8 @@ static void verify(struct kx_verify *v, int mmu)
 	}
 	kx_say_digest("expected", sha256_digest);
 	kx_say_digest("actual  ", v->combined);
-	kx_refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
-				   : kx_strerror(st));
+	kx_refuse_st(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+				      : kx_strerror(st), st);
 }
 
 /* What the device tree says about the hand-off, for the setup page. */
@@ -594,6 +614,16 @@ void kx_purgatory_main(uint64_t entry_ticks)
 		kx_say("kx: ");
 		say_ticks(a64_ticks() - kx_handoff_ticks);
 		kx_say(" since the loader left the firmware\n");
+	}
+	if (jump_back) {
+		/* A round trip's image: x0 the setup page, x1 and x30 the way back. */
+		kx_say("kx: entering image at 0x%llx at EL%u (round trip: x0 = setup page "
+		    "0x%llx, x1 = x30 = jump-back 0x%llx), after ",
+		    (unsigned long long)arm64_kernel_entry, el,
+		    (unsigned long long)kx_setup_page, (unsigned long long)jump_back);
+		say_ticks(a64_ticks() - entry_ticks);
+		kx_say(" in purgatory\n");
+		kx_a64_jump(arm64_kernel_entry, kx_setup_page, jump_back, jump_back);
 	}
 	kx_say("kx: entering image at 0x%llx at EL%u, dtb 0x%llx, after ",
 	    (unsigned long long)arm64_kernel_entry, el,

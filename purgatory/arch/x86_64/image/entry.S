@@ -125,6 +125,23 @@ entry64:
 	.size entry64, . - entry64
 
 /*
+ * void kx_return_to_caller(uint64_t value, uint64_t from): a round trip's
+ * way home without entering the image (fail closed, the caller kept):
+ * jumps to the jump-back entry found at purgatory_start.
+ * In:   %rdi value, %rsi KX_JUMP_FROM_*, kx_jump_back_entry non-zero;
+ *       64-bit mode, identity map.
+ * Uses: %rax %rdx; leaves them as the jump-back contract wants them.
+ */
+	.globl kx_return_to_caller
+	.type kx_return_to_caller, @function
+kx_return_to_caller:
+	cli
+	movq	%rdi, %rax
+	movq	%rsi, %rdx
+	jmpq	*kx_jump_back_entry(%rip)
+	.size kx_return_to_caller, . - kx_return_to_caller
+
+/*
  * entry32: leaves long mode and enters the next image in 32-bit protected
  * mode, paging off, with flat CS = 0x10 and DS/ES/SS = 0x18 as the Linux
  * 32-bit boot protocol requires.

@@ -43,7 +43,7 @@ extern uint64_t kx_jump_back_entry;
 extern char entry32[], entry16[];
 extern uint16_t entry16_regs[24];	/* 8 x u32, then ds es ss fs gs ip cs pad */
 
-enum { REG_RDX = 3, REG_RSI = 4, REG_RIP = 16 };
+enum { REG_RDX = 3, REG_RSI = 4, REG_RDI = 5, REG_RSP = 6, REG_RIP = 16 };
 enum { REG32_EDX = 3, REG32_ESI = 4, REG32_EIP = 8 };
 
 /* Room kexec-tools leaves after the command line (PURGATORY_CMDLINE_SIZE). */
@@ -140,6 +140,17 @@ static uint64_t cmdline_number(const char *cmdline, const char *key)
 		return v;
 	}
 	return 0;
+}
+
+/*
+ * Refuses to enter the next image.  In a round trip (a jump-back entry at
+ * 0(%rsp) when we were entered) the caller is alive and will get its
+ * memory back: return the status to it rather than halting.
+ */
+/* The shared refusal returns to a round trip's caller (kx_jump_back_entry). */
+uint64_t kx_image_jump_back(void)
+{
+	return kx_jump_back_entry;
 }
 
 /*
@@ -259,8 +270,8 @@ static void verify(struct kx_verify *v)
 	}
 	kx_say_digest("expected", sha256_digest);
 	kx_say_digest("actual  ", v->combined);
-	kx_refuse(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
-				   : kx_strerror(st));
+	kx_refuse_st(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+				: kx_strerror(st), st);
 }
 
 /*
@@ -309,7 +320,7 @@ void kx_purgatory_main(void)
 	}
 
 	if (entry_32bit && (uintptr_t)entry32 + KX_PAGE_SIZE > 0xffffffffULL)
-		kx_refuse("32-bit entry needs purgatory below 4 GiB");
+		kx_refuse_st("32-bit entry needs purgatory below 4 GiB", KX_ERR_RANGE);
 
 	if (panic_kernel && backup_src_size) {
 		kx_memcpy((void *)(uintptr_t)backup_start,
@@ -318,11 +329,31 @@ void kx_purgatory_main(void)
 		    backup_src_size, backup_src_start, backup_start);
 	}
 
-	if (kx_jump_back_entry) {
+	if (kx_jump_back_entry && cmdline_end) {
+		/* kexec-tools' kexec jump: Linux finds the way back here. */
 		kx_snprintf(token, sizeof(token), " kexec_jump_back_entry=0x%llx",
 			    (unsigned long long)kx_jump_back_entry);
 		if (!cmdline_append(token))
-			kx_refuse("no room on the command line for kexec_jump_back_entry");
+			kx_refuse_st("no room on the command line for kexec_jump_back_entry",
+			       KX_ERR_NO_SPACE);
+	}
+
+	if (kx_setup_page && kx_jump_back_entry && !bp && !entry_32bit) {
+		/*
+		 * A kx loader's round trip into a non-Linux image: %rdi the
+		 * setup page, %rsi the jump-back entry, which is also the top
+		 * word of its stack, so that returning from its entry function
+		 * jumps back.  The stack's own address is the loader's each
+		 * call (it sets entry64_regs before every trip).
+		 */
+		entry64_regs[REG_RDI] = kx_setup_page;
+		entry64_regs[REG_RSI] = kx_jump_back_entry;
+		if (entry64_regs[REG_RSP]) {
+			entry64_regs[REG_RSP] -= 8;
+			*(uint64_t *)(uintptr_t)entry64_regs[REG_RSP] = kx_jump_back_entry;
+		}
+		kx_say("kx: round trip: jump-back entry 0x%llx\n",
+		       (unsigned long long)kx_jump_back_entry);
 	}
 
 	if (kx_setup_page) {

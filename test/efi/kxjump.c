@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kxjump.efi: the x86_64 round-trip test, a kx loader calling
+ * physical-mode code after ExitBootServices and getting its memory back.
+ *
+ * Before ExitBootServices it takes a 64 MiB region at a fixed address and
+ * fills it with a pattern (a function of each word's address), stages the
+ * payload (test/payload/, linked inside that region) elsewhere, loads kx's
+ * purgatory, and builds the identity map and a swappable page list that
+ * moves the payload onto the region.  After ExitBootServices, on COM1, it
+ * calls the payload 10 times with different parameters (the caller's
+ * buffer to hash), and after each trip checks that the region and its own
+ * loaded image are bit for bit what they were (SHA-256 over each, and the
+ * pattern word by word), that the payload ran at its destination, hashed
+ * the buffer right, and saw the caller's pattern through the backup map
+ * and through the fixed-up ELF core header.  Then it corrupts the staged
+ * payload: purgatory must return KX_ERR_DIGEST instead of running it,
+ * with the region intact; one more good trip follows; it prints
+ * "kxjump: PASS" or "kxjump: FAIL", and powers the machine off (S5
+ * through the FADT's PM1a control block: SLP_EN, QEMU's S5 type 0).
+ *
+ * Everything it changes between the digests of its own image lives
+ * outside that image (a state page it allocates), so the image digest
+ * must not move.
+ */
+#include <kexec_abi.h>
+#include <kx/compiler.h>
+#include <kx/elf_rel.h>
+#include <kx/elfcore.h>
+#include <kx/format.h>
+#include <kx/idmap.h>
+#include <kx/jump.h>
+#include <kx/page_list.h>
+#include <kx/setup_page.h>
+#include <kx/sha256.h>
+#include <kx/trampoline.h>
+#include "../../efi/kxboot.h"
+#include "../payload/payload.h"
+
+#define COM1		0x3f8
+#define LIMIT_4G	0xffffffffull
+#define MAX_RANGES	256
+#define SETUP_PAGES	2
+#define ROUNDS		10
+#define MAX_EXT		16
+#define CORE_CAP	4096
+
+extern const uint8_t kxj_purgatory[], kxj_payload[];
+extern const uint64_t kxj_purgatory_size, kxj_payload_file_size,
+	kxj_payload_ro_size, kxj_payload_size, kxj_payload_base, kxj_payload_entry;
+
+enum { REG_RSP = 6, REG_RIP = 16, NREGS = 17 };
+
+/* Everything that changes after ExitBootServices, outside our image. */
+struct state {
+	struct kx_elf_rel purg;
+	uint64_t purg_phys, purg_size;
+	uint8_t *region;
+	uint8_t *staging;		/* the payload, image + stack */
+	uint64_t image_pages;		/* payload image + stack, pages */
+	uint8_t *setup, *result_page, *core, *control;
+	size_t core_len;
+	struct kx_idmap_pool idmap;
+	uint64_t cr3;
+	uint8_t *pl_pool;
+	size_t pl_pool_pages, pl_pool_used;
+	struct kx_pl_builder pl;
+	struct kx_backup_extent ext[MAX_EXT];
+	unsigned next;
+	struct kx_tramp_x86_64 *tramp;
+	struct kx_jump_result (*call)(struct kx_tramp_x86_64 *);
+	uint64_t jump_back;
+	uint64_t seed;
+	const uint8_t *self;		/* our loaded image */
+	uint64_t self_size;
+	uint8_t self_digest[32], region_digest[32], ro_digest[32];
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN map_cap;
+	unsigned failures;
+	char params[256];
+	struct kx_idmap_range ranges[MAX_RANGES];
+};
+static struct state *s;
+
+/* ------------------------------------------------------------ console */
+
+static inline void outb(uint8_t v, uint16_t port)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t v, uint16_t port)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void uart_putc(void *ctx, char c)
+{
+	(void)ctx;
+	if (c == '\n')
+		uart_putc(ctx, '\r');
+	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+		;
+	outb((uint8_t)c, COM1);
+}
+
+static void late_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void late_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_vformat(uart_putc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* PM1a control block from the FADT, found before ExitBootServices. */
+static uint16_t pm1a_cnt;
+
+static void find_pm1a_cnt(void)
+{
+	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
+	const uint8_t *rsdp = kxb_config_table(&acpi20), *xsdt;
+	uint32_t len;
+
+	if (!rsdp || kx_memcmp(rsdp, "RSD PTR ", 8))
+		kxb_fail(EFI_UNSUPPORTED, "no ACPI 2.0 RSDP");
+	xsdt = (const uint8_t *)(uintptr_t)kx_get_le64(rsdp + 24);
+	len = kx_get_le32(xsdt + 4);
+	for (uint32_t off = 36; off + 8 <= len; off += 8) {
+		const uint8_t *t = (const uint8_t *)(uintptr_t)kx_get_le64(xsdt + off);
+
+		if (!kx_memcmp(t, "FACP", 4)) {
+			pm1a_cnt = (uint16_t)kx_get_le32(t + 64);	/* PM1a_CNT_BLK */
+			return;
+		}
+	}
+	kxb_fail(EFI_UNSUPPORTED, "no FADT in the XSDT");
+}
+
+static __attribute__((noreturn)) void power_off(void)
+{
+	/* S5: SLP_EN with SLP_TYP 0, QEMU's \_S5 on i440fx and q35. */
+	outw(0x2000, pm1a_cnt);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void hex(const uint8_t *d, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		late_say("%02x", d[i]);
+}
+
+/* ------------------------------------------------------------ loading */
+
+static int is_ram(UINT32 type)
+{
+	switch (type) {
+	case EfiLoaderCode:
+	case EfiLoaderData:
+	case EfiBootServicesCode:
+	case EfiBootServicesData:
+	case EfiRuntimeServicesCode:
+	case EfiRuntimeServicesData:
+	case EfiConventionalMemory:
+	case EfiACPIReclaimMemory:
+	case EfiACPIMemoryNVS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every RAM range and the control page, 4-level, 2 MiB pages at most. */
+static void build_idmap(void)
+{
+	const struct kx_idmap_x86_64_config cfg = { 4, KX_IDMAP_X86_NO_1G };
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count, dsize, key;
+	size_t tables, n = 0;
+	enum kx_status st;
+
+	map = kxb_memory_map(&count, &dsize, &key);
+	for (UINTN i = 0; i < count; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
+		uint64_t start = d->PhysicalStart, size = d->NumberOfPages * KXB_PAGE;
+
+		if (!is_ram(d->Type) || !size || start + size > KX_IDMAP_X86_LIMIT_4LEVEL)
+			continue;
+		if (n && s->ranges[n - 1].start + s->ranges[n - 1].size == start) {
+			s->ranges[n - 1].size += size;
+			continue;
+		}
+		if (n == MAX_RANGES - 1)
+			kxb_fail(EFI_UNSUPPORTED, "identity map: too many RAM ranges");
+		s->ranges[n++] = (struct kx_idmap_range){ start, size, KX_IDMAP_NORMAL };
+	}
+	FreePool(map);
+	s->ranges[n++] = (struct kx_idmap_range){ (uintptr_t)s->control, KXB_PAGE,
+						  KX_IDMAP_NORMAL };
+	st = kx_idmap_x86_64_count_tables(s->ranges, n, &cfg, &tables);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+	s->idmap.base = kxb_pages_or_fail(AllocateAnyPages, tables, 0, "page tables");
+	s->idmap.phys = (uintptr_t)s->idmap.base;
+	s->idmap.pages = tables;
+	s->idmap.used = 0;
+	st = kx_idmap_x86_64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc, &s->idmap,
+				   &s->cr3);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+}
+
+static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
+{
+	(void)ctx;
+	if (s->pl_pool_used == s->pl_pool_pages)
+		return KX_ERR_NO_MEMORY;
+	*page = s->pl_pool + s->pl_pool_used++ * KXB_PAGE;
+	*phys = (uintptr_t)*page;
+	return KX_OK;
+}
+
+/* The payload swapped onto the region: its image and stack, one segment. */
+static void build_page_list(void)
+{
+	struct kx_pl_segment seg = { s->staging, s->image_pages * KXB_PAGE,
+				     kxj_payload_base, s->image_pages * KXB_PAGE };
+	struct kx_pl_range keep[6];
+	enum kx_status st;
+
+	s->pl_pool_pages = s->image_pages / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
+	s->pl_pool = kxb_pages_or_fail(AllocateAnyPages, s->pl_pool_pages, 0, "page list");
+	keep[0] = (struct kx_pl_range){ s->purg_phys, s->purg_phys + s->purg_size };
+	keep[1] = (struct kx_pl_range){ (uintptr_t)s->setup,
+					(uintptr_t)s->setup + SETUP_PAGES * KXB_PAGE };
+	keep[2] = (struct kx_pl_range){ (uintptr_t)s->control, (uintptr_t)s->control + KXB_PAGE };
+	keep[3] = (struct kx_pl_range){ s->idmap.phys, s->idmap.phys + s->idmap.pages * KXB_PAGE };
+	keep[4] = (struct kx_pl_range){ (uintptr_t)s->result_page,
+					(uintptr_t)s->result_page + KXB_PAGE };
+	keep[5] = (struct kx_pl_range){ (uintptr_t)s->core, (uintptr_t)s->core + KXB_PAGE };
+	kx_memset(&s->pl, 0, sizeof(s->pl));
+	s->pl.alloc = pl_alloc;
+	s->pl.reserved = keep;
+	s->pl.nreserved = KX_ARRAY_SIZE(keep);
+	s->pl.flags = KX_PL_BUILD_SWAPPABLE;
+	s->pl.max_pool_pages = s->pl_pool_pages;
+	st = kx_pl_build(&s->pl, &seg, 1);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "page list: %s", kx_strerror(st));
+	st = kx_jump_backup_map(NULL, s->pl.head, s->ext, MAX_EXT, &s->next);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "backup map: %s", kx_strerror(st));
+}
+
+/* An ELF core header of the region (a note, two PT_LOADs), fixed up. */
+static void build_core_header(void)
+{
+	uint8_t *h = s->core;
+	enum kx_status st;
+
+	kx_memset(h, 0, CORE_CAP);
+	kx_memcpy(h, "\x7f" "ELF\x02\x01\x01", 7);
+	kx_put_le16(h + 16, 4);		/* ET_CORE */
+	kx_put_le16(h + 18, 62);	/* EM_X86_64 */
+	kx_put_le32(h + 20, 1);
+	kx_put_le64(h + 32, 64);	/* e_phoff */
+	kx_put_le16(h + 52, 64);
+	kx_put_le16(h + 54, 56);
+	kx_put_le16(h + 56, 3);
+	kx_put_le32(h + 64, 4);		/* PT_NOTE, empty */
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t *p = h + 64 + (i + 1) * 56;
+		uint64_t a = KXJ_REGION_BASE + i * (KXJ_REGION_SIZE / 2);
+
+		kx_put_le32(p, 1);	/* PT_LOAD */
+		kx_put_le32(p + 4, 7);
+		kx_put_le64(p + 8, a);	/* p_offset: where the bytes are */
+		kx_put_le64(p + 16, 0xffff888000000000ull + a);
+		kx_put_le64(p + 24, a);
+		kx_put_le64(p + 32, KXJ_REGION_SIZE / 2);
+		kx_put_le64(p + 40, KXJ_REGION_SIZE / 2);
+	}
+	s->core_len = 64 + 3 * 56;
+	st = kx_elfcore_fixup(h, &s->core_len, CORE_CAP, s->ext, s->next);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "ELF core header fix-up: %s", kx_strerror(st));
+}
+
+static void load_purgatory(void)
+{
+	uint64_t size, align, pages;
+	uint8_t *p;
+	enum kx_status st;
+
+	st = kx_elf_rel_open(&s->purg, kxj_purgatory, kxj_purgatory_size);
+	if (st == KX_OK)
+		st = kx_elf_rel_image_size(&s->purg, &size, &align);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "purgatory: %s", kx_strerror(st));
+	align = KX_MAX(align, KXB_PAGE);
+	pages = KXB_PAGES(size) + (align - KXB_PAGE) / KXB_PAGE;
+	p = kxb_pages_or_fail(AllocateMaxAddress, pages, LIMIT_4G, "purgatory");
+	s->purg_phys = KX_ALIGN_UP((uint64_t)(uintptr_t)p, align);
+	s->purg_size = size;
+	st = kx_elf_rel_load(&s->purg, (void *)(uintptr_t)s->purg_phys, size, s->purg_phys);
+	if (st != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "purgatory: cannot load it: %s", kx_strerror(st));
+}
+
+/* Purgatory's variables, set again before every trip (it changes some). */
+static enum kx_status set_purgatory(void)
+{
+	uint64_t regs[NREGS], setup = (uintptr_t)s->setup;
+	uint16_t port = COM1;
+	uint8_t one = 1;
+	enum kx_status st;
+
+	kx_memset(regs, 0, sizeof(regs));
+	regs[REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
+	regs[REG_RIP] = kxj_payload_entry;
+	st = kx_elf_rel_set(&s->purg, "entry64_regs", regs, sizeof(regs));
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "console_serial", &one, 1);
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "serial_base", &port, sizeof(port));
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, sizeof(setup));
+	return st;
+}
+
+/* The payload as it was built: read-only part, data, zeroed bss and stack. */
+static void stage_payload(void)
+{
+	kx_memcpy(s->staging, kxj_payload, kxj_payload_file_size);
+	kx_memset(s->staging + kxj_payload_file_size, 0,
+		  s->image_pages * KXB_PAGE - kxj_payload_file_size);
+}
+
+/* ------------------------------------------------------------ the trips */
+
+static int region_is_pattern(uint64_t *first_bad)
+{
+	const uint64_t *w = (const uint64_t *)s->region;
+
+	for (uint64_t i = 0; i < KXJ_REGION_SIZE / 8; i++) {
+		if (w[i] != kxj_pattern(KXJ_REGION_BASE + i * 8, s->seed)) {
+			*first_bad = KXJ_REGION_BASE + i * 8;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void check(int ok, unsigned round, const char *what)
+{
+	if (ok)
+		return;
+	s->failures++;
+	late_say("kxjump: round %u: FAILED: %s\n", round, what);
+}
+
+/* One trip with the caller's buffer [buf, buf + len); want: the status. */
+static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want,
+		 int digest)
+{
+	struct kxj_result *res = (struct kxj_result *)(void *)s->result_page;
+	struct kx_segment seg;
+	struct kx_jump_setup js;
+	struct kx_jump_result r;
+	uint8_t expect[32], region_now[32], self_now[32];
+	uint64_t t0, t1, t2, t3, bad = 0;
+	enum kx_status st;
+	int pattern_ok, region_ok, self_ok;
+
+	kx_sha256((const void *)(uintptr_t)buf, len, expect);
+	kx_memset(res, 0, sizeof(*res));
+	kx_snprintf(s->params, sizeof(s->params),
+		    "kxjump round=0x%x region=0x%llx size=0x%llx seed=0x%llx buf=0x%llx len=0x%llx result=0x%llx",
+		    round, KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)s->seed,
+		    (unsigned long long)buf, (unsigned long long)len,
+		    (unsigned long long)(uintptr_t)res);
+	kx_memset(&seg, 0, sizeof(seg));
+	seg.dest = kxj_payload_base;
+	seg.size = kxj_payload_ro_size;
+	kx_memcpy(seg.sha256, s->ro_digest, 32);
+	seg.kind = KX_SEG_KERNEL;
+	js = (struct kx_jump_setup){ &seg, 1, s->ext, s->next, s->jump_back, 0,
+				     (uintptr_t)s->core, s->core_len, s->params };
+	st = kx_jump_write_setup(s->setup, KXB_PAGE, NULL, NULL, &js);
+	if (st == KX_OK)
+		st = set_purgatory();
+	if (st != KX_OK) {
+		check(0, round, kx_strerror(st));
+		return;
+	}
+	late_say("kxjump: round %u: calling the payload: buffer 0x%llx+0x%llx, sha256 ",
+		 round, (unsigned long long)buf, (unsigned long long)len);
+	hex(expect, 32);
+	late_say("\n");
+
+	t0 = rdtsc();
+	r = s->call(s->tramp);
+	t1 = rdtsc();
+
+	/*
+	 * Back: our memory first, then what the payload said.  The region is
+	 * compared word for word with its pattern, and its SHA-256 with the
+	 * one taken before the first trip (digest: 0.7 s under TCG).
+	 */
+	pattern_ok = region_is_pattern(&bad);
+	t2 = rdtsc();
+	region_ok = 1;
+	if (digest) {
+		kx_sha256(s->region, KXJ_REGION_SIZE, region_now);
+		region_ok = !kx_memcmp(region_now, s->region_digest, 32);
+	}
+	t3 = rdtsc();
+	kx_sha256(s->self, s->self_size, self_now);
+	self_ok = !kx_memcmp(self_now, s->self_digest, 32);
+	late_say("kxjump: round %u: back after %llu cycles: rax 0x%llx rdx 0x%llx (%s); region %s word for word (%llu cycles)%s, image %s (sha256 %s)\n",
+		 round, (unsigned long long)(t1 - t0), (unsigned long long)r.value,
+		 (unsigned long long)r.from,
+		 r.from == KX_JUMP_FROM_IMAGE ? "from the image" :
+		 r.from == KX_JUMP_FROM_PURGATORY ? "from purgatory" : "from nowhere known",
+		 pattern_ok ? "intact" : "CHANGED", (unsigned long long)(t2 - t1),
+		 digest ? (region_ok ? ", region sha256 same" : ", region sha256 DIFFERS") : "",
+		 self_ok ? "intact" : "CHANGED", self_ok ? "same" : "DIFFERS");
+	if (digest)
+		late_say("kxjump: round %u: region sha256 took %llu cycles\n", round,
+			 (unsigned long long)(t3 - t2));
+	if (!pattern_ok)
+		late_say("kxjump: round %u: first changed word at 0x%llx\n", round,
+			 (unsigned long long)bad);
+	check(pattern_ok, round, "the region's pattern changed");
+	check(region_ok, round, "the region's digest changed");
+	check(self_ok, round, "our image's digest changed");
+	/* The payload's staging is back in place (a corrupted one is checked
+	 * by the caller, which knows the byte it flipped). */
+	if (want == KX_OK)
+		check(!kx_memcmp(s->staging, kxj_payload, kxj_payload_ro_size), round,
+		      "the staged payload did not come back");
+
+	if (want != KX_OK) {
+		st = kx_jump_status(r.value, r.from);
+		late_say("kxjump: round %u: purgatory refused the payload: %s (%s)\n", round,
+			 kx_status_name(st), kx_strerror(st));
+		check(r.from == KX_JUMP_FROM_PURGATORY && st == want, round,
+		      "not the refusal expected");
+		check(res->magic == 0, round, "the payload ran");
+		return;
+	}
+	check(r.from == KX_JUMP_FROM_IMAGE, round, "not a return from the image");
+	check(res->magic == KXJ_RESULT_MAGIC && res->round == round, round,
+	      "no result block");
+	check(res->ran_at == kxj_payload_base, round, "the payload ran elsewhere");
+	check(res->jump_back == s->jump_back, round, "the JMPB record's entry");
+	check(!kx_memcmp(res->digest, expect, 32), round, "the payload's digest");
+	check(r.value == kx_get_le64(res->digest), round, "rax is not the digest's first word");
+	check(res->map_extents == s->next && res->map_displaced == s->image_pages &&
+	      res->map_words && !res->map_bad, round, "the view through the backup map");
+	check(res->core_loads >= 3 && res->core_bytes == KXJ_REGION_SIZE &&
+	      res->core_words && !res->core_bad, round, "the view through the ELF core header");
+	late_say("kxjump: round %u: result %s: sha256 ", round,
+		 !kx_memcmp(res->digest, expect, 32) ? "right" : "WRONG");
+	hex(res->digest, 32);
+	late_say(", ran at 0x%llx; map %llu extents %llu pages %llu words %llu bad; core %llu loads %llu words %llu bad\n",
+		 (unsigned long long)res->ran_at, (unsigned long long)res->map_extents,
+		 (unsigned long long)res->map_displaced, (unsigned long long)res->map_words,
+		 (unsigned long long)res->map_bad, (unsigned long long)res->core_loads,
+		 (unsigned long long)res->core_words, (unsigned long long)res->core_bad);
+}
+
+static __attribute__((noreturn)) void exit_and_run(void)
+{
+	UINTN size, key, dsize = 0;
+	UINT32 version;
+	EFI_STATUS st;
+	uint64_t pages = s->image_pages, dest = kxj_payload_base, flip;
+	unsigned tries;
+
+	kxb_say("kxjump: exiting boot services\n");
+	for (tries = 1;; tries++) {
+		size = s->map_cap;
+		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, s->map, &key, &dsize,
+				       &version);
+		if (st == EFI_SUCCESS)
+			st = uefi_call_wrapper(BS->ExitBootServices, 2, kxb_image, key);
+		if (st == EFI_SUCCESS)
+			break;
+		if (tries == 8) {
+			late_say("kxjump: ExitBootServices refused 8 times\nkxjump: FAIL\n");
+			power_off();
+		}
+	}
+	__asm__ volatile("cli");
+	late_say("kxjump: boot services exited; region 0x%llx+0x%llx, payload 0x%llx+0x%llx (%llu read-only bytes verified) swapped with 0x%llx, %u backup extents, core header %u bytes\n",
+		 KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)dest,
+		 (unsigned long long)pages * KXB_PAGE, (unsigned long long)kxj_payload_ro_size,
+		 (unsigned long long)(uintptr_t)s->staging, s->next, (unsigned)s->core_len);
+
+	kx_sha256(s->region, KXJ_REGION_SIZE, s->region_digest);
+	kx_sha256(s->self, s->self_size, s->self_digest);
+	late_say("kxjump: region sha256 ");
+	hex(s->region_digest, 32);
+	late_say(", own image 0x%llx+0x%llx sha256 ", (unsigned long long)(uintptr_t)s->self,
+		 (unsigned long long)s->self_size);
+	hex(s->self_digest, 32);
+	late_say("\n");
+
+	for (unsigned i = 1; i <= ROUNDS; i++) {
+		/* Buffers across the region; some cover the payload's pages. */
+		uint64_t buf = KXJ_REGION_BASE + (i * 0x5f3000ull) % (KXJ_REGION_SIZE - 0x400000) + i * 24;
+		uint64_t len = 0x1000 * i + 37 * i;
+
+		if (i % 3 == 0) {
+			buf = dest - 0x800 * i;		/* across the payload's first page */
+			len = pages * KXB_PAGE / 2 + 0x800 * i + i;
+		}
+		stage_payload();
+		trip(i, buf, len, KX_OK, 1);
+	}
+
+	/* A corrupted payload: refused by purgatory, the caller kept. */
+	stage_payload();
+	flip = kxj_payload_ro_size / 2;
+	s->staging[flip] ^= 0x20;
+	late_say("kxjump: corrupting the staged payload: byte 0x%llx flipped after its digest was taken\n",
+		 (unsigned long long)flip);
+	trip(ROUNDS + 1, KXJ_REGION_BASE, 0x3000, KX_ERR_DIGEST, 1);
+	s->staging[flip] ^= 0x20;
+	check(!kx_memcmp(s->staging, kxj_payload, kxj_payload_ro_size), ROUNDS + 1,
+	      "the corrupted staged payload did not come back as it was");
+
+	stage_payload();
+	trip(ROUNDS + 2, dest - 0x10, 0x2020, KX_OK, 1);
+
+	if (s->failures)
+		late_say("kxjump: FAIL: %u checks failed\n", s->failures);
+	else
+		late_say("kxjump: PASS: %u round trips, a refusal returned, memory intact each time\n",
+			 ROUNDS + 1);
+	late_say("kxjump: powering off\n");
+	power_off();
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+	EFI_PHYSICAL_ADDRESS a;
+	EFI_STATUS st;
+	UINTN count, dsize, key;
+	EFI_MEMORY_DESCRIPTOR *map;
+	uint64_t blob = (uint64_t)(kx_trampoline_x86_64_end - kx_trampoline_x86_64_start);
+
+	InitializeLib(image, systab);
+	kxb_image = image;
+	kxb_say("\nkxjump: kx round-trip test (x86_64, setup ABI %d.%d)\n", KX_ABI_MAJOR,
+		KX_ABI_MINOR);
+	st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
+			       (void **)&li);
+	if (st != EFI_SUCCESS || !li)
+		kxb_fail(st, "no loaded-image protocol on our own image");
+	s = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(sizeof(*s)), 0, "state");
+	s->self = li->ImageBase;
+	s->self_size = li->ImageSize;
+	s->seed = 0x6b786a756d70ull ^ rdtsc();
+	find_pm1a_cnt();
+
+	/* The caller's region, at the address the payload is linked for. */
+	a = KXJ_REGION_BASE;
+	st = kxb_alloc_pages(AllocateAddress, KXJ_REGION_SIZE / KXB_PAGE, &a);
+	if (st != EFI_SUCCESS)
+		kxb_fail(st, "region 0x%llx+0x%llx is not free", KXJ_REGION_BASE,
+			 KXJ_REGION_SIZE);
+	s->region = (uint8_t *)(uintptr_t)a;
+	for (uint64_t i = 0; i < KXJ_REGION_SIZE / 8; i++)
+		((uint64_t *)s->region)[i] = kxj_pattern(KXJ_REGION_BASE + i * 8, s->seed);
+
+	/* The payload, staged elsewhere, and its stack after it. */
+	if (kxj_payload_base < KXJ_REGION_BASE || kxj_payload_size > kxj_payload_file_size + (1 << 20) ||
+	    kxj_payload_base + kxj_payload_size + KXJ_STACK_SIZE > KXJ_REGION_BASE + KXJ_REGION_SIZE)
+		kxb_fail(EFI_LOAD_ERROR, "payload layout 0x%llx+0x%llx", (unsigned long long)kxj_payload_base,
+			 (unsigned long long)kxj_payload_size);
+	s->image_pages = KXB_PAGES(kxj_payload_size + KXJ_STACK_SIZE);
+	s->staging = kxb_pages_or_fail(AllocateAnyPages, s->image_pages, 0, "payload staging");
+	stage_payload();
+	kx_sha256(s->staging, kxj_payload_ro_size, s->ro_digest);
+
+	load_purgatory();
+	s->setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_4G, "setup page");
+	s->result_page = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "result page");
+	s->core = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "core header");
+	s->control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "control page");
+	build_idmap();
+	build_page_list();
+	build_core_header();
+
+	/* The control page: the blob, its arguments, its stack at the top. */
+	kx_memcpy(s->control, kx_trampoline_x86_64_start, blob);
+	s->tramp = (struct kx_tramp_x86_64 *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
+	s->call = (void *)(uintptr_t)kx_trampoline_x86_64_at((uintptr_t)s->control,
+		(const char *)(uintptr_t)kx_trampoline_x86_64_call);
+	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
+	s->tramp->cr3 = s->cr3;
+	s->tramp->head = s->pl.head;
+	s->tramp->entry = s->purg.entry;
+	s->tramp->stack_top = (uintptr_t)s->control + KXB_PAGE;
+	s->tramp->mode = KX_PL_SWAP;
+
+	kxb_say("kxjump: region 0x%llx+0x%llx filled; payload %llu bytes (%llu read-only) for 0x%llx staged at 0x%llx; purgatory at 0x%llx; control page 0x%llx, jump-back entry 0x%llx; %u backup extent(s)\n",
+		KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)kxj_payload_size,
+		(unsigned long long)kxj_payload_ro_size, (unsigned long long)kxj_payload_base,
+		(unsigned long long)(uintptr_t)s->staging, (unsigned long long)s->purg_phys,
+		(unsigned long long)(uintptr_t)s->control, (unsigned long long)s->jump_back,
+		s->next);
+
+	map = kxb_memory_map(&count, &dsize, &key);
+	FreePool(map);
+	s->map_cap = (count + 64) * dsize;
+	s->map = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(s->map_cap), 0, "memory map");
+	s->map_cap = KXB_PAGES(s->map_cap) * KXB_PAGE;
+	exit_and_run();
+}
