@@ -356,6 +356,41 @@ static void stage_payload(void)
 
 /* ------------------------------------------------------------ the trips */
 
+/* What the round trip promises to restore, read directly. */
+struct cpu {
+	uint64_t cr0, cr3, cr4, efer, fs_base, gs_base, rflags;
+	uint8_t gdtr[10], idtr[10];
+	uint16_t sel[6];
+};
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void read_cpu(struct cpu *c)
+{
+	kx_memset(c, 0, sizeof(*c));
+	__asm__ volatile("mov %%cr0, %0" : "=r"(c->cr0));
+	__asm__ volatile("mov %%cr3, %0" : "=r"(c->cr3));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(c->cr4));
+	__asm__ volatile("pushfq; pop %0" : "=r"(c->rflags));
+	__asm__ volatile("sgdt %0" : "=m"(c->gdtr));
+	__asm__ volatile("sidt %0" : "=m"(c->idtr));
+	__asm__ volatile("mov %%cs, %0" : "=r"(c->sel[0]));
+	__asm__ volatile("mov %%ss, %0" : "=r"(c->sel[1]));
+	__asm__ volatile("mov %%ds, %0" : "=r"(c->sel[2]));
+	__asm__ volatile("mov %%es, %0" : "=r"(c->sel[3]));
+	__asm__ volatile("mov %%fs, %0" : "=r"(c->sel[4]));
+	__asm__ volatile("mov %%gs, %0" : "=r"(c->sel[5]));
+	c->efer = rdmsr(0xc0000080);
+	c->fs_base = rdmsr(0xc0000100);
+	c->gs_base = rdmsr(0xc0000101);
+}
+
 static int region_is_pattern(uint64_t *first_bad)
 {
 	const uint64_t *w = (const uint64_t *)s->region;
@@ -388,7 +423,8 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	uint8_t expect[32], region_now[32], self_now[32];
 	uint64_t t0, t1, t2, t3, bad = 0;
 	enum kx_status st;
-	int pattern_ok, region_ok, self_ok;
+	int pattern_ok, region_ok, self_ok, cpu_ok;
+	struct cpu cpu_before, cpu_after;
 
 	kx_sha256((const void *)(uintptr_t)buf, len, expect);
 	kx_memset(res, 0, sizeof(*res));
@@ -416,9 +452,22 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	hex(expect, 32);
 	late_say("\n");
 
+	read_cpu(&cpu_before);
 	t0 = rdtsc();
 	r = s->call(s->tramp);
 	t1 = rdtsc();
+	read_cpu(&cpu_after);
+	cpu_ok = !kx_memcmp(&cpu_before, &cpu_after, sizeof(cpu_before));
+	late_say("kxjump: round %u: cpu state %s: cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx rflags 0x%llx cs 0x%x ss 0x%x gdt 0x%llx idt 0x%llx\n",
+		 round, cpu_ok ? "same" : "CHANGED", (unsigned long long)cpu_after.cr0,
+		 (unsigned long long)cpu_after.cr3, (unsigned long long)cpu_after.cr4,
+		 (unsigned long long)cpu_after.efer, (unsigned long long)cpu_after.rflags,
+		 cpu_after.sel[0], cpu_after.sel[1],
+		 (unsigned long long)kx_get_le64(cpu_after.gdtr + 2),
+		 (unsigned long long)kx_get_le64(cpu_after.idtr + 2));
+	check(cpu_ok, round, "the caller's CPU state was not restored");
+	check(s->tramp->cr3 != cpu_before.cr3, round,
+	      "the trip used the caller's page tables, not the identity map");
 
 	/*
 	 * Back: our memory first, then what the payload said.  The region is

@@ -302,6 +302,7 @@ jump_scenario() {
 	done
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		expect "^kxjump: round $i: back after .*, region sha256 same," "round $i: the region's SHA-256 unchanged"
+		expect "^kxjump: round $i: cpu state same: cr0 0x[0-9a-f]+ cr3 0x[0-9a-f]+ cr4 " "round $i: CR0/3/4, EFER, RFLAGS, segments, GDTR, IDTR, FS/GS bases as before"
 	done
 	expect '^kxjump: corrupting the staged payload' "the corruption"
 	expect '^kx: SHA-256 MISMATCH in segment 0 \(kernel\) at 0x11000000' "purgatory's mismatch"
