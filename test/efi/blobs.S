@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What kxjump.efi embeds: kx's x86_64 purgatory (KX_PURGATORY_RO) and the
+ * What kxjump.efi embeds: kx's purgatory of its architecture (KX_PURGATORY_RO) and the
  * round-trip payload as a flat binary (KX_PAYLOAD_BIN) with its layout
  * (KX_PAYLOAD_INC: the payload's symbols as .set lines, from its link).
  */
 #include KX_PAYLOAD_INC
 
-	.section .rodata, "a", @progbits
+	.section .rodata, "a", %progbits
 	.balign 16
 	.globl kxj_purgatory
 kxj_purgatory:
@@ -27,4 +27,4 @@ kxj_payload_size:	.quad kxpayload_end - kxpayload_start
 kxj_payload_base:	.quad kxpayload_start
 kxj_payload_entry:	.quad kxpayload_main
 
-	.section .note.GNU-stack, "", @progbits
+	.section .note.GNU-stack, "", %progbits

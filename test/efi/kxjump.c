@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kxjump.efi: the x86_64 round-trip test, a kx loader calling
- * physical-mode code after ExitBootServices and getting its memory back.
+ * kxjump.efi: the round-trip test (x86_64 under OVMF, aarch64 under
+ * AAVMF), a kx loader calling physical-mode code after ExitBootServices
+ * and getting its memory back.
  *
  * Before ExitBootServices it takes a 64 MiB region at a fixed address and
  * fills it with a pattern (a function of each word's address), stages the
  * payload (test/payload/, linked inside that region) elsewhere, loads kx's
  * purgatory, and builds the identity map and a swappable page list that
- * moves the payload onto the region.  After ExitBootServices, on COM1, it
+ * moves the payload onto the region.  After ExitBootServices, on the
+ * serial port (COM1, or QEMU virt's PL011), it
  * calls the payload 10 times with different parameters (the caller's
  * buffer to hash), and after each trip checks that the region and its own
  * loaded image are bit for bit what they were (SHA-256 over each, and the
@@ -16,8 +18,9 @@
  * and through the fixed-up ELF core header.  Then it corrupts the staged
  * payload: purgatory must return KX_ERR_DIGEST instead of running it,
  * with the region intact; one more good trip follows; it prints
- * "kxjump: PASS" or "kxjump: FAIL", and powers the machine off (S5
- * through the FADT's PM1a control block: SLP_EN, QEMU's S5 type 0).
+ * "kxjump: PASS" or "kxjump: FAIL", and powers the machine off (x86_64:
+ * S5 through the FADT's PM1a control block, SLP_EN with QEMU's S5 type 0;
+ * aarch64: PSCI SYSTEM_OFF).
  *
  * Everything it changes between the digests of its own image lives
  * outside that image (a state page it allocates), so the image digest
@@ -37,7 +40,6 @@
 #include "../../efi/kxboot.h"
 #include "../payload/payload.h"
 
-#define COM1		0x3f8
 #define LIMIT_4G	0xffffffffull
 #define MAX_RANGES	256
 #define SETUP_PAGES	2
@@ -49,7 +51,12 @@ extern const uint8_t kxj_purgatory[], kxj_payload[];
 extern const uint64_t kxj_purgatory_size, kxj_payload_file_size,
 	kxj_payload_ro_size, kxj_payload_size, kxj_payload_base, kxj_payload_entry;
 
-enum { REG_RSP = 6, REG_RIP = 16, NREGS = 17 };
+
+#if defined(__x86_64__)
+typedef struct kx_tramp_x86_64 tramp_t;
+#else
+typedef struct kx_tramp_aarch64 tramp_t;
+#endif
 
 /* Everything that changes after ExitBootServices, outside our image. */
 struct state {
@@ -61,14 +68,14 @@ struct state {
 	uint8_t *setup, *result_page, *core, *control;
 	size_t core_len;
 	struct kx_idmap_pool idmap;
-	uint64_t cr3;
+	uint64_t root;			/* the identity map's, for the check */
 	uint8_t *pl_pool;
 	size_t pl_pool_pages, pl_pool_used;
 	struct kx_pl_builder pl;
 	struct kx_backup_extent ext[MAX_EXT];
 	unsigned next;
-	struct kx_tramp_x86_64 *tramp;
-	struct kx_jump_result (*call)(struct kx_tramp_x86_64 *);
+	tramp_t *tramp;
+	struct kx_jump_result (*call)(tramp_t *);
 	uint64_t jump_back;
 	uint64_t seed;
 	const uint8_t *self;		/* our loaded image */
@@ -82,7 +89,85 @@ struct state {
 };
 static struct state *s;
 
-/* ------------------------------------------------------------ console */
+/* ------------------------------------------------------------ the machine */
+
+static void late_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void arch_putc(void *ctx, char c);
+
+static void late_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kx_vformat(arch_putc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static int is_ram(UINT32 type)
+{
+	switch (type) {
+	case EfiLoaderCode:
+	case EfiLoaderData:
+	case EfiBootServicesCode:
+	case EfiBootServicesData:
+	case EfiRuntimeServicesCode:
+	case EfiRuntimeServicesData:
+	case EfiConventionalMemory:
+	case EfiACPIReclaimMemory:
+	case EfiACPIMemoryNVS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every RAM range below limit, and the control page: what the identity
+ * map maps.  Returns how many. */
+static size_t collect_ranges(uint64_t limit)
+{
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count, dsize, key;
+	size_t n = 0;
+
+	map = kxb_memory_map(&count, &dsize, &key);
+	for (UINTN i = 0; i < count; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
+		uint64_t start = d->PhysicalStart, size = d->NumberOfPages * KXB_PAGE;
+
+		if (!is_ram(d->Type) || !size || start + size > limit)
+			continue;
+		if (n && s->ranges[n - 1].start + s->ranges[n - 1].size == start) {
+			s->ranges[n - 1].size += size;
+			continue;
+		}
+		if (n == MAX_RANGES - 1)
+			kxb_fail(EFI_UNSUPPORTED, "identity map: too many RAM ranges");
+		s->ranges[n++] = (struct kx_idmap_range){ start, size, KX_IDMAP_NORMAL };
+	}
+	FreePool(map);
+	s->ranges[n++] = (struct kx_idmap_range){ (uintptr_t)s->control, KXB_PAGE,
+						  KX_IDMAP_NORMAL };
+	return n;
+}
+
+static void *idmap_pool(size_t tables)
+{
+	s->idmap.base = kxb_pages_or_fail(AllocateAnyPages, tables, 0, "page tables");
+	s->idmap.phys = (uintptr_t)s->idmap.base;
+	s->idmap.pages = tables;
+	s->idmap.used = 0;
+	return &s->idmap;
+}
+
+#if defined(__x86_64__)
+/*
+ * x86_64 under OVMF: COM1, the TSC, S5 through the FADT, the control
+ * registers and descriptor tables the round trip restores.
+ */
+#define KXJ_ARCH	"x86_64"
+#define KXJ_EM		62	/* EM_X86_64 */
+#define COM1		0x3f8
+enum { REG_RSP = 6, REG_RIP = 16, NREGS = 17 };
 
 static inline void outb(uint8_t v, uint16_t port)
 {
@@ -102,7 +187,7 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
-static inline uint64_t rdtsc(void)
+static inline uint64_t counter(void)
 {
 	uint32_t lo, hi;
 
@@ -110,30 +195,25 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static void uart_putc(void *ctx, char c)
+static void arch_putc(void *ctx, char c)
 {
 	(void)ctx;
 	if (c == '\n')
-		uart_putc(ctx, '\r');
+		arch_putc(ctx, '\r');
 	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
 		;
 	outb((uint8_t)c, COM1);
 }
 
-static void late_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void late_say(const char *fmt, ...)
+static void interrupts_off(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_vformat(uart_putc, NULL, fmt, ap);
-	va_end(ap);
+	__asm__ volatile("cli");
 }
 
 /* PM1a control block from the FADT, found before ExitBootServices. */
 static uint16_t pm1a_cnt;
 
-static void find_pm1a_cnt(void)
+static void power_init(void)
 {
 	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
 	const uint8_t *rsdp = kxb_config_table(&acpi20), *xsdt;
@@ -162,6 +242,311 @@ static __attribute__((noreturn)) void power_off(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* What the round trip promises to restore, read directly. */
+struct cpu {
+	uint64_t cr0, cr3, cr4, efer, fs_base, gs_base, rflags;
+	uint8_t gdtr[10], idtr[10];
+	uint16_t sel[6];
+};
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void read_cpu(struct cpu *c)
+{
+	kx_memset(c, 0, sizeof(*c));
+	__asm__ volatile("mov %%cr0, %0" : "=r"(c->cr0));
+	__asm__ volatile("mov %%cr3, %0" : "=r"(c->cr3));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(c->cr4));
+	__asm__ volatile("pushfq; pop %0" : "=r"(c->rflags));
+	__asm__ volatile("sgdt %0" : "=m"(c->gdtr));
+	__asm__ volatile("sidt %0" : "=m"(c->idtr));
+	__asm__ volatile("mov %%cs, %0" : "=r"(c->sel[0]));
+	__asm__ volatile("mov %%ss, %0" : "=r"(c->sel[1]));
+	__asm__ volatile("mov %%ds, %0" : "=r"(c->sel[2]));
+	__asm__ volatile("mov %%es, %0" : "=r"(c->sel[3]));
+	__asm__ volatile("mov %%fs, %0" : "=r"(c->sel[4]));
+	__asm__ volatile("mov %%gs, %0" : "=r"(c->sel[5]));
+	c->efer = rdmsr(0xc0000080);
+	c->fs_base = rdmsr(0xc0000100);
+	c->gs_base = rdmsr(0xc0000101);
+}
+
+static uint64_t cpu_root(const struct cpu *c)
+{
+	return c->cr3;
+}
+
+static void say_cpu(unsigned round, const struct cpu *c, int same)
+{
+	late_say("kxjump: round %u: cpu state %s: cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx rflags 0x%llx cs 0x%x ss 0x%x gdt 0x%llx idt 0x%llx\n",
+		 round, same ? "same" : "CHANGED", (unsigned long long)c->cr0,
+		 (unsigned long long)c->cr3, (unsigned long long)c->cr4,
+		 (unsigned long long)c->efer, (unsigned long long)c->rflags,
+		 c->sel[0], c->sel[1], (unsigned long long)kx_get_le64(c->gdtr + 2),
+		 (unsigned long long)kx_get_le64(c->idtr + 2));
+}
+
+/* Every RAM range and the control page, 4-level, 2 MiB pages at most. */
+static void build_idmap(void)
+{
+	const struct kx_idmap_x86_64_config cfg = { 4, KX_IDMAP_X86_NO_1G };
+	size_t tables, n = collect_ranges(KX_IDMAP_X86_LIMIT_4LEVEL);
+	enum kx_status st;
+
+	st = kx_idmap_x86_64_count_tables(s->ranges, n, &cfg, &tables);
+	if (st == KX_OK)
+		st = kx_idmap_x86_64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc,
+					   idmap_pool(tables), &s->root);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+}
+
+/* Purgatory's variables, set again before every trip (it changes some). */
+static enum kx_status set_purgatory(void)
+{
+	uint64_t regs[NREGS], setup = (uintptr_t)s->setup;
+	uint16_t port = COM1;
+	uint8_t one = 1;
+	enum kx_status st;
+
+	kx_memset(regs, 0, sizeof(regs));
+	regs[REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
+	regs[REG_RIP] = kxj_payload_entry;
+	st = kx_elf_rel_set(&s->purg, "entry64_regs", regs, sizeof(regs));
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "console_serial", &one, 1);
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "serial_base", &port, sizeof(port));
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, sizeof(setup));
+	return st;
+}
+
+/* The control page: the blob, its arguments, its stack at the top. */
+static void prepare_control(void)
+{
+	uint64_t blob = (uint64_t)(kx_trampoline_x86_64_end - kx_trampoline_x86_64_start);
+
+	kx_memcpy(s->control, kx_trampoline_x86_64_start, blob);
+	s->tramp = (tramp_t *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
+	s->call = (void *)(uintptr_t)kx_trampoline_x86_64_at((uintptr_t)s->control,
+		(const char *)(uintptr_t)kx_trampoline_x86_64_call);
+	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
+	s->tramp->cr3 = s->root;
+	s->tramp->head = s->pl.head;
+	s->tramp->entry = s->purg.entry;
+	s->tramp->stack_top = (uintptr_t)s->control + KXB_PAGE;
+	s->tramp->mode = KX_PL_SWAP;
+}
+
+/* Caches are coherent with everything on x86. */
+static void before_trips(void)
+{
+}
+
+#elif defined(__aarch64__)
+/*
+ * aarch64 under AAVMF on QEMU's virt: its PL011, the virtual counter,
+ * PSCI SYSTEM_OFF, and the translation regime the round trip restores.
+ * The payload runs with the MMU off: whatever it reads outside the list
+ * is cleaned to the point of coherency (the trampoline's clean[]
+ * ranges, and the region once, before the first trip).
+ */
+#define KXJ_ARCH	"aarch64"
+#define KXJ_EM		183	/* EM_AARCH64 */
+#define PL011		0x09000000ull
+#define PL011_FR_TXFF	(1u << 5)
+#define HCR_EL2_E2H	(1ull << 34)
+#define PSCI_SYSTEM_OFF	0x84000008u
+
+#define read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
+
+static unsigned current_el(void)
+{
+	return (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
+}
+
+static inline uint64_t counter(void)
+{
+	uint64_t t;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+	return t;
+}
+
+static void arch_putc(void *ctx, char c)
+{
+	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)PL011;
+	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(PL011 + 0x18);
+
+	(void)ctx;
+	if (c == '\n')
+		arch_putc(ctx, '\r');
+	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
+		;
+	*dr = (unsigned char)c;
+}
+
+static void interrupts_off(void)
+{
+	__asm__ volatile("msr daifset, #0xf" : : : "memory");
+}
+
+static void power_init(void)
+{
+}
+
+/* PSCI through the conduit QEMU gives this EL: SMC from EL2, HVC from EL1. */
+static __attribute__((noreturn)) void power_off(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+
+	if (current_el() == 2)
+		__asm__ volatile("smc #0" : "+r"(x0) : : "memory");
+	else
+		__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+struct cpu {
+	uint64_t sctlr, tcr, mair, ttbr0, vbar, daif, sp;
+};
+
+#define READ_EL_REGS(c, el) do {					\
+	(c)->sctlr = read_sysreg(sctlr_##el);				\
+	(c)->tcr = read_sysreg(tcr_##el);				\
+	(c)->mair = read_sysreg(mair_##el);				\
+	(c)->ttbr0 = read_sysreg(ttbr0_##el);				\
+	(c)->vbar = read_sysreg(vbar_##el);				\
+} while (0)
+
+static void read_cpu(struct cpu *c)
+{
+	kx_memset(c, 0, sizeof(*c));
+	if (current_el() == 2)
+		READ_EL_REGS(c, el2);
+	else
+		READ_EL_REGS(c, el1);
+	c->daif = read_sysreg(daif);
+	__asm__ volatile("mov %0, sp" : "=r"(c->sp));
+}
+
+static uint64_t cpu_root(const struct cpu *c)
+{
+	return c->ttbr0;
+}
+
+static void say_cpu(unsigned round, const struct cpu *c, int same)
+{
+	late_say("kxjump: round %u: cpu state %s: EL%u sctlr 0x%llx tcr 0x%llx mair 0x%llx ttbr0 0x%llx vbar 0x%llx daif 0x%llx\n",
+		 round, same ? "same" : "CHANGED", current_el(),
+		 (unsigned long long)c->sctlr, (unsigned long long)c->tcr,
+		 (unsigned long long)c->mair, (unsigned long long)c->ttbr0,
+		 (unsigned long long)c->vbar, (unsigned long long)c->daif);
+}
+
+static int el2_only(void)
+{
+	return current_el() == 2 && !(read_sysreg(hcr_el2) & HCR_EL2_E2H);
+}
+
+static struct kx_idmap_aarch64_regs a64_regs;
+
+/* Every RAM range and the control page, 48-bit, this EL's regime. */
+static void build_idmap(void)
+{
+	struct kx_idmap_aarch64_config cfg = { 48, el2_only() ? KX_IDMAP_A64_EL2 : 0 };
+	size_t tables, n = collect_ranges(1ull << 48);
+	enum kx_status st;
+
+	st = kx_idmap_aarch64_count_tables(s->ranges, n, &cfg, &tables);
+	if (st == KX_OK)
+		st = kx_idmap_aarch64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc,
+					    idmap_pool(tables), &a64_regs);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
+	s->root = a64_regs.ttbr0;
+}
+
+/* Purgatory's variables, set again before every trip (it changes some). */
+static enum kx_status set_purgatory(void)
+{
+	uint64_t setup = (uintptr_t)s->setup, entry = kxj_payload_entry, zero = 0;
+	uint64_t uart = PL011;
+	enum kx_status st;
+
+	st = kx_elf_rel_set(&s->purg, "arm64_kernel_entry", &entry, 8);
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "arm64_dtb_addr", &zero, 8);
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "arm64_sink", &uart, 8);
+	if (st == KX_OK)
+		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, 8);
+	return st;
+}
+
+static void clean_to_poc(uint64_t start, uint64_t end)
+{
+	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+
+	for (uint64_t p = start & ~(line - 1); p < end; p += line)
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	__asm__ volatile("dsb sy" : : : "memory");
+}
+
+/*
+ * The control page: the blob and its arguments (no stack: the aarch64
+ * prologues use none).  Fetched with the MMU off on the way back: cleaned
+ * to the PoC, I-cache invalidated.
+ */
+static void prepare_control(void)
+{
+	uint64_t blob = (uint64_t)(kx_trampoline_aarch64_end - kx_trampoline_aarch64_start);
+	uint64_t control = (uintptr_t)s->control;
+
+	kx_memcpy(s->control, kx_trampoline_aarch64_start, blob);
+	s->tramp = (tramp_t *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
+	s->call = (void *)(uintptr_t)(control + (uint64_t)((const char *)(uintptr_t)
+		kx_trampoline_aarch64_call - kx_trampoline_aarch64_start));
+	s->jump_back = control + (uint64_t)(kx_trampoline_aarch64_back -
+					    kx_trampoline_aarch64_start);
+	kx_memset(s->tramp, 0, sizeof(*s->tramp));
+	s->tramp->ttbr0 = a64_regs.ttbr0;
+	s->tramp->tcr = el2_only() ? a64_regs.tcr_el2 : a64_regs.tcr_el1;
+	s->tramp->mair = a64_regs.mair;
+	s->tramp->head = s->pl.head;
+	s->tramp->entry = s->purg.entry;
+	s->tramp->mode = KX_PL_SWAP;
+	/* What the payload and purgatory read, or the payload writes, outside
+	 * the list: cleaned on the way there and again on the way back. */
+	s->tramp->clean[0].start = s->purg_phys;
+	s->tramp->clean[0].end = s->purg_phys + s->purg_size;
+	s->tramp->clean[1].start = (uintptr_t)s->setup;
+	s->tramp->clean[1].end = (uintptr_t)s->setup + SETUP_PAGES * KXB_PAGE;
+	s->tramp->clean[2].start = (uintptr_t)s->result_page;
+	s->tramp->clean[2].end = (uintptr_t)s->result_page + KXB_PAGE;
+	s->tramp->clean[3].start = (uintptr_t)s->core;
+	s->tramp->clean[3].end = (uintptr_t)s->core + KXB_PAGE;
+	clean_to_poc(control, control + KXB_PAGE);
+	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
+}
+
+/* The payload reads the whole region with the MMU off. */
+static void before_trips(void)
+{
+	clean_to_poc(KXJ_REGION_BASE, KXJ_REGION_BASE + KXJ_REGION_SIZE);
+}
+#else
+#error "kxjump: x86_64 or aarch64"
+#endif
+
 static void hex(const uint8_t *d, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -169,64 +554,6 @@ static void hex(const uint8_t *d, unsigned n)
 }
 
 /* ------------------------------------------------------------ loading */
-
-static int is_ram(UINT32 type)
-{
-	switch (type) {
-	case EfiLoaderCode:
-	case EfiLoaderData:
-	case EfiBootServicesCode:
-	case EfiBootServicesData:
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:
-	case EfiConventionalMemory:
-	case EfiACPIReclaimMemory:
-	case EfiACPIMemoryNVS:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Every RAM range and the control page, 4-level, 2 MiB pages at most. */
-static void build_idmap(void)
-{
-	const struct kx_idmap_x86_64_config cfg = { 4, KX_IDMAP_X86_NO_1G };
-	EFI_MEMORY_DESCRIPTOR *map;
-	UINTN count, dsize, key;
-	size_t tables, n = 0;
-	enum kx_status st;
-
-	map = kxb_memory_map(&count, &dsize, &key);
-	for (UINTN i = 0; i < count; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
-		uint64_t start = d->PhysicalStart, size = d->NumberOfPages * KXB_PAGE;
-
-		if (!is_ram(d->Type) || !size || start + size > KX_IDMAP_X86_LIMIT_4LEVEL)
-			continue;
-		if (n && s->ranges[n - 1].start + s->ranges[n - 1].size == start) {
-			s->ranges[n - 1].size += size;
-			continue;
-		}
-		if (n == MAX_RANGES - 1)
-			kxb_fail(EFI_UNSUPPORTED, "identity map: too many RAM ranges");
-		s->ranges[n++] = (struct kx_idmap_range){ start, size, KX_IDMAP_NORMAL };
-	}
-	FreePool(map);
-	s->ranges[n++] = (struct kx_idmap_range){ (uintptr_t)s->control, KXB_PAGE,
-						  KX_IDMAP_NORMAL };
-	st = kx_idmap_x86_64_count_tables(s->ranges, n, &cfg, &tables);
-	if (st != KX_OK)
-		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
-	s->idmap.base = kxb_pages_or_fail(AllocateAnyPages, tables, 0, "page tables");
-	s->idmap.phys = (uintptr_t)s->idmap.base;
-	s->idmap.pages = tables;
-	s->idmap.used = 0;
-	st = kx_idmap_x86_64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc, &s->idmap,
-				   &s->cr3);
-	if (st != KX_OK)
-		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
-}
 
 static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
 {
@@ -279,7 +606,7 @@ static void build_core_header(void)
 	kx_memset(h, 0, CORE_CAP);
 	kx_memcpy(h, "\x7f" "ELF\x02\x01\x01", 7);
 	kx_put_le16(h + 16, 4);		/* ET_CORE */
-	kx_put_le16(h + 18, 62);	/* EM_X86_64 */
+	kx_put_le16(h + 18, KXJ_EM);
 	kx_put_le32(h + 20, 1);
 	kx_put_le64(h + 32, 64);	/* e_phoff */
 	kx_put_le16(h + 52, 64);
@@ -325,27 +652,6 @@ static void load_purgatory(void)
 		kxb_fail(EFI_LOAD_ERROR, "purgatory: cannot load it: %s", kx_strerror(st));
 }
 
-/* Purgatory's variables, set again before every trip (it changes some). */
-static enum kx_status set_purgatory(void)
-{
-	uint64_t regs[NREGS], setup = (uintptr_t)s->setup;
-	uint16_t port = COM1;
-	uint8_t one = 1;
-	enum kx_status st;
-
-	kx_memset(regs, 0, sizeof(regs));
-	regs[REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
-	regs[REG_RIP] = kxj_payload_entry;
-	st = kx_elf_rel_set(&s->purg, "entry64_regs", regs, sizeof(regs));
-	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "console_serial", &one, 1);
-	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "serial_base", &port, sizeof(port));
-	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, sizeof(setup));
-	return st;
-}
-
 /* The payload as it was built: read-only part, data, zeroed bss and stack. */
 static void stage_payload(void)
 {
@@ -355,41 +661,6 @@ static void stage_payload(void)
 }
 
 /* ------------------------------------------------------------ the trips */
-
-/* What the round trip promises to restore, read directly. */
-struct cpu {
-	uint64_t cr0, cr3, cr4, efer, fs_base, gs_base, rflags;
-	uint8_t gdtr[10], idtr[10];
-	uint16_t sel[6];
-};
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void read_cpu(struct cpu *c)
-{
-	kx_memset(c, 0, sizeof(*c));
-	__asm__ volatile("mov %%cr0, %0" : "=r"(c->cr0));
-	__asm__ volatile("mov %%cr3, %0" : "=r"(c->cr3));
-	__asm__ volatile("mov %%cr4, %0" : "=r"(c->cr4));
-	__asm__ volatile("pushfq; pop %0" : "=r"(c->rflags));
-	__asm__ volatile("sgdt %0" : "=m"(c->gdtr));
-	__asm__ volatile("sidt %0" : "=m"(c->idtr));
-	__asm__ volatile("mov %%cs, %0" : "=r"(c->sel[0]));
-	__asm__ volatile("mov %%ss, %0" : "=r"(c->sel[1]));
-	__asm__ volatile("mov %%ds, %0" : "=r"(c->sel[2]));
-	__asm__ volatile("mov %%es, %0" : "=r"(c->sel[3]));
-	__asm__ volatile("mov %%fs, %0" : "=r"(c->sel[4]));
-	__asm__ volatile("mov %%gs, %0" : "=r"(c->sel[5]));
-	c->efer = rdmsr(0xc0000080);
-	c->fs_base = rdmsr(0xc0000100);
-	c->gs_base = rdmsr(0xc0000101);
-}
 
 static int region_is_pattern(uint64_t *first_bad)
 {
@@ -453,20 +724,14 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	late_say("\n");
 
 	read_cpu(&cpu_before);
-	t0 = rdtsc();
+	t0 = counter();
 	r = s->call(s->tramp);
-	t1 = rdtsc();
+	t1 = counter();
 	read_cpu(&cpu_after);
 	cpu_ok = !kx_memcmp(&cpu_before, &cpu_after, sizeof(cpu_before));
-	late_say("kxjump: round %u: cpu state %s: cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx rflags 0x%llx cs 0x%x ss 0x%x gdt 0x%llx idt 0x%llx\n",
-		 round, cpu_ok ? "same" : "CHANGED", (unsigned long long)cpu_after.cr0,
-		 (unsigned long long)cpu_after.cr3, (unsigned long long)cpu_after.cr4,
-		 (unsigned long long)cpu_after.efer, (unsigned long long)cpu_after.rflags,
-		 cpu_after.sel[0], cpu_after.sel[1],
-		 (unsigned long long)kx_get_le64(cpu_after.gdtr + 2),
-		 (unsigned long long)kx_get_le64(cpu_after.idtr + 2));
+	say_cpu(round, &cpu_after, cpu_ok);
 	check(cpu_ok, round, "the caller's CPU state was not restored");
-	check(s->tramp->cr3 != cpu_before.cr3, round,
+	check(s->root != cpu_root(&cpu_before), round,
 	      "the trip used the caller's page tables, not the identity map");
 
 	/*
@@ -475,16 +740,16 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	 * one taken before the first trip (digest: 0.7 s under TCG).
 	 */
 	pattern_ok = region_is_pattern(&bad);
-	t2 = rdtsc();
+	t2 = counter();
 	region_ok = 1;
 	if (digest) {
 		kx_sha256(s->region, KXJ_REGION_SIZE, region_now);
 		region_ok = !kx_memcmp(region_now, s->region_digest, 32);
 	}
-	t3 = rdtsc();
+	t3 = counter();
 	kx_sha256(s->self, s->self_size, self_now);
 	self_ok = !kx_memcmp(self_now, s->self_digest, 32);
-	late_say("kxjump: round %u: back after %llu cycles: rax 0x%llx rdx 0x%llx (%s); region %s word for word (%llu cycles)%s, image %s (sha256 %s)\n",
+	late_say("kxjump: round %u: back after %llu ticks: value 0x%llx from 0x%llx (%s); region %s word for word (%llu ticks)%s, image %s (sha256 %s)\n",
 		 round, (unsigned long long)(t1 - t0), (unsigned long long)r.value,
 		 (unsigned long long)r.from,
 		 r.from == KX_JUMP_FROM_IMAGE ? "from the image" :
@@ -493,7 +758,7 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 		 digest ? (region_ok ? ", region sha256 same" : ", region sha256 DIFFERS") : "",
 		 self_ok ? "intact" : "CHANGED", self_ok ? "same" : "DIFFERS");
 	if (digest)
-		late_say("kxjump: round %u: region sha256 took %llu cycles\n", round,
+		late_say("kxjump: round %u: region sha256 took %llu ticks\n", round,
 			 (unsigned long long)(t3 - t2));
 	if (!pattern_ok)
 		late_say("kxjump: round %u: first changed word at 0x%llx\n", round,
@@ -522,7 +787,8 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	check(res->ran_at == kxj_payload_base, round, "the payload ran elsewhere");
 	check(res->jump_back == s->jump_back, round, "the JMPB record's entry");
 	check(!kx_memcmp(res->digest, expect, 32), round, "the payload's digest");
-	check(r.value == kx_get_le64(res->digest), round, "rax is not the digest's first word");
+	check(r.value == kx_get_le64(res->digest), round,
+	      "the returned value is not the digest's first word");
 	check(res->map_extents == s->next && res->map_displaced == s->image_pages &&
 	      res->map_words && !res->map_bad, round, "the view through the backup map");
 	check(res->core_loads >= 3 && res->core_bytes == KXJ_REGION_SIZE &&
@@ -559,7 +825,7 @@ static __attribute__((noreturn)) void exit_and_run(void)
 			power_off();
 		}
 	}
-	__asm__ volatile("cli");
+	interrupts_off();
 	late_say("kxjump: boot services exited; region 0x%llx+0x%llx, payload 0x%llx+0x%llx (%llu read-only bytes verified) swapped with 0x%llx, %u backup extents, core header %u bytes\n",
 		 KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)dest,
 		 (unsigned long long)pages * KXB_PAGE, (unsigned long long)kxj_payload_ro_size,
@@ -573,6 +839,7 @@ static __attribute__((noreturn)) void exit_and_run(void)
 		 (unsigned long long)s->self_size);
 	hex(s->self_digest, 32);
 	late_say("\n");
+	before_trips();
 
 	for (unsigned i = 1; i <= ROUNDS; i++) {
 		/* Buffers across the region; some cover the payload's pages. */
@@ -618,12 +885,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_STATUS st;
 	UINTN count, dsize, key;
 	EFI_MEMORY_DESCRIPTOR *map;
-	uint64_t blob = (uint64_t)(kx_trampoline_x86_64_end - kx_trampoline_x86_64_start);
 
 	InitializeLib(image, systab);
 	kxb_image = image;
-	kxb_say("\nkxjump: kx round-trip test (x86_64, setup ABI %d.%d)\n", KX_ABI_MAJOR,
-		KX_ABI_MINOR);
+	kxb_say("\nkxjump: kx round-trip test (%s, setup ABI %d.%d)\n", KXJ_ARCH,
+		KX_ABI_MAJOR, KX_ABI_MINOR);
 	st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
 			       (void **)&li);
 	if (st != EFI_SUCCESS || !li)
@@ -631,8 +897,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	s = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(sizeof(*s)), 0, "state");
 	s->self = li->ImageBase;
 	s->self_size = li->ImageSize;
-	s->seed = 0x6b786a756d70ull ^ rdtsc();
-	find_pm1a_cnt();
+	s->seed = 0x6b786a756d70ull ^ counter();
+	power_init();
 
 	/* The caller's region, at the address the payload is linked for. */
 	a = KXJ_REGION_BASE;
@@ -663,17 +929,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	build_page_list();
 	build_core_header();
 
-	/* The control page: the blob, its arguments, its stack at the top. */
-	kx_memcpy(s->control, kx_trampoline_x86_64_start, blob);
-	s->tramp = (struct kx_tramp_x86_64 *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
-	s->call = (void *)(uintptr_t)kx_trampoline_x86_64_at((uintptr_t)s->control,
-		(const char *)(uintptr_t)kx_trampoline_x86_64_call);
-	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
-	s->tramp->cr3 = s->cr3;
-	s->tramp->head = s->pl.head;
-	s->tramp->entry = s->purg.entry;
-	s->tramp->stack_top = (uintptr_t)s->control + KXB_PAGE;
-	s->tramp->mode = KX_PL_SWAP;
+	prepare_control();
 
 	kxb_say("kxjump: region 0x%llx+0x%llx filled; payload %llu bytes (%llu read-only) for 0x%llx staged at 0x%llx; purgatory at 0x%llx; control page 0x%llx, jump-back entry 0x%llx; %u backup extent(s)\n",
 		KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)kxj_payload_size,

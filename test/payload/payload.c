@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The round-trip test payload: a freestanding x86_64 image that
+ * The round-trip test payload: a freestanding image (x86_64 or aarch64) that
  * kxjump.efi calls in swap mode, through kx's trampoline and purgatory.
  * It checks that it runs where it was linked (its destination, inside the
  * caller's pattern region), decodes the setup page, reads its parameters
@@ -11,9 +11,12 @@
  * result block where the parameters say, and returns through the
  * jump-back entry (its entry function's return: the top stack word).
  *
- * Entered as the jump-back contract says (docs/abi.md 2.4): %rdi the
- * setup page, %rsi the jump-back entry, 0(%rsp) the jump-back entry,
- * 64-bit mode, identity map, interrupts off, SSE on (purgatory).
+ * Entered as the jump-back contract says (docs/abi.md 2.4).  x86_64: %rdi
+ * the setup page, %rsi the jump-back entry, 0(%rsp) the jump-back entry,
+ * 64-bit mode, identity map, interrupts off, SSE on (purgatory).  aarch64:
+ * x0 the setup page, x1 and x30 the jump-back entry, the MMU and caches
+ * off, DAIF masked, FP/SIMD on (purgatory); its result goes back in x0
+ * and x1 as struct kx_jump_result is returned.
  */
 #include <stdarg.h>
 #include <kx/compiler.h>
@@ -24,10 +27,12 @@
 #include <kx/trampoline.h>
 #include "payload.h"
 
-#define COM1 0x3f8
 #define MAX_EXT 64
 
 extern char kxpayload_start[];
+
+#if defined(__x86_64__)
+#define COM1 0x3f8
 
 static inline void outb(uint8_t v, uint16_t port)
 {
@@ -42,15 +47,52 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
-static void putc_com1(void *ctx, char c)
+static void console_putc(void *ctx, char c)
 {
 	(void)ctx;
 	if (c == '\n')
-		putc_com1(ctx, '\r');
+		console_putc(ctx, '\r');
 	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
 		;
 	outb((uint8_t)c, COM1);
 }
+
+/* Where our first byte runs now (PC-relative). */
+static inline uint64_t running_at(void)
+{
+	uint64_t a;
+
+	__asm__("lea kxpayload_start(%%rip), %0" : "=r"(a));
+	return a;
+}
+#define BACK_REG "%%rsi"
+#elif defined(__aarch64__)
+/* QEMU virt's PL011 (the MMU is off: device memory, aligned accesses). */
+#define PL011		0x09000000ull
+#define PL011_FR_TXFF	(1u << 5)
+
+static void console_putc(void *ctx, char c)
+{
+	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)PL011;
+	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(PL011 + 0x18);
+
+	(void)ctx;
+	if (c == '\n')
+		console_putc(ctx, '\r');
+	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
+		;
+	*dr = (unsigned char)c;
+}
+
+static inline uint64_t running_at(void)
+{
+	uint64_t a;
+
+	__asm__("adr %0, kxpayload_start" : "=r"(a));
+	return a;
+}
+#define BACK_REG "x1"
+#endif
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -58,7 +100,7 @@ static void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	kx_vformat(putc_com1, 0, fmt, ap);
+	kx_vformat(console_putc, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -150,7 +192,7 @@ struct kx_jump_result kxpayload_main(uint64_t setup, uint64_t back)
 	uint64_t region, size, seed, buf, len, round;
 	enum kx_status st;
 
-	__asm__("lea kxpayload_start(%%rip), %0" : "=r"(ran_at));
+	ran_at = running_at();
 	v.n = 0;
 	st = kx_setup_open(&r, setup, ident, 0, &f);
 	if (st != KX_OK) {
@@ -186,7 +228,7 @@ struct kx_jump_result kxpayload_main(uint64_t setup, uint64_t back)
 	res->round = round;
 	res->ran_at = ran_at;
 	res->jump_back = jb;
-	say("kxpayload: round %llu: running at 0x%llx (linked at 0x%llx), setup page 0x%llx, flags 0x%x, jump-back 0x%llx (%%rsi 0x%llx)\n",
+	say("kxpayload: round %llu: running at 0x%llx (linked at 0x%llx), setup page 0x%llx, flags 0x%x, jump-back 0x%llx (" BACK_REG " 0x%llx)\n",
 	    (unsigned long long)round, (unsigned long long)ran_at,
 	    (unsigned long long)(uintptr_t)kxpayload_start, (unsigned long long)setup,
 	    kx_setup_flags(&r), (unsigned long long)jb, (unsigned long long)back);

@@ -8,10 +8,16 @@
 
 #include <stdint.h>
 
-/* The caller's region: 64 MiB at a fixed address, the payload inside. */
+/* The caller's region: 64 MiB at a fixed address in the test machine's
+ * RAM (QEMU's virt has it from 1 GiB), the payload inside. */
+#if defined(__aarch64__)
+#define KXJ_REGION_BASE		0x50000000ull
+#define KXJ_PAYLOAD_BASE	0x51000000ull	/* = KXJ_PAYLOAD_BASE_aarch64 */
+#else
 #define KXJ_REGION_BASE		0x10000000ull
+#define KXJ_PAYLOAD_BASE	0x11000000ull	/* = KXJ_PAYLOAD_BASE_x86_64 */
+#endif
 #define KXJ_REGION_SIZE		(64ull << 20)
-#define KXJ_PAYLOAD_BASE	0x11000000ull	/* = KX_PAYLOAD_BASE */
 #define KXJ_STACK_SIZE		(64ull << 10)	/* after the image, swapped too */
 
 /* Word at addr of the region: a function of the address and the seed. */

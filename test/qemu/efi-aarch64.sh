@@ -21,6 +21,8 @@
 #   efi-aarch64-<bad input>  each refusal: kxboot's message, its return to
 #                            the firmware with an EFI error, and AAVMF's
 #                            BdsDxe reporting that status
+#   efi-aarch64-jump-el1     kxjump.efi's round trips (test/efi/kxjump.c,
+#   efi-aarch64-jump-el2     as efi-x86_64-jump) at EL1 and at EL2
 # KX_QEMU_TESTS="WORD..." runs only the scenarios whose names contain a WORD.
 # Serial logs: BUILD/test-logs/qemu-efi-aarch64/<scenario>.log.
 set -u
@@ -34,13 +36,14 @@ logs=$B/test-logs/qemu-efi-aarch64
 mkdir -p "$out" "$logs"
 app=$B/efi/aarch64/kxboot.efi
 app_corrupt=$B/efi/aarch64/kxboot-corrupt.efi
+app_jump=$B/efi/aarch64/kxjump.efi
 kxinspect=$B/aarch64-user/kxinspect
 
 setup_fail() {
 	echo "FAIL efi-aarch64-setup: $*"
 	exit 1
 }
-for f in "$app" "$app_corrupt" "$kxinspect"; do
+for f in "$app" "$app_corrupt" "$app_jump" "$kxinspect"; do
 	[ -f "$f" ] || setup_fail "no $f (make it first)"
 done
 scripts/deps.sh qemu efi || setup_fail "scripts/deps.sh qemu efi failed"
@@ -226,8 +229,24 @@ refusal_scenarios() {
 	fi
 }
 
+# kxjump.efi's round trips (see efi.sh) at EL1 and at EL2.
+jump() {	# jump NAME MACHINE EL
+	local name=efi-aarch64-$1 d limit=150
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp "$1" "$app_jump")
+	AAVMF_MACHINE=$2 qemu_aavmf_aarch64 "$T_LOG" $limit "" 0 1024 "$d"
+	expect_exit $limit
+	expect_round_trips aarch64 0x50000000 0x51000000 x1 \
+		"EL$3 sctlr 0x[0-9a-f]+ tcr 0x[0-9a-f]+ mair 0x[0-9a-f]+ ttbr0 0x[0-9a-f]+ vbar " \
+		"EL$3 SCTLR, TCR, MAIR, TTBR0, VBAR, DAIF"
+	expect "^kx: purgatory \\(aarch64, EL$3" "purgatory at EL$3"
+	test_end "11 round trips and a refused one at EL$3, caller intact each time" || status=1
+}
+
 ! want efi-aarch64-boot-el1 || boot boot-el1 virt,acpi=off 1 "" "the firmware"
 ! want efi-aarch64-boot-el2 || boot boot-el2 virt,virtualization=on 2 "dtb /virt.dtb" "/virt\\.dtb"
 ! want efi-aarch64-bad-digest || bad_digest_scenario
 refusal_scenarios
+! want efi-aarch64-jump-el1 || jump jump-el1 virt 1
+! want efi-aarch64-jump-el2 || jump jump-el2 virt,virtualization=on 2
 exit $status

@@ -148,3 +148,38 @@ qemu_aavmf_aarch64() {
 		-drive "if=pflash,format=raw,file=$1.vars.fd" \
 		-drive "file=fat:$6,format=raw,readonly=on"
 }
+
+# expect_round_trips ARCH REGION PAYLOAD BACKREG CPU-RE CPU-WHAT
+#   What kxjump.efi (test/efi/kxjump.c) prints when its round trips went
+#   right: the payload at PAYLOAD inside the 64 MiB REGION in rounds 1-10
+#   and 12, the jump-back entry in its JMPB record and BACKREG, the
+#   caller's pattern through the backup map and the fixed-up core header;
+#   after every round the region, kxjump's image and the CPU state the
+#   trip restores (CPU-RE) as before; round 11's corrupted payload refused
+#   by purgatory with KX_ERR_DIGEST, back to the caller; PASS.
+expect_round_trips() {
+	local arch=$1 region=$2 payload=$3 reg=$4 cpu_re=$5 cpu_what=$6 i
+	expect "^kxjump: kx round-trip test \\($arch" "kxjump's banner"
+	expect "^kxjump: boot services exited; region $region\\+0x4000000, payload $payload" "ExitBootServices accepted"
+	expect '^kxjump: region sha256 [0-9a-f]{64}, own image 0x[0-9a-f]+\+0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "the first digests"
+	for i in 1 2 3 4 5 6 7 8 9 10 12; do
+		expect "^kxpayload: round $i: running at $payload \\(linked at $payload\\), setup page 0x[0-9a-f]+, flags 0x2, jump-back (0x[0-9a-f]+) \\($reg \\1\\)" "round $i: payload at its destination, SWAP flag, jump-back in JMPB and $reg"
+		expect "^kxpayload: round $i: map 1 extents, [1-9][0-9]* displaced pages, [1-9][0-9]* words, 0 bad; core header [3-9] loads, 0x4000000 bytes, [1-9][0-9]* words, 0 bad" "round $i: the caller's pattern through the map and the core header"
+		expect "^kxjump: round $i: back after [0-9]+ ticks: value 0x[0-9a-f]+ from 0x0 \\(from the image\\); region intact word for word .*image intact \\(sha256 same\\)" "round $i: back from the image, region and image intact"
+		expect "^kxjump: round $i: result right: sha256 [0-9a-f]{64}, ran at $payload; map 1 extents [0-9]+ pages [0-9]+ words 0 bad; core [0-9]+ loads [0-9]+ words 0 bad\$" "round $i: the payload's digest of the caller's buffer"
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		expect "^kxjump: round $i: back after .*, region sha256 same," "round $i: the region's SHA-256 unchanged"
+		expect "^kxjump: round $i: cpu state same: $cpu_re" "round $i: $cpu_what as before"
+	done
+	expect '^kxjump: corrupting the staged payload' "the corruption"
+	expect "^kx: SHA-256 MISMATCH in segment 0 \\(kernel\\) at $payload" "purgatory's mismatch"
+	expect '^kx: REFUSED: a loaded segment does not match its digest; the image is not entered' "purgatory's refusal"
+	expect '^kx: returning KX_ERR_DIGEST to the caller at 0x' "purgatory returning to the caller"
+	expect '^kxjump: round 11: back after [0-9]+ ticks: value 0x18 from 0x5250584b \(from purgatory\); region intact word for word' "round 11: back from purgatory, region intact"
+	expect '^kxjump: round 11: purgatory refused the payload: KX_ERR_DIGEST' "round 11: KX_ERR_DIGEST to the caller"
+	expect_not '^kxpayload: round 11:' "the corrupted payload ran"
+	expect_not 'FAILED|DIFFERS|CHANGED|^kxjump: FAIL' "a failed check"
+	expect '^kxjump: PASS: 11 round trips, a refusal returned, memory intact each time' "kxjump's verdict"
+	expect '^kxjump: powering off' "the power-off"
+}
