@@ -26,6 +26,7 @@
  * page lists where the trampoline put it (kx_setup_page), or halts.
  */
 #include <kexec_abi.h>
+#include <kx/a64_sys.h>
 #include <kx/arm64_image.h>
 #include <kx/compiler.h>
 #include <kx/fdt.h>
@@ -43,9 +44,6 @@ const char kxb_arch_name[] = "aarch64";
 #define DTB_MAX		(2u << 20)		/* booting.rst */
 #define DTB_ROOM	4096			/* for our edits, on top of bootargs */
 #define MEM_MAX		64			/* /memory ranges kept */
-#define PL011_DR	0x00
-#define PL011_FR	0x18
-#define PL011_FR_TXFF	(1u << 5)
 #define HCR_EL2_E2H	(1ull << 34)
 #define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
 
@@ -86,16 +84,6 @@ static struct {
 } x;
 
 static struct kx_idmap_range ranges[KXB_MAX_RANGES];
-
-#define read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
-
-static uint64_t ticks(void)
-{
-	uint64_t t;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-	return t;
-}
 
 /* ------------------------------------------------------------ kernel */
 
@@ -408,7 +396,7 @@ static void edit_dtb(void)
 static void build_idmap(void)
 {
 	struct kx_idmap_aarch64_config cfg = { 48, x.el2_only ? KX_IDMAP_A64_EL2 : 0 };
-	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+	uint64_t mmfr0 = kx_a64_read(id_aa64mmfr0_el1);
 	size_t tables;
 	enum kx_status st;
 
@@ -446,15 +434,6 @@ static void build_page_list(void)
 	kxb_page_list(&x.pl, segs, NSEG, keep, KX_ARRAY_SIZE(keep));
 }
 
-/* Cleans [start, end) to the point of coherency. */
-static void clean_to_poc(uint64_t start, uint64_t end)
-{
-	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-
-	for (uint64_t p = start & ~(line - 1); p < end; p += line)
-		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb sy" : : : "memory");
-}
 
 /*
  * The control page: the trampoline blob (engine and privileged prologue,
@@ -514,16 +493,9 @@ static void report(void)
 /* After ExitBootServices the UART is ours: polled, bounded waits. */
 void kxb_arch_late_putc(void *ctx, char c)
 {
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)(x.uart + PL011_DR);
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(x.uart + PL011_FR);
-
-	if (!x.uart)
-		return;
-	if (c == '\n')
-		kxb_arch_late_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
-		;
-	*dr = (unsigned char)c;
+	(void)ctx;
+	if (x.uart)
+		kx_pl011_putc(x.uart, c);
 }
 
 void kxb_arch_interrupts_off(void)
@@ -545,7 +517,7 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 
 	kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	/* Purgatory's image is cleaned to the PoC by the trampoline. */
-	t = ticks();
+	t = kx_a64_ticks();
 	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_ticks", &t, sizeof(t));
 	if (ks != KX_OK)
 		kxb_late_halt("purgatory kx_handoff_ticks", ks);
@@ -563,8 +535,8 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	size_t n;
 	enum kx_status st;
 
-	x.el = (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
-	x.el2_only = x.el == 2 && !(read_sysreg(hcr_el2) & HCR_EL2_E2H);
+	x.el = kx_a64_el();
+	x.el2_only = x.el == 2 && !(kx_a64_read(hcr_el2) & HCR_EL2_E2H);
 	x.dtb_from = conf->dtb;
 
 	load_kernel(conf->kernel);
@@ -615,7 +587,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	}
 #endif
 	/* Last: nothing the prologue fetches with the MMU off may be cached. */
-	clean_to_poc((uintptr_t)x.control, (uintptr_t)x.control + KXB_PAGE);
+	kx_a64_clean_to_poc((uintptr_t)x.control, (uintptr_t)x.control + KXB_PAGE);
 	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
 	exit_and_hand_off();
 }

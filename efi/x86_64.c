@@ -38,6 +38,7 @@
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include <kx/trampoline.h>
+#include <kx/x86_io.h>
 #include "handoff.h"
 
 const char kxb_arch_name[] = "x86_64";
@@ -335,35 +336,14 @@ static void hash_segment(struct kxb_seg *s)
 
 /* ------------------------------------------------------------ exit */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
 
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
+
 
 /* After ExitBootServices the UART is ours: polled, bounded waits. */
-static inline void outb(uint8_t v, uint16_t port)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 void kxb_arch_late_putc(void *ctx, char c)
 {
-	if (c == '\n')
-		kxb_arch_late_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
-		;
-	outb((uint8_t)c, COM1);
+	(void)ctx;
+	kx_uart16550_putc(COM1, c);
 }
 
 void kxb_arch_interrupts_off(void)
@@ -449,7 +429,7 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 	uint64_t tsc;
 
 	count = kxb_exit_boot_services(x.map, x.map_cap, &dsize);
-	tsc = rdtsc();
+	tsc = kx_rdtsc();
 	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_tsc", &tsc, sizeof(tsc));
 	if (ks != KX_OK)
 		kxb_late_halt("purgatory kx_handoff_tsc", ks);

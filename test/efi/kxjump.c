@@ -37,18 +37,22 @@
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include <kx/trampoline.h>
-#include "../../efi/kxboot.h"
+#if defined(__x86_64__)
+#include <kx/x86_io.h>
+#else
+#include <kx/a64_sys.h>
+#endif
+#include "../../efi/handoff.h"
 #include "../payload/payload.h"
 
 #define LIMIT_4G	0xffffffffull
-#define MAX_RANGES	256
 #define SETUP_PAGES	2
 #define ROUNDS		10
 #define MAX_EXT		16
 #define CORE_CAP	4096
 
-extern const uint8_t kxj_purgatory[], kxj_payload[];
-extern const uint64_t kxj_purgatory_size, kxj_payload_file_size,
+extern const uint8_t kxj_payload[];
+extern const uint64_t kxj_payload_file_size,
 	kxj_payload_ro_size, kxj_payload_size, kxj_payload_base, kxj_payload_entry;
 
 
@@ -60,8 +64,7 @@ typedef struct kx_tramp_aarch64 tramp_t;
 
 /* Everything that changes after ExitBootServices, outside our image. */
 struct state {
-	struct kx_elf_rel purg;
-	uint64_t purg_phys, purg_size;
+	struct kxb_purgatory purg;
 	uint8_t *region;
 	uint8_t *staging;		/* the payload, image + stack */
 	uint64_t image_pages;		/* payload image + stack, pages */
@@ -85,70 +88,11 @@ struct state {
 	UINTN map_cap;
 	unsigned failures;
 	char params[256];
-	struct kx_idmap_range ranges[MAX_RANGES];
+	struct kx_idmap_range ranges[KXB_MAX_RANGES];
 };
 static struct state *s;
 
 /* ------------------------------------------------------------ the machine */
-
-static void late_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void arch_putc(void *ctx, char c);
-
-static void late_say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kx_vformat(arch_putc, NULL, fmt, ap);
-	va_end(ap);
-}
-
-static int is_ram(UINT32 type)
-{
-	switch (type) {
-	case EfiLoaderCode:
-	case EfiLoaderData:
-	case EfiBootServicesCode:
-	case EfiBootServicesData:
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:
-	case EfiConventionalMemory:
-	case EfiACPIReclaimMemory:
-	case EfiACPIMemoryNVS:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Every RAM range below limit, and the control page: what the identity
- * map maps.  Returns how many. */
-static size_t collect_ranges(uint64_t limit)
-{
-	EFI_MEMORY_DESCRIPTOR *map;
-	UINTN count, dsize, key;
-	size_t n = 0;
-
-	map = kxb_memory_map(&count, &dsize, &key);
-	for (UINTN i = 0; i < count; i++) {
-		EFI_MEMORY_DESCRIPTOR *d = kxb_desc(map, dsize, i);
-		uint64_t start = d->PhysicalStart, size = d->NumberOfPages * KXB_PAGE;
-
-		if (!is_ram(d->Type) || !size || start + size > limit)
-			continue;
-		if (n && s->ranges[n - 1].start + s->ranges[n - 1].size == start) {
-			s->ranges[n - 1].size += size;
-			continue;
-		}
-		if (n == MAX_RANGES - 1)
-			kxb_fail(EFI_UNSUPPORTED, "identity map: too many RAM ranges");
-		s->ranges[n++] = (struct kx_idmap_range){ start, size, KX_IDMAP_NORMAL };
-	}
-	FreePool(map);
-	s->ranges[n++] = (struct kx_idmap_range){ (uintptr_t)s->control, KXB_PAGE,
-						  KX_IDMAP_NORMAL };
-	return n;
-}
 
 static void *idmap_pool(size_t tables)
 {
@@ -169,43 +113,15 @@ static void *idmap_pool(size_t tables)
 #define COM1		0x3f8
 enum { REG_RSP = 6, REG_RIP = 16, NREGS = 17 };
 
-static inline void outb(uint8_t v, uint16_t port)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
+#define counter kx_rdtsc
 
-static inline void outw(uint16_t v, uint16_t port)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint64_t counter(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void arch_putc(void *ctx, char c)
+void kxb_arch_late_putc(void *ctx, char c)
 {
 	(void)ctx;
-	if (c == '\n')
-		arch_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
-		;
-	outb((uint8_t)c, COM1);
+	kx_uart16550_putc(COM1, c);
 }
 
-static void interrupts_off(void)
+void kxb_arch_interrupts_off(void)
 {
 	__asm__ volatile("cli");
 }
@@ -237,7 +153,7 @@ static void power_init(void)
 static __attribute__((noreturn)) void power_off(void)
 {
 	/* S5: SLP_EN with SLP_TYP 0, QEMU's \_S5 on i440fx and q35. */
-	outw(0x2000, pm1a_cnt);
+	kx_outw(0x2000, pm1a_cnt);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -284,7 +200,7 @@ static uint64_t cpu_root(const struct cpu *c)
 
 static void say_cpu(unsigned round, const struct cpu *c, int same)
 {
-	late_say("kxjump: round %u: cpu state %s: cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx rflags 0x%llx cs 0x%x ss 0x%x gdt 0x%llx idt 0x%llx\n",
+	kxb_late_say("kxjump: round %u: cpu state %s: cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx rflags 0x%llx cs 0x%x ss 0x%x gdt 0x%llx idt 0x%llx\n",
 		 round, same ? "same" : "CHANGED", (unsigned long long)c->cr0,
 		 (unsigned long long)c->cr3, (unsigned long long)c->cr4,
 		 (unsigned long long)c->efer, (unsigned long long)c->rflags,
@@ -296,7 +212,7 @@ static void say_cpu(unsigned round, const struct cpu *c, int same)
 static void build_idmap(void)
 {
 	const struct kx_idmap_x86_64_config cfg = { 4, KX_IDMAP_X86_NO_1G };
-	size_t tables, n = collect_ranges(KX_IDMAP_X86_LIMIT_4LEVEL);
+	size_t tables, n = kxb_ram_ranges(s->ranges, KX_IDMAP_X86_LIMIT_4LEVEL, (uintptr_t)s->control);
 	enum kx_status st;
 
 	st = kx_idmap_x86_64_count_tables(s->ranges, n, &cfg, &tables);
@@ -318,13 +234,13 @@ static enum kx_status set_purgatory(void)
 	kx_memset(regs, 0, sizeof(regs));
 	regs[REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
 	regs[REG_RIP] = kxj_payload_entry;
-	st = kx_elf_rel_set(&s->purg, "entry64_regs", regs, sizeof(regs));
+	st = kx_elf_rel_set(&s->purg.rel, "entry64_regs", regs, sizeof(regs));
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "console_serial", &one, 1);
+		st = kx_elf_rel_set(&s->purg.rel, "console_serial", &one, 1);
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "serial_base", &port, sizeof(port));
+		st = kx_elf_rel_set(&s->purg.rel, "serial_base", &port, sizeof(port));
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, sizeof(setup));
+		st = kx_elf_rel_set(&s->purg.rel, "kx_setup_page", &setup, sizeof(setup));
 	return st;
 }
 
@@ -340,7 +256,7 @@ static void prepare_control(void)
 	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
 	s->tramp->cr3 = s->root;
 	s->tramp->head = s->pl.head;
-	s->tramp->entry = s->purg.entry;
+	s->tramp->entry = s->purg.rel.entry;
 	s->tramp->stack_top = (uintptr_t)s->control + KXB_PAGE;
 	s->tramp->mode = KX_PL_SWAP;
 }
@@ -361,39 +277,20 @@ static void before_trips(void)
 #define KXJ_ARCH	"aarch64"
 #define KXJ_EM		183	/* EM_AARCH64 */
 #define PL011		0x09000000ull
-#define PL011_FR_TXFF	(1u << 5)
 #define HCR_EL2_E2H	(1ull << 34)
 #define PSCI_SYSTEM_OFF	0x84000008u
 
-#define read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
+#define read_sysreg kx_a64_read
+#define current_el kx_a64_el
+#define counter kx_a64_ticks
 
-static unsigned current_el(void)
+void kxb_arch_late_putc(void *ctx, char c)
 {
-	return (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
-}
-
-static inline uint64_t counter(void)
-{
-	uint64_t t;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-	return t;
-}
-
-static void arch_putc(void *ctx, char c)
-{
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)PL011;
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(PL011 + 0x18);
-
 	(void)ctx;
-	if (c == '\n')
-		arch_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
-		;
-	*dr = (unsigned char)c;
+	kx_pl011_putc(PL011, c);
 }
 
-static void interrupts_off(void)
+void kxb_arch_interrupts_off(void)
 {
 	__asm__ volatile("msr daifset, #0xf" : : : "memory");
 }
@@ -445,7 +342,7 @@ static uint64_t cpu_root(const struct cpu *c)
 
 static void say_cpu(unsigned round, const struct cpu *c, int same)
 {
-	late_say("kxjump: round %u: cpu state %s: EL%u sctlr 0x%llx tcr 0x%llx mair 0x%llx ttbr0 0x%llx vbar 0x%llx daif 0x%llx\n",
+	kxb_late_say("kxjump: round %u: cpu state %s: EL%u sctlr 0x%llx tcr 0x%llx mair 0x%llx ttbr0 0x%llx vbar 0x%llx daif 0x%llx\n",
 		 round, same ? "same" : "CHANGED", current_el(),
 		 (unsigned long long)c->sctlr, (unsigned long long)c->tcr,
 		 (unsigned long long)c->mair, (unsigned long long)c->ttbr0,
@@ -463,7 +360,7 @@ static struct kx_idmap_aarch64_regs a64_regs;
 static void build_idmap(void)
 {
 	struct kx_idmap_aarch64_config cfg = { 48, el2_only() ? KX_IDMAP_A64_EL2 : 0 };
-	size_t tables, n = collect_ranges(1ull << 48);
+	size_t tables, n = kxb_ram_ranges(s->ranges, 1ull << 48, (uintptr_t)s->control);
 	enum kx_status st;
 
 	st = kx_idmap_aarch64_count_tables(s->ranges, n, &cfg, &tables);
@@ -482,23 +379,14 @@ static enum kx_status set_purgatory(void)
 	uint64_t uart = PL011;
 	enum kx_status st;
 
-	st = kx_elf_rel_set(&s->purg, "arm64_kernel_entry", &entry, 8);
+	st = kx_elf_rel_set(&s->purg.rel, "arm64_kernel_entry", &entry, 8);
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "arm64_dtb_addr", &zero, 8);
+		st = kx_elf_rel_set(&s->purg.rel, "arm64_dtb_addr", &zero, 8);
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "arm64_sink", &uart, 8);
+		st = kx_elf_rel_set(&s->purg.rel, "arm64_sink", &uart, 8);
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg, "kx_setup_page", &setup, 8);
+		st = kx_elf_rel_set(&s->purg.rel, "kx_setup_page", &setup, 8);
 	return st;
-}
-
-static void clean_to_poc(uint64_t start, uint64_t end)
-{
-	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-
-	for (uint64_t p = start & ~(line - 1); p < end; p += line)
-		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb sy" : : : "memory");
 }
 
 /*
@@ -522,35 +410,42 @@ static void prepare_control(void)
 	s->tramp->tcr = el2_only() ? a64_regs.tcr_el2 : a64_regs.tcr_el1;
 	s->tramp->mair = a64_regs.mair;
 	s->tramp->head = s->pl.head;
-	s->tramp->entry = s->purg.entry;
+	s->tramp->entry = s->purg.rel.entry;
 	s->tramp->mode = KX_PL_SWAP;
 	/* What the payload and purgatory read, or the payload writes, outside
 	 * the list: cleaned on the way there and again on the way back. */
-	s->tramp->clean[0].start = s->purg_phys;
-	s->tramp->clean[0].end = s->purg_phys + s->purg_size;
+	s->tramp->clean[0].start = s->purg.phys;
+	s->tramp->clean[0].end = s->purg.phys + s->purg.size;
 	s->tramp->clean[1].start = (uintptr_t)s->setup;
 	s->tramp->clean[1].end = (uintptr_t)s->setup + SETUP_PAGES * KXB_PAGE;
 	s->tramp->clean[2].start = (uintptr_t)s->result_page;
 	s->tramp->clean[2].end = (uintptr_t)s->result_page + KXB_PAGE;
 	s->tramp->clean[3].start = (uintptr_t)s->core;
 	s->tramp->clean[3].end = (uintptr_t)s->core + KXB_PAGE;
-	clean_to_poc(control, control + KXB_PAGE);
+	kx_a64_clean_to_poc(control, control + KXB_PAGE);
 	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
 }
 
 /* The payload reads the whole region with the MMU off. */
 static void before_trips(void)
 {
-	clean_to_poc(KXJ_REGION_BASE, KXJ_REGION_BASE + KXJ_REGION_SIZE);
+	kx_a64_clean_to_poc(KXJ_REGION_BASE, KXJ_REGION_BASE + KXJ_REGION_SIZE);
 }
 #else
 #error "kxjump: x86_64 or aarch64"
 #endif
 
+/* kxb_late_halt's end (ExitBootServices refused): a verdict, then off. */
+void kxb_arch_halt(void)
+{
+	kxb_late_say("kxjump: FAIL\n");
+	power_off();
+}
+
 static void hex(const uint8_t *d, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		late_say("%02x", d[i]);
+		kxb_late_say("%02x", d[i]);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -575,7 +470,7 @@ static void build_page_list(void)
 
 	s->pl_pool_pages = s->image_pages / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
 	s->pl_pool = kxb_pages_or_fail(AllocateAnyPages, s->pl_pool_pages, 0, "page list");
-	keep[0] = (struct kx_pl_range){ s->purg_phys, s->purg_phys + s->purg_size };
+	keep[0] = (struct kx_pl_range){ s->purg.phys, s->purg.phys + s->purg.size };
 	keep[1] = (struct kx_pl_range){ (uintptr_t)s->setup,
 					(uintptr_t)s->setup + SETUP_PAGES * KXB_PAGE };
 	keep[2] = (struct kx_pl_range){ (uintptr_t)s->control, (uintptr_t)s->control + KXB_PAGE };
@@ -631,27 +526,6 @@ static void build_core_header(void)
 		kxb_fail(kxb_efi_status(st), "ELF core header fix-up: %s", kx_strerror(st));
 }
 
-static void load_purgatory(void)
-{
-	uint64_t size, align, pages;
-	uint8_t *p;
-	enum kx_status st;
-
-	st = kx_elf_rel_open(&s->purg, kxj_purgatory, kxj_purgatory_size);
-	if (st == KX_OK)
-		st = kx_elf_rel_image_size(&s->purg, &size, &align);
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "purgatory: %s", kx_strerror(st));
-	align = KX_MAX(align, KXB_PAGE);
-	pages = KXB_PAGES(size) + (align - KXB_PAGE) / KXB_PAGE;
-	p = kxb_pages_or_fail(AllocateMaxAddress, pages, LIMIT_4G, "purgatory");
-	s->purg_phys = KX_ALIGN_UP((uint64_t)(uintptr_t)p, align);
-	s->purg_size = size;
-	st = kx_elf_rel_load(&s->purg, (void *)(uintptr_t)s->purg_phys, size, s->purg_phys);
-	if (st != KX_OK)
-		kxb_fail(EFI_LOAD_ERROR, "purgatory: cannot load it: %s", kx_strerror(st));
-}
-
 /* The payload as it was built: read-only part, data, zeroed bss and stack. */
 static void stage_payload(void)
 {
@@ -680,7 +554,7 @@ static void check(int ok, unsigned round, const char *what)
 	if (ok)
 		return;
 	s->failures++;
-	late_say("kxjump: round %u: FAILED: %s\n", round, what);
+	kxb_late_say("kxjump: round %u: FAILED: %s\n", round, what);
 }
 
 /* One trip with the caller's buffer [buf, buf + len); want: the status. */
@@ -718,10 +592,10 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 		check(0, round, kx_strerror(st));
 		return;
 	}
-	late_say("kxjump: round %u: calling the payload: buffer 0x%llx+0x%llx, sha256 ",
+	kxb_late_say("kxjump: round %u: calling the payload: buffer 0x%llx+0x%llx, sha256 ",
 		 round, (unsigned long long)buf, (unsigned long long)len);
 	hex(expect, 32);
-	late_say("\n");
+	kxb_late_say("\n");
 
 	read_cpu(&cpu_before);
 	t0 = counter();
@@ -749,7 +623,7 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	t3 = counter();
 	kx_sha256(s->self, s->self_size, self_now);
 	self_ok = !kx_memcmp(self_now, s->self_digest, 32);
-	late_say("kxjump: round %u: back after %llu ticks: value 0x%llx from 0x%llx (%s); region %s word for word (%llu ticks)%s, image %s (sha256 %s)\n",
+	kxb_late_say("kxjump: round %u: back after %llu ticks: value 0x%llx from 0x%llx (%s); region %s word for word (%llu ticks)%s, image %s (sha256 %s)\n",
 		 round, (unsigned long long)(t1 - t0), (unsigned long long)r.value,
 		 (unsigned long long)r.from,
 		 r.from == KX_JUMP_FROM_IMAGE ? "from the image" :
@@ -758,10 +632,10 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 		 digest ? (region_ok ? ", region sha256 same" : ", region sha256 DIFFERS") : "",
 		 self_ok ? "intact" : "CHANGED", self_ok ? "same" : "DIFFERS");
 	if (digest)
-		late_say("kxjump: round %u: region sha256 took %llu ticks\n", round,
+		kxb_late_say("kxjump: round %u: region sha256 took %llu ticks\n", round,
 			 (unsigned long long)(t3 - t2));
 	if (!pattern_ok)
-		late_say("kxjump: round %u: first changed word at 0x%llx\n", round,
+		kxb_late_say("kxjump: round %u: first changed word at 0x%llx\n", round,
 			 (unsigned long long)bad);
 	check(pattern_ok, round, "the region's pattern changed");
 	check(region_ok, round, "the region's digest changed");
@@ -774,7 +648,7 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 
 	if (want != KX_OK) {
 		st = kx_jump_status(r.value, r.from);
-		late_say("kxjump: round %u: purgatory refused the payload: %s (%s)\n", round,
+		kxb_late_say("kxjump: round %u: purgatory refused the payload: %s (%s)\n", round,
 			 kx_status_name(st), kx_strerror(st));
 		check(r.from == KX_JUMP_FROM_PURGATORY && st == want, round,
 		      "not the refusal expected");
@@ -793,10 +667,10 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	      res->map_words && !res->map_bad, round, "the view through the backup map");
 	check(res->core_loads >= 3 && res->core_bytes == KXJ_REGION_SIZE &&
 	      res->core_words && !res->core_bad, round, "the view through the ELF core header");
-	late_say("kxjump: round %u: result %s: sha256 ", round,
+	kxb_late_say("kxjump: round %u: result %s: sha256 ", round,
 		 !kx_memcmp(res->digest, expect, 32) ? "right" : "WRONG");
 	hex(res->digest, 32);
-	late_say(", ran at 0x%llx; map %llu extents %llu pages %llu words %llu bad; core %llu loads %llu words %llu bad\n",
+	kxb_late_say(", ran at 0x%llx; map %llu extents %llu pages %llu words %llu bad; core %llu loads %llu words %llu bad\n",
 		 (unsigned long long)res->ran_at, (unsigned long long)res->map_extents,
 		 (unsigned long long)res->map_displaced, (unsigned long long)res->map_words,
 		 (unsigned long long)res->map_bad, (unsigned long long)res->core_loads,
@@ -805,40 +679,23 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 
 static __attribute__((noreturn)) void exit_and_run(void)
 {
-	UINTN size, key, dsize = 0;
-	UINT32 version;
-	EFI_STATUS st;
+	UINTN dsize = 0;
 	uint64_t pages = s->image_pages, dest = kxj_payload_base, flip;
-	unsigned tries;
 
-	kxb_say("kxjump: exiting boot services\n");
-	for (tries = 1;; tries++) {
-		size = s->map_cap;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, s->map, &key, &dsize,
-				       &version);
-		if (st == EFI_SUCCESS)
-			st = uefi_call_wrapper(BS->ExitBootServices, 2, kxb_image, key);
-		if (st == EFI_SUCCESS)
-			break;
-		if (tries == 8) {
-			late_say("kxjump: ExitBootServices refused 8 times\nkxjump: FAIL\n");
-			power_off();
-		}
-	}
-	interrupts_off();
-	late_say("kxjump: boot services exited; region 0x%llx+0x%llx, payload 0x%llx+0x%llx (%llu read-only bytes verified) swapped with 0x%llx, %u backup extents, core header %u bytes\n",
+	kxb_exit_boot_services(s->map, s->map_cap, &dsize);
+	kxb_late_say("kxjump: boot services exited; region 0x%llx+0x%llx, payload 0x%llx+0x%llx (%llu read-only bytes verified) swapped with 0x%llx, %u backup extents, core header %u bytes\n",
 		 KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)dest,
 		 (unsigned long long)pages * KXB_PAGE, (unsigned long long)kxj_payload_ro_size,
 		 (unsigned long long)(uintptr_t)s->staging, s->next, (unsigned)s->core_len);
 
 	kx_sha256(s->region, KXJ_REGION_SIZE, s->region_digest);
 	kx_sha256(s->self, s->self_size, s->self_digest);
-	late_say("kxjump: region sha256 ");
+	kxb_late_say("kxjump: region sha256 ");
 	hex(s->region_digest, 32);
-	late_say(", own image 0x%llx+0x%llx sha256 ", (unsigned long long)(uintptr_t)s->self,
+	kxb_late_say(", own image 0x%llx+0x%llx sha256 ", (unsigned long long)(uintptr_t)s->self,
 		 (unsigned long long)s->self_size);
 	hex(s->self_digest, 32);
-	late_say("\n");
+	kxb_late_say("\n");
 	before_trips();
 
 	for (unsigned i = 1; i <= ROUNDS; i++) {
@@ -858,7 +715,7 @@ static __attribute__((noreturn)) void exit_and_run(void)
 	stage_payload();
 	flip = kxj_payload_ro_size / 2;
 	s->staging[flip] ^= 0x20;
-	late_say("kxjump: corrupting the staged payload: byte 0x%llx flipped after its digest was taken\n",
+	kxb_late_say("kxjump: corrupting the staged payload: byte 0x%llx flipped after its digest was taken\n",
 		 (unsigned long long)flip);
 	trip(ROUNDS + 1, KXJ_REGION_BASE, 0x3000, KX_ERR_DIGEST, 1);
 	s->staging[flip] ^= 0x20;
@@ -869,11 +726,11 @@ static __attribute__((noreturn)) void exit_and_run(void)
 	trip(ROUNDS + 2, dest - 0x10, 0x2020, KX_OK, 1);
 
 	if (s->failures)
-		late_say("kxjump: FAIL: %u checks failed\n", s->failures);
+		kxb_late_say("kxjump: FAIL: %u checks failed\n", s->failures);
 	else
-		late_say("kxjump: PASS: %u round trips, a refusal returned, memory intact each time\n",
+		kxb_late_say("kxjump: PASS: %u round trips, a refusal returned, memory intact each time\n",
 			 ROUNDS + 1);
-	late_say("kxjump: powering off\n");
+	kxb_late_say("kxjump: powering off\n");
 	power_off();
 }
 
@@ -883,8 +740,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	EFI_LOADED_IMAGE *li = NULL;
 	EFI_PHYSICAL_ADDRESS a;
 	EFI_STATUS st;
-	UINTN count, dsize, key;
-	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count;
 
 	InitializeLib(image, systab);
 	kxb_image = image;
@@ -920,7 +776,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	stage_payload();
 	kx_sha256(s->staging, kxj_payload_ro_size, s->ro_digest);
 
-	load_purgatory();
+	kxb_purgatory_load(&s->purg, LIMIT_4G);
 	s->setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_4G, "setup page");
 	s->result_page = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "result page");
 	s->core = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "core header");
@@ -934,14 +790,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	kxb_say("kxjump: region 0x%llx+0x%llx filled; payload %llu bytes (%llu read-only) for 0x%llx staged at 0x%llx; purgatory at 0x%llx; control page 0x%llx, jump-back entry 0x%llx; %u backup extent(s)\n",
 		KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)kxj_payload_size,
 		(unsigned long long)kxj_payload_ro_size, (unsigned long long)kxj_payload_base,
-		(unsigned long long)(uintptr_t)s->staging, (unsigned long long)s->purg_phys,
+		(unsigned long long)(uintptr_t)s->staging, (unsigned long long)s->purg.phys,
 		(unsigned long long)(uintptr_t)s->control, (unsigned long long)s->jump_back,
 		s->next);
 
-	map = kxb_memory_map(&count, &dsize, &key);
-	FreePool(map);
-	s->map_cap = (count + 64) * dsize;
-	s->map = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(s->map_cap), 0, "memory map");
-	s->map_cap = KXB_PAGES(s->map_cap) * KXB_PAGE;
+	s->map = kxb_map_room(&s->map_cap, &count);
 	exit_and_run();
 }

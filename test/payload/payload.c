@@ -32,29 +32,12 @@
 extern char kxpayload_start[];
 
 #if defined(__x86_64__)
-#define COM1 0x3f8
-
-static inline void outb(uint8_t v, uint16_t port)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+#include <kx/x86_io.h>
 
 static void console_putc(void *ctx, char c)
 {
 	(void)ctx;
-	if (c == '\n')
-		console_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
-		;
-	outb((uint8_t)c, COM1);
+	kx_uart16550_putc(0x3f8, c);	/* COM1 */
 }
 
 /* Where our first byte runs now (PC-relative). */
@@ -67,21 +50,13 @@ static inline uint64_t running_at(void)
 }
 #define BACK_REG "%%rsi"
 #elif defined(__aarch64__)
-/* QEMU virt's PL011 (the MMU is off: device memory, aligned accesses). */
-#define PL011		0x09000000ull
-#define PL011_FR_TXFF	(1u << 5)
+#include <kx/a64_sys.h>
 
+/* QEMU virt's PL011 (the MMU is off: device memory, aligned accesses). */
 static void console_putc(void *ctx, char c)
 {
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)PL011;
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(PL011 + 0x18);
-
 	(void)ctx;
-	if (c == '\n')
-		console_putc(ctx, '\r');
-	for (int i = 0; i < 100000 && (*fr & PL011_FR_TXFF); i++)
-		;
-	*dr = (unsigned char)c;
+	kx_pl011_putc(0x09000000, c);
 }
 
 static inline uint64_t running_at(void)

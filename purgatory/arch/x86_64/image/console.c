@@ -41,26 +41,26 @@ void console_init(void)
 {
 	if (!console_serial)
 		return;
-	outb(LCR_8N1, serial_base + UART_LCR);
-	outb(0, serial_base + UART_IER);	/* polled */
-	outb(0, serial_base + UART_FCR);
-	outb(MCR_DTR_RTS, serial_base + UART_MCR);
+	kx_outb(LCR_8N1, serial_base + UART_LCR);
+	kx_outb(0, serial_base + UART_IER);	/* polled */
+	kx_outb(0, serial_base + UART_FCR);
+	kx_outb(MCR_DTR_RTS, serial_base + UART_MCR);
 	if (serial_baud) {
 		uint32_t div = UART_CLOCK / serial_baud;
 
-		outb(LCR_8N1 | LCR_DLAB, serial_base + UART_LCR);
-		outb(div & 0xff, serial_base + UART_DLL);
-		outb((div >> 8) & 0xff, serial_base + UART_DLM);
-		outb(LCR_8N1, serial_base + UART_LCR);
+		kx_outb(LCR_8N1 | LCR_DLAB, serial_base + UART_LCR);
+		kx_outb(div & 0xff, serial_base + UART_DLL);
+		kx_outb((div >> 8) & 0xff, serial_base + UART_DLM);
+		kx_outb(LCR_8N1, serial_base + UART_LCR);
 	}
 }
 
 static void uart_putc(char c)
 {
 	for (int i = 0; i < UART_SPINS; i++)
-		if (inb(serial_base + UART_LSR) & LSR_THRE)
+		if (kx_inb(serial_base + UART_LSR) & LSR_THRE)
 			break;
-	outb((uint8_t)c, serial_base + UART_THR);
+	kx_outb((uint8_t)c, serial_base + UART_THR);
 }
 
 static void vga_putc(char c)
@@ -127,27 +127,27 @@ void vga_reset(void)
 {
 	unsigned i;
 
-	outb(0x67, VGA_MISC_W);
+	kx_outb(0x67, VGA_MISC_W);
 	for (i = 0; i < sizeof(seq_mode3); i++) {
-		outb((uint8_t)i, VGA_SEQ);
-		outb(seq_mode3[i], VGA_SEQ + 1);
+		kx_outb((uint8_t)i, VGA_SEQ);
+		kx_outb(seq_mode3[i], VGA_SEQ + 1);
 	}
-	outb(CRTC_VRETRACE_END, VGA_CRTC);
-	outb(inb(VGA_CRTC + 1) & 0x7f, VGA_CRTC + 1);
+	kx_outb(CRTC_VRETRACE_END, VGA_CRTC);
+	kx_outb(kx_inb(VGA_CRTC + 1) & 0x7f, VGA_CRTC + 1);
 	for (i = 0; i < sizeof(crtc_mode3); i++) {
-		outb((uint8_t)i, VGA_CRTC);
-		outb(crtc_mode3[i], VGA_CRTC + 1);
+		kx_outb((uint8_t)i, VGA_CRTC);
+		kx_outb(crtc_mode3[i], VGA_CRTC + 1);
 	}
 	for (i = 0; i < sizeof(gc_mode3); i++) {
-		outb((uint8_t)i, VGA_GC);
-		outb(gc_mode3[i], VGA_GC + 1);
+		kx_outb((uint8_t)i, VGA_GC);
+		kx_outb(gc_mode3[i], VGA_GC + 1);
 	}
-	inb(VGA_STATUS1);
+	kx_inb(VGA_STATUS1);
 	for (i = 0; i < sizeof(ac_mode3); i++) {
-		outb((uint8_t)i, VGA_AC);
-		outb(ac_mode3[i], VGA_AC);
+		kx_outb((uint8_t)i, VGA_AC);
+		kx_outb(ac_mode3[i], VGA_AC);
 	}
-	outb(AC_PALETTE_ON, VGA_AC);
+	kx_outb(AC_PALETTE_ON, VGA_AC);
 	for (i = 0; i < VGA_ROWS * VGA_COLS; i++)
 		VGA_TEXT[i] = VGA_ATTR | ' ';
 	vga_row = vga_col = 0;

@@ -247,12 +247,12 @@ static enum kx_status write_setup_page(const uint8_t *bp,
 
 static void verify(struct kx_verify *v)
 {
-	uint64_t t0 = rdtsc(), t1;
+	uint64_t t0 = kx_rdtsc(), t1;
 	enum kx_status st;
 
 	st = kx_verify_regions(sha256_regions, KX_VERIFY_MAX_REGIONS,
 			       sha256_digest, v);
-	t1 = rdtsc();
+	t1 = kx_rdtsc();
 	if (st == KX_OK) {
 		kx_say("kx: sha256 ok: %u regions, %llu bytes, %s, %llu cycles\n",
 		    v->regions, (unsigned long long)v->bytes, v->impl,
@@ -282,12 +282,12 @@ static void verify(struct kx_verify *v)
 static void verify_loader_page(void)
 {
 	unsigned segments = 0;
-	uint64_t bytes = 0, t0 = rdtsc();
+	uint64_t bytes = 0, t0 = kx_rdtsc();
 
 	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
 	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, %llu cycles\n", segments,
 	    (unsigned long long)bytes, kx_sha256_get_impl()->name,
-	    (unsigned long long)(rdtsc() - t0));
+	    (unsigned long long)(kx_rdtsc() - t0));
 }
 
 void kx_purgatory_main(void);
@@ -398,7 +398,7 @@ void kx_purgatory_main(void)
 enter:
 	if (kx_handoff_tsc)
 		kx_say("kx: %llu cycles since the loader left the firmware\n",
-		    (unsigned long long)(rdtsc() - kx_handoff_tsc));
+		    (unsigned long long)(kx_rdtsc() - kx_handoff_tsc));
 	if (entry_32bit && entry32_regs[REG32_EIP] == (uintptr_t)entry16)
 		kx_say("kx: entering real-mode image at %04x:%04x\n",
 		    entry16_regs[16 + 6], entry16_regs[16 + 5]);

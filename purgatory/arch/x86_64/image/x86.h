@@ -1,30 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Port I/O, TSC and halting for the x86_64 purgatory. */
+/* Halting and the console of the x86_64 purgatory (port I/O: kx/x86_io.h). */
 #ifndef KX_PURGATORY_X86_H
 #define KX_PURGATORY_X86_H
 
 #include <stdint.h>
-
-static inline void outb(uint8_t v, uint16_t port)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
+#include <kx/x86_io.h>
 
 /* Interrupts off and halted for good: nothing is entered after this. */
 static inline __attribute__((noreturn)) void halt_forever(void)
