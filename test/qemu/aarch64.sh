@@ -310,14 +310,6 @@ own_scenario() {
 	test_end "kexec-tools' own purgatory (for timing by hand)" || status=1
 }
 
-want() {	# want NAME: KX_QEMU_TESTS selects it (or is empty)
-	local w
-	[ -z "${KX_QEMU_TESTS:-}" ] && return 0
-	for w in $KX_QEMU_TESTS; do
-		case $1 in *"$w"*) return 0 ;; esac
-	done
-	return 1
-}
 ! want aarch64-kexec-el1 || kexec_scenario aarch64-kexec-el1 virt 1
 ! want aarch64-kexec-el2 || kexec_scenario aarch64-kexec-el2 virt,virtualization=on "2 with E2H=1"
 # Linux in nVHE mode runs at EL1 and enters purgatory at EL2 through its

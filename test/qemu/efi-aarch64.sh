@@ -54,24 +54,8 @@ test/qemu/efi-initramfs.sh aarch64 "$initrd" test/qemu/init "$kxinspect" ||
 	setup_fail "efi-initramfs.sh failed"
 status=0
 
-# esp NAME APP: a fresh folder with APP as EFI/BOOT/BOOTAA64.EFI; prints it.
-esp() {
-	local d=$out/esp-$1
-	rm -rf "$d"
-	mkdir -p "$d/EFI/BOOT"
-	cp "$2" "$d/EFI/BOOT/BOOTAA64.EFI"
-	echo "$d"
-}
-put() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+esp() { esp_dir "$out/esp-$1" "$2" BOOTAA64.EFI; }
 
-want() {
-	local w
-	[ -z "${KX_QEMU_TESTS:-}" ] && return 0
-	for w in $KX_QEMU_TESTS; do
-		case $1 in *"$w"*) return 0 ;; esac
-	done
-	return 1
-}
 
 # Lines kxboot prints before ExitBootServices: the report.
 check_report() {	# check_report DTB-SOURCE-RE

@@ -183,3 +183,26 @@ expect_round_trips() {
 	expect '^kxjump: PASS: 11 round trips, a refusal returned, memory intact each time' "kxjump's verdict"
 	expect '^kxjump: powering off' "the power-off"
 }
+
+# want NAME: KX_QEMU_TESTS="WORD..." selects the scenarios whose names
+# contain a WORD (all when it is empty).
+want() {
+	local w
+	[ -z "${KX_QEMU_TESTS:-}" ] && return 0
+	for w in $KX_QEMU_TESTS; do
+		case $1 in *"$w"*) return 0 ;; esac
+	done
+	return 1
+}
+
+# put FILE DIR/NAME: a hard link where possible (kernels are 8-33 MB).
+put() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
+# esp_dir DIR APP BOOTNAME: DIR afresh with APP as EFI/BOOT/BOOTNAME (the
+# firmware's removable-media loader); prints DIR.
+esp_dir() {
+	rm -rf "$1"
+	mkdir -p "$1/EFI/BOOT"
+	cp "$2" "$1/EFI/BOOT/$3"
+	echo "$1"
+}

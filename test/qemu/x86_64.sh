@@ -205,16 +205,6 @@ bad_digest_scenario() {
 	test_end "purgatory refused, QEMU stopped ${grace}s after its message (expected hang)" || status=1
 }
 
-# KX_QEMU_TESTS="kdump bad" runs only the scenarios whose names contain
-# one of its words.
-want() {
-	local w
-	[ -z "${KX_QEMU_TESTS:-}" ] && return 0
-	for w in $KX_QEMU_TESTS; do
-		case $1 in *"$w"*) return 0 ;; esac
-	done
-	return 1
-}
 ! want x86_64-kexec-load-exec || kexec_scenario x86_64-kexec-load-exec kexec
 ! want x86_64-kexec-entry32 || kexec_scenario x86_64-kexec-entry32 kexec32
 ! want x86_64-kdump || kdump_scenario
