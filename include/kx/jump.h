@@ -9,9 +9,11 @@
  *      and running the list again undoes it, byte for byte.
  *   2. kx_jump_backup_map: where each page the image displaces will be
  *      kept while it runs (the source page it is swapped into).
- *   3. Optionally, kx_elfcore_fixup (include/kx/elfcore.h) with that map
- *      on an ELF core header describing the caller's memory, so that the
- *      image can read that memory as /proc/vmcore would.
+ *   3. Optionally, an ELF core header describing the caller's memory as
+ *      it is (in a page of its own, outside the list, written afresh for
+ *      each call): purgatory fixes it up in place with that map
+ *      (kx_elfcore_fixup, include/kx/elfcore.h), so that the image can
+ *      read the caller's memory as /proc/vmcore would.
  *   4. kx_jump_write_setup: the setup page (KX_SETUP_F_SWAP) with the
  *      segments to verify, the backup map, the jump-back entry, the ELF
  *      core header and the image's parameters (as its command line).

@@ -7,6 +7,7 @@
  * first that differs.
  */
 #include <kx/compiler.h>
+#include <kx/elfcore.h>
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 #include "report.h"
@@ -71,4 +72,64 @@ void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes)
 	if (st != KX_OK)
 		kx_refuse_st(st == KX_ERR_NOT_FOUND ? "the loader's setup page lists no segment"
 						 : kx_strerror(st), st);
+}
+
+/*
+ * A round trip's ELF core header: in a page flagged KX_SETUP_F_SWAP, the
+ * ELFH record names a header of the caller's memory as the loader wrote
+ * it; purgatory rewrites its PT_LOADs with the BKEX map, in place (it may
+ * grow, splitting program headers, up to the end of the page holding its
+ * last byte), so that they say where each range of the caller's memory is
+ * kept while the image runs, and updates the record's size.
+ */
+void kx_fixup_loader_core(uint64_t page)
+{
+	static struct kx_backup_extent ext[KX_LOADER_MAX_EXTENTS];
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_fault f;
+	struct kx_setup_table_view t;
+	uint8_t *size_field = 0;
+	uint64_t addr = 0, size = 0;
+	size_t len;
+	unsigned n = 0, loads_before = 0;
+	enum kx_status st;
+
+	kx_open_loader_page(&r, page, kx_identity_map, 0);
+	if (!(kx_setup_flags(&r) & KX_SETUP_F_SWAP))
+		return;
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type == KX_REC_ELFCORE && rec.payload_size >= 16) {
+			addr = kx_get_le64(rec.payload);
+			size = kx_get_le64(rec.payload + 8);
+			size_field = (uint8_t *)(uintptr_t)(rec.phys + 16);
+		} else if (rec.type == KX_REC_BACKUP && kx_setup_table(&rec, &t) == KX_OK) {
+			for (uint32_t i = 0; i < t.count; i++) {
+				if (n == KX_LOADER_MAX_EXTENTS)
+					kx_refuse_st("the backup map has too many extents for the ELF core header",
+						     KX_ERR_NO_SPACE);
+				kx_memcpy(&ext[n++], t.entries + (size_t)i * t.entry_size,
+					  sizeof(ext[0]));
+			}
+		}
+	}
+	if (!addr || !size)
+		return;
+	len = size;
+	if (kx_elfcore_check((const uint8_t *)(uintptr_t)addr, size) == KX_OK)
+		loads_before = kx_get_le16((const uint8_t *)(uintptr_t)addr + 56);
+	st = kx_elfcore_fixup((uint8_t *)(uintptr_t)addr, &len,
+			      KX_ALIGN_UP(addr + size, 4096ull) - addr, ext, n);
+	if (st != KX_OK) {
+		kx_say("kx: ELF core header at 0x%llx +0x%llx: %s\n", (unsigned long long)addr,
+		    (unsigned long long)size, kx_strerror(st));
+		kx_refuse_st("the ELF core header cannot be fixed up", st);
+	}
+	kx_put_le64(size_field, len);
+	st = kx_setup_reseal(&r);
+	if (st != KX_OK)
+		kx_refuse_st("setup page not resealed after the ELF core header fix-up", st);
+	kx_say("kx: ELF core header at 0x%llx fixed up with %u backup extents: %u program headers, now %u (0x%llx bytes)\n",
+	    (unsigned long long)addr, n, loads_before,
+	    kx_get_le16((const uint8_t *)(uintptr_t)addr + 56), (unsigned long long)len);
 }

@@ -45,5 +45,9 @@ void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
  * (halts) at a mismatch.  segments, bytes: what was checked.
  */
 void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes);
+/* A round trip's ELF core header fixed up with its backup map (docs/abi.md
+ * 2.4); nothing without KX_SETUP_F_SWAP and an ELFH record. */
+#define KX_LOADER_MAX_EXTENTS 256
+void kx_fixup_loader_core(uint64_t page);
 
 #endif

@@ -492,11 +492,11 @@ static void build_page_list(void)
 		kxb_fail(kxb_efi_status(st), "backup map: %s", kx_strerror(st));
 }
 
-/* An ELF core header of the region (a note, two PT_LOADs), fixed up. */
+/* An ELF core header of the region (a note, two PT_LOADs), as it is:
+ * written before every trip, since purgatory fixes it up in place. */
 static void build_core_header(void)
 {
 	uint8_t *h = s->core;
-	enum kx_status st;
 
 	kx_memset(h, 0, CORE_CAP);
 	kx_memcpy(h, "\x7f" "ELF\x02\x01\x01", 7);
@@ -520,10 +520,8 @@ static void build_core_header(void)
 		kx_put_le64(p + 32, KXJ_REGION_SIZE / 2);
 		kx_put_le64(p + 40, KXJ_REGION_SIZE / 2);
 	}
+	/* As the loader knows it: purgatory fixes it up with the backup map. */
 	s->core_len = 64 + 3 * 56;
-	st = kx_elfcore_fixup(h, &s->core_len, CORE_CAP, s->ext, s->next);
-	if (st != KX_OK)
-		kxb_fail(kxb_efi_status(st), "ELF core header fix-up: %s", kx_strerror(st));
 }
 
 /* The payload as it was built: read-only part, data, zeroed bss and stack. */
@@ -578,6 +576,7 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 		    round, KXJ_REGION_BASE, KXJ_REGION_SIZE, (unsigned long long)s->seed,
 		    (unsigned long long)buf, (unsigned long long)len,
 		    (unsigned long long)(uintptr_t)res);
+	build_core_header();
 	kx_memset(&seg, 0, sizeof(seg));
 	seg.dest = kxj_payload_base;
 	seg.size = kxj_payload_ro_size;
@@ -783,7 +782,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	s->control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "control page");
 	build_idmap();
 	build_page_list();
-	build_core_header();
 
 	prepare_control();
 

@@ -153,7 +153,8 @@ qemu_aavmf_aarch64() {
 #   What kxjump.efi (test/efi/kxjump.c) prints when its round trips went
 #   right: the payload at PAYLOAD inside the 64 MiB REGION in rounds 1-10
 #   and 12, the jump-back entry in its JMPB record and BACKREG, the
-#   caller's pattern through the backup map and the fixed-up core header;
+#   caller's pattern through the backup map and the core header purgatory
+#   fixed up;
 #   after every round the region, kxjump's image and the CPU state the
 #   trip restores (CPU-RE) as before; round 11's corrupted payload refused
 #   by purgatory with KX_ERR_DIGEST, back to the caller; PASS.
@@ -172,6 +173,7 @@ expect_round_trips() {
 		expect "^kxjump: round $i: back after .*, region sha256 same," "round $i: the region's SHA-256 unchanged"
 		expect "^kxjump: round $i: cpu state same: $cpu_re" "round $i: $cpu_what as before"
 	done
+	expect '^kx: ELF core header at 0x[0-9a-f]+ fixed up with 1 backup extents: 3 program headers, now [4-9]' "purgatory's fix-up of the ELF core header"
 	expect '^kxjump: corrupting the staged payload' "the corruption"
 	expect "^kx: SHA-256 MISMATCH in segment 0 \\(kernel\\) at $payload" "purgatory's mismatch"
 	expect '^kx: REFUSED: a loaded segment does not match its digest; the image is not entered' "purgatory's refusal"

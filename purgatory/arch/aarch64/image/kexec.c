@@ -167,6 +167,15 @@ static void loader_ranges(struct ranges *rs)
 		if (rec.type == KX_REC_JUMP_BACK && (kx_setup_flags(&r) & KX_SETUP_F_SWAP) &&
 		    rec.payload_size >= 8)
 			jump_back = kx_get_le64(rec.payload);
+		/* A round trip's ELF core header, fixed up in place: to the end
+		 * of its page (kx_fixup_loader_core). */
+		if (rec.type == KX_REC_ELFCORE && rec.payload_size >= 16) {
+			uint64_t a = kx_get_le64(rec.payload), n = kx_get_le64(rec.payload + 8);
+
+			if (n && !add_range(rs, a, KX_ALIGN_UP(a + n, (uint64_t)KX_PAGE_SIZE) - a,
+					    KX_IDMAP_NORMAL))
+				kx_refuse_st("the ELF core header cannot be mapped", KX_ERR_RANGE);
+		}
 		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
 			continue;
 		for (uint32_t i = 0; i < t.count; i++) {
@@ -555,6 +564,7 @@ static void loader_page(int mmu)
 	uint64_t bytes = 0, t0 = a64_ticks();
 
 	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
+	kx_fixup_loader_core(kx_setup_page);
 	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s, MMU %s, ", segments,
 	    (unsigned long long)bytes, kx_sha256_get_impl()->name, mmu ? "on" : "off");
 	say_ticks(a64_ticks() - t0);

@@ -315,6 +315,7 @@ void kx_purgatory_main(void)
 				break;
 			}
 		verify_loader_page();
+		kx_fixup_loader_core(kx_setup_page);
 	} else {
 		verify(&v);
 	}
