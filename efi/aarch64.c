@@ -422,16 +422,8 @@ static void build_idmap(void)
  * purgatory, setup page, control page and tables are never written. */
 static void build_page_list(void)
 {
-	static struct kx_pl_range keep[4];
-
-	keep[0] = (struct kx_pl_range){ x.purg.phys, x.purg.phys + x.purg.size };
-	keep[1] = (struct kx_pl_range){ (uintptr_t)x.setup,
-					(uintptr_t)x.setup + SETUP_PAGES * KXB_PAGE };
-	keep[2] = (struct kx_pl_range){ (uintptr_t)x.control,
-					(uintptr_t)x.control + KXB_PAGE };
-	keep[3] = (struct kx_pl_range){ x.idmap.phys,
-					x.idmap.phys + x.idmap.pages * KXB_PAGE };
-	kxb_page_list(&x.pl, segs, NSEG, keep, KX_ARRAY_SIZE(keep));
+	kxb_page_list_keeping(&x.pl, segs, NSEG, &x.purg, (uintptr_t)x.setup,
+			      SETUP_PAGES, (uintptr_t)x.control, &x.idmap);
 }
 
 

@@ -243,6 +243,20 @@ void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 			 pl->b.bad_segment < n ? segs[index[pl->b.bad_segment]].name : "?");
 }
 
+void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,
+			   unsigned nseg, const struct kxb_purgatory *purg,
+			   uint64_t setup, unsigned setup_pages, uint64_t control,
+			   const struct kx_idmap_pool *idmap)
+{
+	static struct kx_pl_range keep[4];
+
+	keep[0] = (struct kx_pl_range){ purg->phys, purg->phys + purg->size };
+	keep[1] = (struct kx_pl_range){ setup, setup + setup_pages * KXB_PAGE };
+	keep[2] = (struct kx_pl_range){ control, control + KXB_PAGE };
+	keep[3] = (struct kx_pl_range){ idmap->phys, idmap->phys + idmap->pages * KXB_PAGE };
+	kxb_page_list(pl, segs, nseg, keep, KX_ARRAY_SIZE(keep));
+}
+
 /* ------------------------------------------------------------ report */
 
 static void say_digest(const uint8_t d[KX_SHA256_SIZE])

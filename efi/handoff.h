@@ -88,6 +88,13 @@ struct kxb_plist {
 void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 		   unsigned nseg, const struct kx_pl_range *keep, unsigned nkeep);
 
+/* The same keeping what kxboot puts outside the list: purgatory, the
+ * setup page's pages, the control page and the identity map's tables. */
+void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,
+			   unsigned nseg, const struct kxb_purgatory *purg,
+			   uint64_t setup, unsigned setup_pages, uint64_t control,
+			   const struct kx_idmap_pool *idmap);
+
 /* "kxboot: segment NAME dest .. size .. sha256 .." for each sized one;
  * late: the names of segments hashed after ExitBootServices. */
 void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
