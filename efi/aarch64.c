@@ -429,22 +429,15 @@ static void build_page_list(void)
 
 /*
  * The control page: the trampoline blob (engine and privileged prologue,
- * relocation-free), its arguments after it.  The prologue runs a few
- * instructions with the MMU off, fetched from memory: the page is cleaned
- * to the point of coherency and the I-cache invalidated.
+ * relocation-free), its arguments after it (kxb_control_page makes the
+ * code fetchable with the MMU off).
  */
 static void prepare_trampoline(void)
 {
-	uint64_t size = (uint64_t)(kx_trampoline_aarch64_end - kx_trampoline_aarch64_start);
-	uint64_t args = KX_ALIGN_UP(size, 64);
-
-	if (args + sizeof(*x.tramp) > KXB_PAGE)
-		kxb_fail(EFI_LOAD_ERROR, "trampoline: %llu bytes leave no room in its page",
-			 (unsigned long long)size);
-	kx_memcpy(x.control, kx_trampoline_aarch64_start, size);
-	x.tramp_fn = (kxb_tramp_fn)(void *)(x.control +
-		((uintptr_t)kx_trampoline_aarch64 - (uintptr_t)kx_trampoline_aarch64_start));
-	x.tramp = (struct kx_tramp_aarch64 *)(void *)(x.control + args);
+	x.tramp = kxb_control_page(x.control, kx_trampoline_aarch64_start,
+				   kx_trampoline_aarch64_end, sizeof(*x.tramp), 0);
+	x.tramp_fn = (kxb_tramp_fn)(uintptr_t)kx_trampoline_at((uintptr_t)x.control,
+		kx_trampoline_aarch64_start, (const void *)(uintptr_t)kx_trampoline_aarch64);
 	kx_memset(x.tramp, 0, sizeof(*x.tramp));
 	x.tramp->ttbr0 = x.regs.ttbr0;
 	x.tramp->tcr = x.el2_only ? x.regs.tcr_el2 : x.regs.tcr_el1;
@@ -578,8 +571,5 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 			(unsigned long long)s->size / 2, s->name);
 	}
 #endif
-	/* Last: nothing the prologue fetches with the MMU off may be cached. */
-	kx_a64_clean_to_poc((uintptr_t)x.control, (uintptr_t)x.control + KXB_PAGE);
-	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
 	exit_and_hand_off();
 }

@@ -6,6 +6,9 @@
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include "handoff.h"
+#if defined(__aarch64__)
+#include <kx/a64_sys.h>
+#endif
 
 #define MAP_SLACK	64	/* descriptors the map may grow by */
 #define MAX_RUNS_SHOWN	16	/* page-list runs the report prints */
@@ -241,6 +244,23 @@ void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 		kxb_fail(kxb_efi_status(st), "page list: %s (segment %s)",
 			 kx_strerror(st),
 			 pl->b.bad_segment < n ? segs[index[pl->b.bad_segment]].name : "?");
+}
+
+void *kxb_control_page(uint8_t *control, const char *start, const char *end,
+		       size_t args_size, size_t stack)
+{
+	uint64_t size = (uint64_t)(end - start), args = KX_ALIGN_UP(size, 64);
+
+	if (args + args_size + stack > KXB_PAGE)
+		kxb_fail(EFI_LOAD_ERROR,
+			 "trampoline: %llu bytes leave no room for its arguments and stack in its page",
+			 (unsigned long long)size);
+	kx_memcpy(control, start, size);
+#if defined(__aarch64__)
+	kx_a64_clean_to_poc((uintptr_t)control, (uintptr_t)control + KXB_PAGE);
+	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
+#endif
+	return control + args;
 }
 
 void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,

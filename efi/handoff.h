@@ -88,6 +88,17 @@ struct kxb_plist {
 void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 		   unsigned nseg, const struct kx_pl_range *keep, unsigned nkeep);
 
+/*
+ * The control page: copies the trampoline blob [start, end) to control
+ * and makes it fetchable (on aarch64 cleaned to the point of coherency,
+ * the I-cache invalidated: the prologues run instructions with the MMU
+ * off); returns where args_size bytes of arguments go, 64-byte aligned
+ * after the blob, with stack bytes left free at the top of the page.
+ * Refuses when they do not fit.
+ */
+void *kxb_control_page(uint8_t *control, const char *start, const char *end,
+		       size_t args_size, size_t stack);
+
 /* The same keeping what kxboot puts outside the list: purgatory, the
  * setup page's pages, the control page and the identity map's tables. */
 void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,

@@ -279,16 +279,10 @@ static void build_page_list(void)
  */
 static void prepare_trampoline(void)
 {
-	uint64_t size = (uint64_t)(kx_trampoline_x86_64_end - kx_trampoline_x86_64_start);
-	uint64_t args = KX_ALIGN_UP(size, 64);
-
-	if (args + sizeof(*x.tramp) + 1024 > KXB_PAGE)
-		kxb_fail(EFI_LOAD_ERROR, "trampoline: %llu bytes leave no stack in its page",
-			 (unsigned long long)size);
-	kx_memcpy(x.control, kx_trampoline_x86_64_start, size);
-	x.tramp_fn = (kxb_tramp_fn)(void *)(x.control +
-		((uintptr_t)kx_trampoline_x86_64 - (uintptr_t)kx_trampoline_x86_64_start));
-	x.tramp = (struct kx_tramp_x86_64 *)(void *)(x.control + args);
+	x.tramp = kxb_control_page(x.control, kx_trampoline_x86_64_start,
+				   kx_trampoline_x86_64_end, sizeof(*x.tramp), 1024);
+	x.tramp_fn = (kxb_tramp_fn)(uintptr_t)kx_trampoline_x86_64_at(
+		(uintptr_t)x.control, (const char *)(uintptr_t)kx_trampoline_x86_64);
 	x.tramp->cr3 = x.cr3;
 	x.tramp->head = x.pl.b.head;
 	x.tramp->entry = x.purg.rel.entry;

@@ -65,12 +65,17 @@ void kx_trampoline_x86_64(const struct kx_tramp_x86_64 *args)
 	__attribute__((noreturn));
 struct kx_jump_result kx_trampoline_x86_64_call(struct kx_tramp_x86_64 *args);
 
-/* Where a blob copied to control puts one of its symbols. */
-static inline uint64_t kx_trampoline_x86_64_at(uint64_t control, const char *sym)
+/* Where a blob [start, ...) copied to control has its symbol sym. */
+static inline uint64_t kx_trampoline_at(uint64_t control, const char *start,
+					const void *sym)
 {
-	return control + (uint64_t)(sym - kx_trampoline_x86_64_start);
+	return control + (uint64_t)((const char *)sym - start);
 }
 
+static inline uint64_t kx_trampoline_x86_64_at(uint64_t control, const char *sym)
+{
+	return kx_trampoline_at(control, kx_trampoline_x86_64_start, sym);
+}
 /*
  * Read by kx_trampoline_aarch64; offsets are fixed by the assembly.  The
  * copy runs with the MMU and caches on over the loader's identity map;

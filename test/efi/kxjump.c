@@ -247,10 +247,8 @@ static enum kx_status set_purgatory(void)
 /* The control page: the blob, its arguments, its stack at the top. */
 static void prepare_control(void)
 {
-	uint64_t blob = (uint64_t)(kx_trampoline_x86_64_end - kx_trampoline_x86_64_start);
-
-	kx_memcpy(s->control, kx_trampoline_x86_64_start, blob);
-	s->tramp = (tramp_t *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
+	s->tramp = kxb_control_page(s->control, kx_trampoline_x86_64_start,
+				    kx_trampoline_x86_64_end, sizeof(*s->tramp), 1024);
 	s->call = (void *)(uintptr_t)kx_trampoline_x86_64_at((uintptr_t)s->control,
 		(const char *)(uintptr_t)kx_trampoline_x86_64_call);
 	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
@@ -391,20 +389,19 @@ static enum kx_status set_purgatory(void)
 
 /*
  * The control page: the blob and its arguments (no stack: the aarch64
- * prologues use none).  Fetched with the MMU off on the way back: cleaned
- * to the PoC, I-cache invalidated.
+ * prologues use none); kxb_control_page makes the code fetchable with
+ * the MMU off, as the way back fetches it.
  */
 static void prepare_control(void)
 {
-	uint64_t blob = (uint64_t)(kx_trampoline_aarch64_end - kx_trampoline_aarch64_start);
 	uint64_t control = (uintptr_t)s->control;
 
-	kx_memcpy(s->control, kx_trampoline_aarch64_start, blob);
-	s->tramp = (tramp_t *)(void *)(s->control + KX_ALIGN_UP(blob, 64));
-	s->call = (void *)(uintptr_t)(control + (uint64_t)((const char *)(uintptr_t)
-		kx_trampoline_aarch64_call - kx_trampoline_aarch64_start));
-	s->jump_back = control + (uint64_t)(kx_trampoline_aarch64_back -
-					    kx_trampoline_aarch64_start);
+	s->tramp = kxb_control_page(s->control, kx_trampoline_aarch64_start,
+				    kx_trampoline_aarch64_end, sizeof(*s->tramp), 0);
+	s->call = (void *)(uintptr_t)kx_trampoline_at(control, kx_trampoline_aarch64_start,
+		(const void *)(uintptr_t)kx_trampoline_aarch64_call);
+	s->jump_back = kx_trampoline_at(control, kx_trampoline_aarch64_start,
+					kx_trampoline_aarch64_back);
 	kx_memset(s->tramp, 0, sizeof(*s->tramp));
 	s->tramp->ttbr0 = a64_regs.ttbr0;
 	s->tramp->tcr = el2_only() ? a64_regs.tcr_el2 : a64_regs.tcr_el1;
@@ -422,8 +419,6 @@ static void prepare_control(void)
 	s->tramp->clean[2].end = (uintptr_t)s->result_page + KXB_PAGE;
 	s->tramp->clean[3].start = (uintptr_t)s->core;
 	s->tramp->clean[3].end = (uintptr_t)s->core + KXB_PAGE;
-	kx_a64_clean_to_poc(control, control + KXB_PAGE);
-	__asm__ volatile("ic iallu; dsb sy; isb" : : : "memory");
 }
 
 /* The payload reads the whole region with the MMU off. */
