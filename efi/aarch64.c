@@ -212,48 +212,6 @@ static void read_dtb(const char *path, struct kx_fdt *f)
 	x.dtb_cap = cap;
 }
 
-static uint32_t root_cells(const struct kx_fdt *f, const char *name, uint32_t dflt)
-{
-	uint32_t root, len;
-	const void *v;
-
-	if (kx_fdt_find_node(f, "/", &root) != KX_OK ||
-	    kx_fdt_get_prop(f, root, name, &v, &len) != KX_OK || len != 4)
-		return dflt;
-	return kx_fdt32(v);
-}
-
-static uint64_t cells(const uint8_t *p, uint32_t n)
-{
-	return n == 2 ? kx_fdt64(p) : kx_fdt32(p);
-}
-
-/* RAM from the /memory nodes: what the kernel will use. */
-static void read_memory(const struct kx_fdt *f, uint32_t ac, uint32_t sc)
-{
-	uint32_t root, child = 0, len, step = 4 * (ac + sc);
-	const char *name;
-	const void *v;
-
-	x.nmem = 0;
-	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
-		return;
-	while (kx_fdt_next_child(f, root, &child, &name) == KX_OK) {
-		const uint8_t *r;
-
-		if (kx_memcmp(name, "memory", 6) || (name[6] && name[6] != '@') ||
-		    kx_fdt_get_prop(f, child, "reg", &v, &len) != KX_OK)
-			continue;
-		for (r = v; len >= step && x.nmem < MEM_MAX; r += step, len -= step) {
-			x.mem[x.nmem].addr = cells(r, ac);
-			x.mem[x.nmem].size = cells(r + 4 * ac, sc);
-			x.mem[x.nmem].type = KX_MEM_RAM;
-			x.mem[x.nmem].attr = 0;
-			x.nmem++;
-		}
-	}
-}
-
 static size_t str_len(const char *s)
 {
 	size_t n = 0;
@@ -308,7 +266,7 @@ static void find_uart(const struct kx_fdt *f, uint32_t chosen, uint32_t ac)
 	    !has_string(v, len, "arm,pl011") ||
 	    kx_fdt_get_prop(f, node, "reg", &v, &len) != KX_OK || len < 4 * ac)
 		return;
-	x.uart = cells(v, ac);
+	x.uart = kx_fdt_cells(v, ac);
 }
 
 /*
@@ -326,14 +284,13 @@ static void edit_dtb(void)
 	enum kx_status st;
 
 	read_dtb(x.dtb_from, &f);
-	ac = root_cells(&f, "#address-cells", 2);
-	sc = root_cells(&f, "#size-cells", 1);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+	if (kx_fdt_root_cells(&f, &ac, &sc) != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: #address-cells %u, #size-cells %u: kxboot reads 1 or 2",
 			 x.dtb_from, ac, sc);
 	if (kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /chosen node", x.dtb_from);
-	read_memory(&f, ac, sc);
+	/* The kernel's RAM (the first MEM_MAX ranges). */
+	kx_fdt_memory(&f, x.mem, MEM_MAX, &x.nmem);
 	if (!x.nmem)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /memory node with a reg", x.dtb_from);
 	find_uart(&f, chosen, ac);

@@ -518,3 +518,55 @@ enum kx_status kx_fdt_add_memreserve(struct kx_fdt *f, uint64_t addr,
 	put_header(f);
 	return KX_OK;
 }
+
+enum kx_status kx_fdt_root_cells(const struct kx_fdt *f, uint32_t *addr_cells,
+				 uint32_t *size_cells)
+{
+	uint32_t root, len;
+	const void *v;
+
+	*addr_cells = 2;
+	*size_cells = 1;
+	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
+		return KX_ERR_FORMAT;
+	/* A value that is not one cell counts as absent. */
+	if (kx_fdt_get_prop(f, root, "#address-cells", &v, &len) == KX_OK && len == 4)
+		*addr_cells = kx_fdt32(v);
+	if (kx_fdt_get_prop(f, root, "#size-cells", &v, &len) == KX_OK && len == 4)
+		*size_cells = kx_fdt32(v);
+	if (*addr_cells < 1 || *addr_cells > 2 || *size_cells < 1 || *size_cells > 2)
+		return KX_ERR_FORMAT;
+	return KX_OK;
+}
+
+enum kx_status kx_fdt_memory(const struct kx_fdt *f, struct kx_mem_range *out,
+			     unsigned cap, unsigned *n)
+{
+	uint32_t ac, sc, root, child = 0, len, step;
+	const char *name;
+	const void *v;
+	enum kx_status st = kx_fdt_root_cells(f, &ac, &sc);
+
+	*n = 0;
+	if (st != KX_OK)
+		return st;
+	step = 4 * (ac + sc);
+	kx_fdt_find_node(f, "/", &root);
+	while (kx_fdt_next_child(f, root, &child, &name) == KX_OK) {
+		const uint8_t *r;
+
+		if (kx_memcmp(name, "memory", 6) || (name[6] && name[6] != '@') ||
+		    kx_fdt_get_prop(f, child, "reg", &v, &len) != KX_OK)
+			continue;
+		for (r = v; len >= step; r += step, len -= step) {
+			if (*n == cap)
+				return KX_ERR_NO_SPACE;
+			out[*n].addr = kx_fdt_cells(r, ac);
+			out[*n].size = kx_fdt_cells(r + 4 * ac, sc);
+			out[*n].type = KX_MEM_RAM;
+			out[*n].attr = 0;
+			(*n)++;
+		}
+	}
+	return KX_OK;
+}

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kexec_abi.h>
 #include <kx/status.h>
 
 #define KX_FDT_MAGIC 0xd00dfeedu	/* big-endian, like every FDT field */
@@ -91,6 +92,24 @@ enum kx_status kx_fdt_add_memreserve(struct kx_fdt *f, uint64_t addr,
 enum kx_status kx_fdt_get_memreserve(const struct kx_fdt *f, uint32_t i,
 				     uint64_t *addr, uint64_t *size);
 
+/*
+ * The root's #address-cells and #size-cells (2 and 1 when absent or not
+ * one cell long, as the specification's defaults); KX_ERR_FORMAT unless
+ * both are 1 or 2, the widths kx reads addresses and sizes in.
+ */
+enum kx_status kx_fdt_root_cells(const struct kx_fdt *f, uint32_t *addr_cells,
+				 uint32_t *size_cells);
+
+/*
+ * RAM as the tree's /memory nodes (children of the root named "memory" or
+ * "memory@...") give it in their reg: up to cap ranges into out, type
+ * KX_MEM_RAM, *n of them (0 for a tree without one).  KX_ERR_FORMAT as
+ * kx_fdt_root_cells; KX_ERR_NO_SPACE when more than cap are listed (out
+ * then holds the first cap).
+ */
+enum kx_status kx_fdt_memory(const struct kx_fdt *f, struct kx_mem_range *out,
+			     unsigned cap, unsigned *n);
+
 /* Big-endian cells, as property values hold them. */
 static inline uint32_t kx_fdt32(const void *p)
 {
@@ -103,6 +122,12 @@ static inline uint32_t kx_fdt32(const void *p)
 static inline uint64_t kx_fdt64(const void *p)
 {
 	return (uint64_t)kx_fdt32(p) << 32 | kx_fdt32((const uint8_t *)p + 4);
+}
+
+/* A number of n cells (1 or 2), as reg and similar properties hold it. */
+static inline uint64_t kx_fdt_cells(const void *p, uint32_t n)
+{
+	return n == 2 ? kx_fdt64(p) : kx_fdt32(p);
 }
 
 static inline void kx_fdt_put32(void *p, uint32_t v)

@@ -46,6 +46,16 @@ static void walk(const struct kx_fdt *f)
 		(void)kx_fdt_get_prop(f, n, "device_type", &v, &len);
 	for (uint32_t i = 0; kx_fdt_get_memreserve(f, i, &a, &s) == KX_OK; i++)
 		;
+	{
+		struct kx_mem_range m[4];
+		uint32_t ac, sc;
+		unsigned count;
+
+		if (kx_fdt_root_cells(f, &ac, &sc) == KX_OK && (ac < 1 || ac > 2 || sc < 1 || sc > 2))
+			__builtin_trap();
+		if (kx_fdt_memory(f, m, 4, &count) == KX_OK && count > 4)
+			__builtin_trap();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -145,6 +145,34 @@ KX_TEST(fdt_reads_nodes_and_properties)
 	CHECK_ST(kx_fdt_next_child(&f, n, &child, &name), KX_ERR_NOT_FOUND);
 }
 
+KX_TEST(fdt_memory_and_root_cells)
+{
+	static struct blob t;
+	struct kx_fdt f;
+	struct kx_mem_range m[2];
+	uint32_t ac, sc, n, len;
+	unsigned count;
+	const void *v;
+
+	make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, sizeof(t.b)), KX_OK);
+	CHECK_ST(kx_fdt_root_cells(&f, &ac, &sc), KX_OK);
+	CHECK_EQ(ac, 2);
+	CHECK_EQ(sc, 2);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "reg", &v, &len), KX_OK);
+	CHECK_ST(kx_fdt_memory(&f, m, 2, &count), KX_OK);
+	CHECK_EQ(count, 1);
+	CHECK_EQ(m[0].addr, kx_fdt64(v));
+	CHECK_EQ(m[0].size, kx_fdt64((const uint8_t *)v + 8));
+	CHECK_EQ(m[0].type, KX_MEM_RAM);
+	/* More ranges than room: the first ones, and the refusal. */
+	CHECK_ST(kx_fdt_memory(&f, m, 0, &count), KX_ERR_NO_SPACE);
+	CHECK_EQ(count, 0);
+	CHECK_EQ(kx_fdt_cells(v, 2), kx_fdt64(v));
+	CHECK_EQ(kx_fdt_cells((const uint8_t *)v + 12, 1), kx_fdt32((const uint8_t *)v + 12));
+}
+
 KX_TEST(fdt_edits_stay_within_totalsize)
 {
 	static struct blob t, before;

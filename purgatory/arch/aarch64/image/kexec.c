@@ -303,33 +303,13 @@ struct dt_info {
 	unsigned nmem;
 };
 
-/* A cells-wide big-endian number (1 or 2 cells). */
-static uint64_t cells(const uint8_t *p, uint32_t n)
-{
-	return n == 2 ? kx_fdt64(p) : kx_fdt32(p);
-}
-
-static uint32_t root_cells(const struct kx_fdt *f, const char *name, uint32_t dflt)
-{
-	uint32_t root, len;
-	const void *v;
-
-	if (kx_fdt_find_node(f, "/", &root) != KX_OK ||
-	    kx_fdt_get_prop(f, root, name, &v, &len) != KX_OK || len != 4)
-		return dflt;
-	return kx_fdt32(v);
-}
-
 static void dt_read(const struct kx_fdt *f, struct dt_info *d)
 {
-	uint32_t ac = root_cells(f, "#address-cells", 2);
-	uint32_t sc = root_cells(f, "#size-cells", 1);
-	uint32_t node, root, child = 0, len;
-	const char *name;
+	uint32_t ac, sc, node, len;
 	const void *v;
 
 	kx_memset(d, 0, sizeof(*d));
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+	if (kx_fdt_root_cells(f, &ac, &sc) != KX_OK)
 		return;
 	if (kx_fdt_find_node(f, "/chosen", &node) == KX_OK) {
 		if (kx_fdt_get_prop(f, node, "bootargs", &v, &len) == KX_OK &&
@@ -339,31 +319,15 @@ static void dt_read(const struct kx_fdt *f, struct dt_info *d)
 		}
 		if (kx_fdt_get_prop(f, node, "linux,initrd-start", &v, &len) == KX_OK &&
 		    (len == 4 || len == 8))
-			d->initrd = cells(v, len / 4);
+			d->initrd = kx_fdt_cells(v, len / 4);
 		if (kx_fdt_get_prop(f, node, "linux,elfcorehdr", &v, &len) == KX_OK &&
 		    len == 4 * (ac + sc)) {
-			d->elfcore[0] = cells(v, ac);
-			d->elfcore[1] = cells((const uint8_t *)v + 4 * ac, sc);
+			d->elfcore[0] = kx_fdt_cells(v, ac);
+			d->elfcore[1] = kx_fdt_cells((const uint8_t *)v + 4 * ac, sc);
 		}
 	}
-	/* RAM: the reg of every /memory node. */
-	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
-		return;
-	while (kx_fdt_next_child(f, root, &child, &name) == KX_OK) {
-		const uint8_t *r;
-		uint32_t step = 4 * (ac + sc);
-
-		if (kx_memcmp(name, "memory", 6) || (name[6] && name[6] != '@') ||
-		    kx_fdt_get_prop(f, child, "reg", &v, &len) != KX_OK)
-			continue;
-		for (r = v; len >= step && d->nmem < MEMMAP_MAX; r += step, len -= step) {
-			d->mem[d->nmem].addr = cells(r, ac);
-			d->mem[d->nmem].size = cells(r + 4 * ac, sc);
-			d->mem[d->nmem].type = KX_MEM_RAM;
-			d->mem[d->nmem].attr = 0;
-			d->nmem++;
-		}
-	}
+	/* RAM: the reg of every /memory node (the first MEMMAP_MAX ranges). */
+	kx_fdt_memory(f, d->mem, MEMMAP_MAX, &d->nmem);
 }
 
 static int within(uint64_t a, const struct kx_sha256_region *r)
