@@ -31,31 +31,10 @@ cd "$here/../.."
 B=${1:-build}
 . test/qemu/lib.sh
 
-out=$B/qemu/efi-aarch64
 logs=$B/test-logs/qemu-efi-aarch64
-mkdir -p "$out" "$logs"
-app=$B/efi/aarch64/kxboot.efi
-app_corrupt=$B/efi/aarch64/kxboot-corrupt.efi
-app_jump=$B/efi/aarch64/kxjump.efi
-kxinspect=$B/aarch64-user/kxinspect
-
-setup_fail() {
-	echo "FAIL efi-aarch64-setup: $*"
-	exit 1
-}
-for f in "$app" "$app_corrupt" "$app_jump" "$kxinspect"; do
-	[ -f "$f" ] || setup_fail "no $f (make it first)"
-done
-scripts/deps.sh qemu efi || setup_fail "scripts/deps.sh qemu efi failed"
-[ -f "$AAVMF_CODE" ] && [ -f "$AAVMF_VARS" ] || setup_fail "no AAVMF ($AAVMF_CODE, $AAVMF_VARS)"
-kernel=$(scripts/fetch.sh kernel arm64) || setup_fail "fetch.sh kernel arm64 failed"
-initrd=$out/initrd.cpio.gz
-test/qemu/efi-initramfs.sh aarch64 "$initrd" test/qemu/init "$kxinspect" ||
-	setup_fail "efi-initramfs.sh failed"
+mkdir -p "$logs"
+efi_suite aarch64 "$B/qemu/efi-aarch64"
 status=0
-
-esp() { esp_dir "$out/esp-$1" "$2" BOOTAA64.EFI; }
-
 
 # Lines kxboot prints before ExitBootServices: the report.
 check_report() {	# check_report DTB-SOURCE-RE

@@ -32,30 +32,10 @@ cd "$here/../.."
 B=${1:-build}
 . test/qemu/lib.sh
 
-out=$B/qemu/efi-x86_64
 logs=$B/test-logs/qemu-efi
-mkdir -p "$out" "$logs"
-app=$B/efi/x86_64/kxboot.efi
-app_corrupt=$B/efi/x86_64/kxboot-corrupt.efi
-app_jump=$B/efi/x86_64/kxjump.efi
-
-setup_fail() {
-	echo "FAIL efi-x86_64-setup: $*"
-	exit 1
-}
-for f in "$app" "$app_corrupt" "$app_jump" "$B/host/kxinspect"; do
-	[ -f "$f" ] || setup_fail "no $f (make it first)"
-done
-scripts/deps.sh qemu efi || setup_fail "scripts/deps.sh qemu efi failed"
-[ -f "$OVMF_CODE" ] && [ -f "$OVMF_VARS" ] || setup_fail "no OVMF ($OVMF_CODE, $OVMF_VARS)"
-kernel=$(scripts/fetch.sh kernel amd64) || setup_fail "fetch.sh kernel amd64 failed"
-initrd=$out/initrd.cpio.gz
-test/qemu/efi-initramfs.sh x86_64 "$initrd" test/qemu/init "$B/host/kxinspect" ||
-	setup_fail "efi-initramfs.sh failed"
+mkdir -p "$logs"
+efi_suite x86_64 "$B/qemu/efi-x86_64"
 status=0
-
-esp() { esp_dir "$out/esp-$1" "$2" BOOTX64.EFI; }
-
 
 # ------------------------------------------------------------ the boot
 # Lines kxboot prints before ExitBootServices: the report.

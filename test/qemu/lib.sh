@@ -208,3 +208,39 @@ esp_dir() {
 	cp "$2" "$1/EFI/BOOT/$3"
 	echo "$1"
 }
+
+# efi_suite ARCH OUT: what the EFI suites (efi.sh, efi-aarch64.sh) share
+# before their first scenario: app, app_corrupt, app_jump (kxboot.efi,
+# kxboot-corrupt.efi, kxjump.efi of ARCH), kxinspect (the guest's), the
+# firmware, kernel (Debian's of ARCH), initrd (busybox, kxinspect and
+# test/qemu/init, made in OUT), esp NAME APP (a fresh ESP folder in OUT).
+# Anything missing ends the suite with one FAIL line.
+efi_suite() {
+	local arch=$1 debarch code vars f
+	out=$2
+	case $arch in
+	x86_64) debarch=amd64 kxinspect=$B/host/kxinspect efi_boot_name=BOOTX64.EFI
+		code=$OVMF_CODE vars=$OVMF_VARS ;;
+	aarch64) debarch=arm64 kxinspect=$B/aarch64-user/kxinspect efi_boot_name=BOOTAA64.EFI
+		code=$AAVMF_CODE vars=$AAVMF_VARS ;;
+	esac
+	app=$B/efi/$arch/kxboot.efi
+	app_corrupt=$B/efi/$arch/kxboot-corrupt.efi
+	app_jump=$B/efi/$arch/kxjump.efi
+	mkdir -p "$out"
+	for f in "$app" "$app_corrupt" "$app_jump" "$kxinspect"; do
+		[ -f "$f" ] || efi_setup_fail "$arch" "no $f (make it first)"
+	done
+	scripts/deps.sh qemu efi || efi_setup_fail "$arch" "scripts/deps.sh qemu efi failed"
+	[ -f "$code" ] && [ -f "$vars" ] || efi_setup_fail "$arch" "no firmware ($code, $vars)"
+	kernel=$(scripts/fetch.sh kernel $debarch) ||
+		efi_setup_fail "$arch" "fetch.sh kernel $debarch failed"
+	initrd=$out/initrd.cpio.gz
+	test/qemu/efi-initramfs.sh "$arch" "$initrd" test/qemu/init "$kxinspect" ||
+		efi_setup_fail "$arch" "efi-initramfs.sh failed"
+}
+efi_setup_fail() {
+	echo "FAIL efi-$1-setup: $2"
+	exit 1
+}
+esp() { esp_dir "$out/esp-$1" "$2" "$efi_boot_name"; }
