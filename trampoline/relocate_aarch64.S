@@ -17,6 +17,7 @@
  * stores with STP, so the page is in L1 when it is hashed.
  */
 #include <kexec_abi.h>
+#include <kx/a64_asm.h>
 #include <kx/asm.h>
 #include <kx/page_list.h>
 #include <kx/trampoline.h>
@@ -27,13 +28,6 @@
 #endif
 
 #define PAGE_MASK 0xfffffffffffff000
-#define CURRENTEL_EL2		(2 << 2)
-#define SCTLR_M			(1 << 0)
-#define SCTLR_A			(1 << 1)
-#define SCTLR_C			(1 << 2)
-#define SCTLR_I			(1 << 12)
-#define SCTLR_WXN		(1 << 19)
-#define CTR_DMINLINE_SHIFT	16
 
 	.text
 
@@ -348,51 +342,19 @@ KX_CODE_END(kx_trampoline_aarch64)
  * this EL (x26), MMU and caches on.  The MMU is off only for the few
  * instructions that load the map, which touch no data: the data cache's
  * lines stay valid and are found again under the new map's same
- * attributes.  Uses x9, x10.
+ * attributes.  Uses x9.
  */
 .Lmap_on:
 	cmp	x26, #CURRENTEL_EL2
 	b.eq	.Lmap_on_el2
-	mrs	x9, sctlr_el1
-	bic	x10, x9, #SCTLR_M
-	msr	sctlr_el1, x10
-	isb
-	msr	mair_el1, x22
-	msr	tcr_el1, x21
-	msr	ttbr0_el1, x20
-	isb
-	/* Nothing the firmware left in the TLBs may match our addresses. */
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	orr	x9, x9, #SCTLR_M
-	orr	x9, x9, #SCTLR_C
-	orr	x9, x9, #SCTLR_I
-	bic	x9, x9, #SCTLR_A
-	bic	x9, x9, #SCTLR_WXN
-	msr	sctlr_el1, x9
-	isb
+	kx_a64_translation_off el1, x9
+	kx_a64_load_map el1, x22, x21, x20, vmalle1
+	kx_a64_mmu_on el1, x9
 	ret
 .Lmap_on_el2:
-	/* The same at EL2 (E2H 0 or 1: the loader chose the TCR layout). */
-	mrs	x9, sctlr_el2
-	bic	x10, x9, #SCTLR_M
-	msr	sctlr_el2, x10
-	isb
-	msr	mair_el2, x22
-	msr	tcr_el2, x21
-	msr	ttbr0_el2, x20
-	isb
-	tlbi	alle2
-	dsb	nsh
-	isb
-	orr	x9, x9, #SCTLR_M
-	orr	x9, x9, #SCTLR_C
-	orr	x9, x9, #SCTLR_I
-	bic	x9, x9, #SCTLR_A
-	bic	x9, x9, #SCTLR_WXN
-	msr	sctlr_el2, x9
-	isb
+	kx_a64_translation_off el2, x9
+	kx_a64_load_map el2, x22, x21, x20, alle2
+	kx_a64_mmu_on el2, x9
 	ret
 
 /*
@@ -434,20 +396,11 @@ KX_CODE_END(kx_trampoline_aarch64)
 .Lmmu_off:
 	cmp	x26, #CURRENTEL_EL2
 	b.eq	.Lmmu_off_el2
-	mrs	x9, sctlr_el1
-	bic	x9, x9, #SCTLR_M
-	bic	x9, x9, #SCTLR_C
-	bic	x9, x9, #SCTLR_I
-	msr	sctlr_el1, x9
+	kx_a64_mmu_off el1, x9
 	b	.Lmmu_off_done
 .Lmmu_off_el2:
-	mrs	x9, sctlr_el2
-	bic	x9, x9, #SCTLR_M
-	bic	x9, x9, #SCTLR_C
-	bic	x9, x9, #SCTLR_I
-	msr	sctlr_el2, x9
+	kx_a64_mmu_off el2, x9
 .Lmmu_off_done:
-	isb
 	ic	iallu
 	dsb	nsh
 	isb
@@ -558,36 +511,18 @@ KX_CODE_START(kx_trampoline_aarch64_back)
 	ldr	x13, [x19, #T_SAVE_VBAR]
 	cmp	x26, #CURRENTEL_EL2
 	b.eq	.Lback_el2
-	mrs	x14, sctlr_el1
-	bic	x14, x14, #SCTLR_M
-	msr	sctlr_el1, x14
-	isb
-	msr	mair_el1, x11
-	msr	tcr_el1, x10
-	msr	ttbr0_el1, x12
+	kx_a64_translation_off el1, x14
 	msr	vbar_el1, x13
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
+	kx_a64_load_map el1, x11, x10, x12, vmalle1
 	ic	iallu
 	dsb	nsh
 	isb
 	msr	sctlr_el1, x9
 	b	.Lback_regime
 .Lback_el2:
-	mrs	x14, sctlr_el2
-	bic	x14, x14, #SCTLR_M
-	msr	sctlr_el2, x14
-	isb
-	msr	mair_el2, x11
-	msr	tcr_el2, x10
-	msr	ttbr0_el2, x12
+	kx_a64_translation_off el2, x14
 	msr	vbar_el2, x13
-	isb
-	tlbi	alle2
-	dsb	nsh
-	isb
+	kx_a64_load_map el2, x11, x10, x12, alle2
 	ic	iallu
 	dsb	nsh
 	isb

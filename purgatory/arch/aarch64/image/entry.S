@@ -17,16 +17,11 @@
  * relocations kexec-tools' arm64 relocator applies.
  */
 
-#define CURRENTEL_EL2		(2 << 2)
+#include <kx/a64_asm.h>
+
 #define CPACR_FPEN		(3 << 20)	/* also CPTR_EL2 with E2H = 1 */
 #define CPTR_EL2_TFP		(1 << 10)	/* CPTR_EL2 with E2H = 0 */
 #define HCR_EL2_E2H_BIT		34
-#define SCTLR_M			(1 << 0)
-#define SCTLR_A			(1 << 1)
-#define SCTLR_C			(1 << 2)
-#define SCTLR_I			(1 << 12)
-#define SCTLR_WXN		(1 << 19)
-#define CTR_DMINLINE_SHIFT	16
 
 	.section .text.entry, "ax", %progbits
 
@@ -135,46 +130,19 @@ kx_a64_mmu_on:
 	mrs	x9, CurrentEL
 	cmp	x9, #CURRENTEL_EL2
 	b.eq	.Lmmu_on_el2
-	msr	mair_el1, x0
-	msr	tcr_el1, x1
-	msr	ttbr0_el1, x2
-	isb
-	/* Nothing the old kernel left in the TLBs may match our addresses. */
-	tlbi	vmalle1
-	dsb	nsh
-	isb
+	kx_a64_load_map el1, x0, x1, x2, vmalle1
 	ic	iallu
 	dsb	nsh
 	isb
-	mrs	x9, sctlr_el1
-	orr	x9, x9, #SCTLR_M
-	orr	x9, x9, #SCTLR_C
-	orr	x9, x9, #SCTLR_I
-	bic	x9, x9, #SCTLR_A
-	bic	x9, x9, #SCTLR_WXN
-	msr	sctlr_el1, x9
-	isb
+	kx_a64_mmu_on el1, x9
 	ret
 .Lmmu_on_el2:
-	msr	mair_el2, x0
-	msr	tcr_el2, x1
-	msr	ttbr0_el2, x2
-	isb
 	/* ALLE2 covers the EL2 and, with E2H = 1, the EL2&0 regime. */
-	tlbi	alle2
-	dsb	nsh
-	isb
+	kx_a64_load_map el2, x0, x1, x2, alle2
 	ic	iallu
 	dsb	nsh
 	isb
-	mrs	x9, sctlr_el2
-	orr	x9, x9, #SCTLR_M
-	orr	x9, x9, #SCTLR_C
-	orr	x9, x9, #SCTLR_I
-	bic	x9, x9, #SCTLR_A
-	bic	x9, x9, #SCTLR_WXN
-	msr	sctlr_el2, x9
-	isb
+	kx_a64_mmu_on el2, x9
 	ret
 	.size kx_a64_mmu_on, . - kx_a64_mmu_on
 
@@ -242,20 +210,10 @@ kx_a64_jump:
 	mrs	x9, CurrentEL
 	cmp	x9, #CURRENTEL_EL2
 	b.eq	.Lenter_el2
-	mrs	x9, sctlr_el1
-	bic	x9, x9, #SCTLR_M
-	bic	x9, x9, #SCTLR_C
-	bic	x9, x9, #SCTLR_I
-	msr	sctlr_el1, x9
-	isb
+	kx_a64_mmu_off el1, x9
 	b	.Lenter_off
 .Lenter_el2:
-	mrs	x9, sctlr_el2
-	bic	x9, x9, #SCTLR_M
-	bic	x9, x9, #SCTLR_C
-	bic	x9, x9, #SCTLR_I
-	msr	sctlr_el2, x9
-	isb
+	kx_a64_mmu_off el2, x9
 .Lenter_off:
 	/* Lines filled between the clean and the switch (speculation, our
 	 * own fetches) must not outlive us: clean once more, caches off. */
