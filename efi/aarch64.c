@@ -162,11 +162,6 @@ static void load_kernel(const char *path)
 
 /* ------------------------------------------------------------ device tree */
 
-static uint32_t be32(const uint8_t *p)
-{
-	return kx_fdt32(p);
-}
-
 /* Reads the tree into staging with room for our edits; validates it. */
 static void read_dtb(const char *path, struct kx_fdt *f)
 {
@@ -189,7 +184,7 @@ static void read_dtb(const char *path, struct kx_fdt *f)
 				 "no device tree: the configuration names no dtb and the firmware publishes none%s",
 				 kxb_config_table(&acpi20) ?
 				 " (it publishes ACPI: on QEMU's virt, -M virt,acpi=off makes it publish the tree)" : "");
-		size = be32(fw) == 0xd00dfeed ? be32(fw + 4) : 8;
+		size = kx_fdt32(fw) == KX_FDT_MAGIC ? kx_fdt32(fw + 4) : 8;
 		x.dtb_from = "the firmware";
 	}
 	if (size > DTB_MAX)
@@ -203,9 +198,11 @@ static void read_dtb(const char *path, struct kx_fdt *f)
 		kxb_read(&file, 0, s->buf, size);
 		kxb_close(&file);
 	}
-	/* The staging pages after the blob are ours, zeroed: room to grow. */
-	st = size < 8 || be32(s->buf + 4) > size ? KX_ERR_TRUNCATED
-						  : kx_fdt_open(f, s->buf, cap);
+	/* A whole tree within its bytes; then the staging pages after it,
+	 * ours and zeroed, are room to grow. */
+	st = kx_fdt_open(f, s->buf, size);
+	if (st == KX_OK)
+		st = kx_fdt_open(f, s->buf, cap);
 	if (st != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: not a device tree kxboot can use: %s",
 			 x.dtb_from, kx_strerror(st));
