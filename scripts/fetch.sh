@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Fetches third-party inputs of the tests from Debian's archive into the
-# ignored cache/ folder, once: never committed.  Prints the path made.
-#   fetch.sh kexec-tools           source tree  -> cache/src/kexec-tools-<ver>
-#   fetch.sh kernel amd64|arm64    Debian kernel -> cache/kernel/<arch>/vmlinuz
-#   fetch.sh busybox amd64|arm64   static busybox -> cache/busybox/<arch>/busybox
-#   fetch.sh debs arm64 PKG...     unpacked .debs -> cache/sysroot/<arch>/
+# cache outside the clone, once: never committed.  Prints the path made.
+# CACHE is $KX_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/kx, so that every
+# clone on a machine (CI's fresh one too) shares what was fetched.
+#   fetch.sh kexec-tools           source tree  -> CACHE/src/kexec-tools-<ver>
+#   fetch.sh kernel amd64|arm64    Debian kernel -> CACHE/kernel/<arch>/vmlinuz
+#   fetch.sh busybox amd64|arm64   static busybox -> CACHE/busybox/<arch>/busybox
+#   fetch.sh debs arm64 PKG...     unpacked .debs -> CACHE/sysroot/<arch>/
+#   fetch.sh cache                 prints CACHE
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${KX_CACHE:-$top/cache}
+cache=${KX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kx}
 mkdir -p "$cache"
 
 # Downloads PKG[:arch] and unpacks it into DIR; the .deb is kept beside.
@@ -64,6 +67,9 @@ busybox)
 	fi
 	echo "$dir/busybox"
 	;;
+cache)
+	echo "$cache"
+	;;
 debs)
 	arch=${2:?arch}
 	shift 2
@@ -76,7 +82,7 @@ debs)
 	echo "$dir/root"
 	;;
 *)
-	sed -n '2,8p' "$0" >&2
+	sed -n '2,11p' "$0" >&2
 	exit 2
 	;;
 esac
