@@ -43,21 +43,32 @@ ensure_arm64() {
 	fi
 }
 
+# Several builds (parallel make, two clones) may install at once: one at a
+# time through our own lock, and wait for any other apt or dpkg too.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+serialize() {
+	[ -n "${KX_DEPS_LOCKED:-}" ] && return 0
+	exec 9>/var/lock/kx-deps.lock && flock 9 && export KX_DEPS_LOCKED=1
+}
+
 apt_updated=
 apt_update() {
 	[ -n "$apt_updated" ] && return 0
-	apt-get update -q >/dev/null
+	serialize
+	"${APT[@]}" update -q >/dev/null
 	apt_updated=1
 }
 
 case "${1:-}" in
 --deb-src)
 	[ "$(id -u)" -eq 0 ] || { echo "deps: need root to add deb-src" >&2; exit 1; }
+	serialize
 	ensure_deb_src
 	[ -n "$apt_updated" ] || { apt_update; }
 	exit 0 ;;
 --arm64)
 	[ "$(id -u)" -eq 0 ] || { echo "deps: need root to add arm64" >&2; exit 1; }
+	serialize
 	ensure_arm64
 	[ -n "$apt_updated" ] || { apt_update; }
 	exit 0 ;;
@@ -87,5 +98,5 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has empty package lists; update once, then install.
 apt_update
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+"${APT[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: installed ${missing[*]}"

@@ -14,6 +14,24 @@ for f in usr/include/kexec_abi.h usr/include/kx/setup_page.h usr/include/kx/stat
 	 usr/lib/pkgconfig/kx-x86_64.pc usr/lib/pkgconfig/kx-aarch64.pc; do
 	if [ -e "$dest/$f" ]; then echo "ok   install $f"; else echo "FAIL install: $f missing"; fi
 done
+# Every installed header stands alone on the installed tree: the API needs
+# none of kx's internal headers (lib/include/kx/), which are not installed.
+for h in "$dest"/usr/include/kexec_abi.h "$dest"/usr/include/kx/*.h; do
+	if printf '#include "%s"\n' "$h" | gcc -std=gnu11 -ffreestanding -Wall -Werror \
+		-I"$dest/usr/include" -x c -fsyntax-only - 2>"$B/install-header.log"; then
+		echo "ok   install header ${h#"$dest"/} compiles on its own"
+	else
+		echo "FAIL install: ${h#"$dest"/} does not compile on the installed tree"
+		sed 's/^/    /' "$B/install-header.log" | head -n 5
+	fi
+done
+for h in compiler.h a64_asm.h a64_sys.h x86_io.h asm.h; do
+	if [ -e "$dest/usr/include/kx/$h" ]; then
+		echo "FAIL install: internal header kx/$h is installed"
+	else
+		echo "ok   install internal kx/$h not installed"
+	fi
+done
 # A freestanding consumer, built with only what pkg-config says.
 pc() { PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" pkg-config "$@"; }
 cat >"$B/install-consumer.c" <<'C'

@@ -41,6 +41,10 @@ run_suite unit-host "$B/host/kxtest"
 run_suite unit-host-asan-ubsan "$B/host-san/kxtest"
 run_suite unit-aarch64-qemu-user qemu-aarch64 "$B/aarch64-user/kxtest"
 run_suite freestanding test/freestanding.sh "$B"
+run_suite layers scripts/check-layers.sh nm "$B/host/obj" "$B/x86_64-purgatory/obj" \
+	"$B/efi-x86_64/obj"
+run_suite layers-aarch64 scripts/check-layers.sh aarch64-linux-gnu-nm \
+	"$B/aarch64-user/obj" "$B/aarch64-purgatory/obj" "$B/efi-aarch64/obj"
 run_suite abi-doc test/abi_doc.sh
 run_suite link-layout test/link_layout.sh "$B"
 run_suite install test/install.sh "$B"

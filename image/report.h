@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Console messages shared by the purgatory images of both architectures.
- * Each architecture provides kx_console_putc() (its UART) and
- * kx_image_halt() (interrupts masked, stopped for good).
+ * Console messages shared by the purgatory images of both architectures,
+ * written through the architecture's port (port.h).
  */
 #ifndef KX_PURGATORY_REPORT_H
 #define KX_PURGATORY_REPORT_H
@@ -11,9 +10,8 @@
 #include <kexec_abi.h>
 #include <kx/setup_page.h>
 #include <kx/status.h>
+#include "port.h"
 
-void kx_console_putc(void *ctx, char c);
-void kx_image_halt(void) __attribute__((noreturn));
 
 void kx_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "kx:   <label> <64 hex digits>" */
@@ -26,10 +24,6 @@ void kx_refuse(const char *why) __attribute__((noreturn));
  * instead of halting.
  */
 void kx_refuse_st(const char *why, enum kx_status st) __attribute__((noreturn));
-/* The architecture's: the jump-back entry of a round trip, 0 for none,
- * and the jump there (value, from in the result registers). */
-uint64_t kx_image_jump_back(void);
-void kx_return_to_caller(uint64_t value, uint64_t from) __attribute__((noreturn));
 
 /* ---- loader_page.c: the setup page a kx loader wrote (kx_setup_page) */
 const char *kx_segment_kind_name(uint32_t kind);
