@@ -35,12 +35,13 @@
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include <kx/trampoline.h>
+#include <kx/purgatory.h>
 #include "handoff.h"
 
 const char kxb_arch_name[] = "aarch64";
 
 #define LIMIT_48	((1ull << 48) - 1)	/* the identity map's reach */
-#define SETUP_PAGES	3
+#define SETUP_PAGES	KX_PURGATORY_SETUP_PAGES
 #define DTB_MAX		(2u << 20)		/* booting.rst */
 #define DTB_ROOM	4096			/* for our edits, on top of bootargs */
 #define MEM_MAX		64			/* /memory ranges kept */
@@ -457,9 +458,9 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 	kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	/* Purgatory's image is cleaned to the PoC by the trampoline. */
 	t = kx_a64_ticks();
-	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_ticks", &t, sizeof(t));
+	ks = kx_elf_rel_set(&x.purg.rel, KX_SYM_HANDOFF_TICKS, &t, sizeof(t));
 	if (ks != KX_OK)
-		kxb_late_halt("purgatory kx_handoff_ticks", ks);
+		kxb_late_halt("purgatory " KX_SYM_HANDOFF_TICKS, ks);
 	kxb_late_say("kxboot: entering the trampoline at 0x%llx\n",
 		     (unsigned long long)(uintptr_t)x.tramp_fn);
 	x.tramp_fn(x.tramp);
@@ -508,8 +509,8 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	kxb_purgatory_set(&x.purg, "arm64_kernel_entry", &segs[SEG_KERNEL].dest, 8);
 	kxb_purgatory_set(&x.purg, "arm64_dtb_addr", &segs[SEG_DTB].dest, 8);
 	kxb_purgatory_set(&x.purg, "arm64_sink", &x.uart, 8);
-	kxb_purgatory_set(&x.purg, "kx_setup_page", &setup, 8);
-	kxb_purgatory_set(&x.purg, "kx_handoff_ticks", &zero, 8);
+	kxb_purgatory_set(&x.purg, KX_SYM_SETUP_PAGE, &setup, 8);
+	kxb_purgatory_set(&x.purg, KX_SYM_HANDOFF_TICKS, &zero, 8);
 
 	build_idmap();
 	build_page_list();

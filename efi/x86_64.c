@@ -37,6 +37,7 @@
 #include <kx/page_list.h>
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
+#include <kx/purgatory.h>
 #include <kx/trampoline.h>
 #include <kx/x86_io.h>
 #include "handoff.h"
@@ -45,14 +46,10 @@ const char kxb_arch_name[] = "x86_64";
 
 #define LIMIT_4G	0xffffffffull
 #define KERNEL_MIN	0x100000ull	/* never below 1 MiB */
-#define SETUP_PAGES	3
+#define SETUP_PAGES	KX_PURGATORY_SETUP_PAGES
 #define COM1		0x3f8
 #define LINUX_ENTRY64	0x200		/* startup_64, from the load address */
 
-/* entry64_regs of kx's purgatory: kexec-tools' struct of 17 u64. */
-enum { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RSP,
-       REG_RBP, REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13,
-       REG_R14, REG_R15, REG_RIP, NREGS };
 
 enum { SEG_KERNEL, SEG_INITRD, SEG_BOOT_PARAMS, NSEG };
 
@@ -416,9 +413,9 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 
 	count = kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	tsc = kx_rdtsc();
-	ks = kx_elf_rel_set(&x.purg.rel, "kx_handoff_tsc", &tsc, sizeof(tsc));
+	ks = kx_elf_rel_set(&x.purg.rel, KX_SYM_HANDOFF_TICKS, &tsc, sizeof(tsc));
 	if (ks != KX_OK)
-		kxb_late_halt("purgatory kx_handoff_tsc", ks);
+		kxb_late_halt("purgatory " KX_SYM_HANDOFF_TICKS, ks);
 	ks = make_e820(count, dsize);
 	if (ks != KX_OK)
 		kxb_late_halt("e820 from the final memory map", ks);
@@ -443,7 +440,7 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 void kxb_arch_boot(const struct kx_bootconf *conf)
 {
 	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-	uint64_t regs[NREGS], setup, zero = 0;
+	uint64_t regs[KX_ENTRY64_NREGS], setup, zero = 0;
 	uint8_t one = 1;
 	uint16_t port = COM1;
 	enum kx_status st;
@@ -493,18 +490,18 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	 * Purgatory's parameters: registers and console as kexec-tools sets
 	 * them; the segments to verify come from the setup page
 	 * (kx_setup_page), not from kexec-tools' sha256_regions, which stay
-	 * empty.  kx_handoff_tsc is set when boot services are left.
+	 * empty.  KX_SYM_HANDOFF_TICKS is set when boot services are left.
 	 */
 	kx_memset(regs, 0, sizeof(regs));
-	regs[REG_RSI] = segs[SEG_BOOT_PARAMS].dest;
-	regs[REG_RIP] = segs[SEG_KERNEL].dest + LINUX_ENTRY64;
-	regs[REG_RSP] = kxb_purgatory_addr(&x.purg, "stack_end");
+	regs[KX_REG_RSI] = segs[SEG_BOOT_PARAMS].dest;
+	regs[KX_REG_RIP] = segs[SEG_KERNEL].dest + LINUX_ENTRY64;
+	regs[KX_REG_RSP] = kxb_purgatory_addr(&x.purg, "stack_end");
 	setup = (uintptr_t)x.setup;
 	kxb_purgatory_set(&x.purg, "entry64_regs", regs, sizeof(regs));
 	kxb_purgatory_set(&x.purg, "console_serial", &one, 1);
 	kxb_purgatory_set(&x.purg, "serial_base", &port, sizeof(port));
-	kxb_purgatory_set(&x.purg, "kx_setup_page", &setup, sizeof(setup));
-	kxb_purgatory_set(&x.purg, "kx_handoff_tsc", &zero, sizeof(zero));
+	kxb_purgatory_set(&x.purg, KX_SYM_SETUP_PAGE, &setup, sizeof(setup));
+	kxb_purgatory_set(&x.purg, KX_SYM_HANDOFF_TICKS, &zero, sizeof(zero));
 
 	hash_segment(&segs[SEG_KERNEL]);
 	if (segs[SEG_INITRD].size)

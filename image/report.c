@@ -3,12 +3,18 @@
 #include <kx/format.h>
 #include "report.h"
 
+static void console_putc(void *ctx, char c)
+{
+	(void)ctx;
+	kx_port_putc(c);
+}
+
 void kx_say(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	kx_vformat(kx_console_putc, 0, fmt, ap);
+	kx_vformat(console_putc, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -23,18 +29,18 @@ void kx_say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE])
 void kx_refuse(const char *why)
 {
 	kx_say("kx: %s\nkx: halted: the next kernel is NOT entered\n", why);
-	kx_image_halt();
+	kx_port_halt();
 }
 
 void kx_refuse_st(const char *why, enum kx_status st)
 {
-	uint64_t back = kx_image_jump_back();
+	uint64_t back = kx_handoff.jump_back;
 
 	if (back) {
 		kx_say("kx: REFUSED: %s; the image is not entered\n"
 		       "kx: returning %s to the caller at 0x%llx\n", why,
 		       kx_status_name(st), (unsigned long long)back);
-		kx_return_to_caller(st, KX_JUMP_FROM_PURGATORY);
+		kx_port_return(st, KX_JUMP_FROM_PURGATORY);
 	}
 	kx_refuse(why);
 }

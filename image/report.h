@@ -19,7 +19,7 @@ void kx_say_digest(const char *label, const uint8_t d[KX_SHA256_SIZE]);
 /* Says why, says that the next kernel is not entered, and halts. */
 void kx_refuse(const char *why) __attribute__((noreturn));
 /*
- * The same in a round trip (kx_image_jump_back() != 0): says why and jumps
+ * The same in a round trip (kx_handoff.jump_back != 0): says why and jumps
  * back to the caller with st and KX_JUMP_FROM_PURGATORY (docs/abi.md 2.4)
  * instead of halting.
  */

@@ -6,18 +6,25 @@
 # Usage: check-purgatory.sh ARCH FILE
 set -euo pipefail
 arch=$1 ro=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+# Layouts from the one description of the image's symbols.
+def() { awk -v n="$1" '$1 == "#define" && $2 == n {print $3}' "$top/include/kx/purgatory.h"; }
+regs64=$(def KX_ENTRY64_NREGS) regs32=$(def KX_ENTRY32_NREGS)
+[ -n "$regs64" ] && [ -n "$regs32" ] || { echo "check-purgatory: no register counts in include/kx/purgatory.h" >&2; exit 2; }
+# What kx's own loaders set (KX_SYM_*), in both images.
+kx_symbols="$(def KX_SYM_SETUP_PAGE | tr -d '"'):8 $(def KX_SYM_HANDOFF_TICKS | tr -d '"'):8"
 case $arch in
 x86_64)
 	p= machine='Advanced Micro Devices X86-64'
 	# kexec-tools applies NONE 64 32 32S PC32 PLT32; 32 and 32S also fail
 	# when it loads the image above 4 GiB, which it may: refused here.
 	relocs='R_X86_64_NONE R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32'
-	symbols='sha256_regions:256 sha256_digest:32 skip_checks:4
-		entry64_regs:136 entry32_regs:36 cmdline_end:8 reset_vga:1
+	symbols="sha256_regions:256 sha256_digest:32 skip_checks:4
+		entry64_regs:$((8 * regs64)) entry32_regs:$((4 * regs32)) cmdline_end:8 reset_vga:1
 		serial_base:2 serial_baud:4 console_vga:1 console_serial:1
 		backup_start:8 backup_src_start:8 backup_src_size:8 panic_kernel:1
 		stack_end:0 stack_arg32_1:4 stack_arg32_2:4 entry16_regs:48 entry16_debug_regs:48 entry16:
-		kx_setup_page:8 kx_handoff_tsc:8 purgatory_start:'
+		$kx_symbols purgatory_start:"
 	;;
 aarch64)
 	p=aarch64-linux-gnu- machine='AArch64'
@@ -28,8 +35,8 @@ aarch64)
 		R_AARCH64_ADR_PREL_PG_HI21 R_AARCH64_ADD_ABS_LO12_NC
 		R_AARCH64_JUMP26 R_AARCH64_CALL26 R_AARCH64_LDST64_ABS_LO12_NC
 		R_AARCH64_LDST128_ABS_LO12_NC'
-	symbols='sha256_regions:256 sha256_digest:32 skip_checks:4
-		arm64_sink:8 arm64_kernel_entry:8 arm64_dtb_addr:8 purgatory_start:'
+	symbols="sha256_regions:256 sha256_digest:32 skip_checks:4
+		arm64_sink:8 arm64_kernel_entry:8 arm64_dtb_addr:8 $kx_symbols purgatory_start:"
 	;;
 *) echo "check-purgatory: unknown arch $arch" >&2; exit 2 ;;
 esac

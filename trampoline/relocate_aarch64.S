@@ -238,34 +238,7 @@ KX_FUNC_START(kx_relocate_pages)
 	ret
 KX_FUNC_END(kx_relocate_pages)
 
-/*
- * kx_clean_lines start, end, line, mask
- * Cleans and invalidates [\start, \end) to the point of coherency, line
- * by line by virtual address.  Out: \start = the end, rounded to a line.
- */
-.macro kx_clean_lines start, end, line, mask
-	bic	\start, \start, \mask
-.Lline\@:
-	/* for (p = start & ~mask; p < end; p += line) dc civac, p */
-	dc	civac, \start
-	add	\start, \start, \line
-	cmp	\start, \end
-	b.lo	.Lline\@
-.endm
 
-/* struct kx_tramp_aarch64 (include/kx/trampoline.h) */
-#define T_HEAD		0x18
-#define T_CLEAN		0x30
-#define T_SAVE_REGS	0x70	/* x19-x30 */
-#define T_SAVE_SP	0xd0
-#define T_SAVE_SCTLR	0xd8
-#define T_SAVE_TCR	0xe0
-#define T_SAVE_MAIR	0xe8
-#define T_SAVE_TTBR0	0xf0
-#define T_SAVE_VBAR	0xf8
-#define T_SAVE_DAIF	0x100
-#define T_CALLS		0x108
-#define T_SIZE		0x110
 
 /*
  * Registers of the prologues (kx_trampoline_aarch64, _call, _back):
@@ -327,14 +300,11 @@ KX_CODE_END(kx_trampoline_aarch64)
  * cache line (4 << CTR_EL0.DminLine).  Uses x9.
  */
 .Lload_args:
-	ldp	x20, x21, [x19, #0x00]
-	ldp	x22, x23, [x19, #0x10]
-	ldp	x24, x25, [x19, #0x20]
+	ldp	x20, x21, [x19, #KX_TA64_TTBR0]
+	ldp	x22, x23, [x19, #KX_TA64_MAIR]
+	ldp	x24, x25, [x19, #KX_TA64_ENTRY]
 	mrs	x26, CurrentEL
-	mrs	x9, ctr_el0
-	ubfx	x9, x9, #CTR_DMINLINE_SHIFT, #4
-	mov	x27, #4
-	lsl	x27, x27, x9
+	kx_a64_dcache_line x27, x9
 	ret
 
 /*
@@ -363,28 +333,26 @@ KX_CODE_END(kx_trampoline_aarch64)
  * with the MMU on or off.  Uses x9-x16.
  */
 .Lclean_list:
-	/* x16: the line mask (the engine clobbers x16). */
-	sub	x16, x27, #1
 	mov	x9, x23
 	mov	x10, xzr
 	mov	x11, xzr
 .Lclean_next:
 	kx_next_source x9, x10, x11, x12, .Lclean_ranges
 	add	x13, x11, #KX_PAGE_SIZE
-	kx_clean_lines x11, x13, x27, x16
+	kx_a64_dcache_by_line civac, x11, x13, x27, x16
 	cmp	x25, #KX_PL_SWAP
 	b.ne	.Lclean_next
 	add	x13, x12, #KX_PAGE_SIZE
-	kx_clean_lines x12, x13, x27, x16
+	kx_a64_dcache_by_line civac, x12, x13, x27, x16
 	b	.Lclean_next
 .Lclean_ranges:
-	add	x14, x19, #T_CLEAN
+	add	x14, x19, #KX_TA64_CLEAN
 	mov	x15, #KX_TRAMP_A64_CLEAN
 .Lclean_range:
 	ldp	x11, x13, [x14], #16
 	cmp	x11, x13
 	b.hs	.Lclean_skip
-	kx_clean_lines x11, x13, x27, x16
+	kx_a64_dcache_by_line civac, x11, x13, x27, x16
 .Lclean_skip:
 	subs	x15, x15, #1
 	b.ne	.Lclean_range
@@ -401,9 +369,7 @@ KX_CODE_END(kx_trampoline_aarch64)
 .Lmmu_off_el2:
 	kx_a64_mmu_off el2, x9
 .Lmmu_off_done:
-	ic	iallu
-	dsb	nsh
-	isb
+	kx_a64_icache_inval
 	ret
 
 /*
@@ -427,16 +393,16 @@ KX_CODE_END(kx_trampoline_aarch64)
  * Does not: keep the FP/SIMD registers, nor take exceptions while away.
  */
 KX_CODE_START(kx_trampoline_aarch64_call)
-	stp	x19, x20, [x0, #T_SAVE_REGS]
-	stp	x21, x22, [x0, #T_SAVE_REGS + 0x10]
-	stp	x23, x24, [x0, #T_SAVE_REGS + 0x20]
-	stp	x25, x26, [x0, #T_SAVE_REGS + 0x30]
-	stp	x27, x28, [x0, #T_SAVE_REGS + 0x40]
-	stp	x29, x30, [x0, #T_SAVE_REGS + 0x50]
+	stp	x19, x20, [x0, #KX_TA64_SAVE_REGS]
+	stp	x21, x22, [x0, #KX_TA64_SAVE_REGS + 0x10]
+	stp	x23, x24, [x0, #KX_TA64_SAVE_REGS + 0x20]
+	stp	x25, x26, [x0, #KX_TA64_SAVE_REGS + 0x30]
+	stp	x27, x28, [x0, #KX_TA64_SAVE_REGS + 0x40]
+	stp	x29, x30, [x0, #KX_TA64_SAVE_REGS + 0x50]
 	mov	x9, sp
-	str	x9, [x0, #T_SAVE_SP]
+	str	x9, [x0, #KX_TA64_SAVE_SP]
 	mrs	x9, daif
-	str	x9, [x0, #T_SAVE_DAIF]
+	str	x9, [x0, #KX_TA64_SAVE_DAIF]
 	msr	daifset, #0xf
 	mrs	x14, CurrentEL
 	cmp	x14, #CURRENTEL_EL2
@@ -454,24 +420,20 @@ KX_CODE_START(kx_trampoline_aarch64_call)
 	mrs	x12, ttbr0_el2
 	mrs	x13, vbar_el2
 .Lcall_saved:
-	stp	x9, x10, [x0, #T_SAVE_SCTLR]
-	stp	x11, x12, [x0, #T_SAVE_MAIR]
-	str	x13, [x0, #T_SAVE_VBAR]
-	ldr	x9, [x0, #T_CALLS]
+	stp	x9, x10, [x0, #KX_TA64_SAVE_SCTLR]
+	stp	x11, x12, [x0, #KX_TA64_SAVE_MAIR]
+	str	x13, [x0, #KX_TA64_SAVE_VBAR]
+	ldr	x9, [x0, #KX_TA64_CALLS]
 	add	x9, x9, #1
-	str	x9, [x0, #T_CALLS]
+	str	x9, [x0, #KX_TA64_CALLS]
 	/* args in the blob, and both to the PoC, for the MMU-off way back. */
 	adr	x9, .Lcall_args
 	str	x0, [x9]
 	dc	civac, x9
 	mov	x9, x0
-	add	x10, x0, #T_SIZE
-	mrs	x11, ctr_el0
-	ubfx	x11, x11, #CTR_DMINLINE_SHIFT, #4
-	mov	x12, #4
-	lsl	x12, x12, x11
-	sub	x13, x12, #1
-	kx_clean_lines x9, x10, x12, x13
+	add	x10, x0, #KX_TA64_SIZE
+	kx_a64_dcache_line x12, x11
+	kx_a64_dcache_by_line civac, x9, x10, x12, x13
 	dsb	sy
 	b	.Ltramp_go
 KX_CODE_END(kx_trampoline_aarch64_call)
@@ -506,26 +468,22 @@ KX_CODE_START(kx_trampoline_aarch64_back)
 	mov	x3, xzr
 	bl	.Lrelocate_pages
 	/* The caller's regime, the MMU off while it is loaded. */
-	ldp	x9, x10, [x19, #T_SAVE_SCTLR]
-	ldp	x11, x12, [x19, #T_SAVE_MAIR]
-	ldr	x13, [x19, #T_SAVE_VBAR]
+	ldp	x9, x10, [x19, #KX_TA64_SAVE_SCTLR]
+	ldp	x11, x12, [x19, #KX_TA64_SAVE_MAIR]
+	ldr	x13, [x19, #KX_TA64_SAVE_VBAR]
 	cmp	x26, #CURRENTEL_EL2
 	b.eq	.Lback_el2
 	kx_a64_translation_off el1, x14
 	msr	vbar_el1, x13
 	kx_a64_load_map el1, x11, x10, x12, vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
+	kx_a64_icache_inval
 	msr	sctlr_el1, x9
 	b	.Lback_regime
 .Lback_el2:
 	kx_a64_translation_off el2, x14
 	msr	vbar_el2, x13
 	kx_a64_load_map el2, x11, x10, x12, alle2
-	ic	iallu
-	dsb	nsh
-	isb
+	kx_a64_icache_inval
 	msr	sctlr_el2, x9
 .Lback_regime:
 	isb
@@ -533,15 +491,15 @@ KX_CODE_START(kx_trampoline_aarch64_back)
 	mov	x0, x28
 	mov	x1, x29
 	mov	x15, x19
-	ldr	x9, [x15, #T_SAVE_SP]
+	ldr	x9, [x15, #KX_TA64_SAVE_SP]
 	mov	sp, x9
-	ldr	x14, [x15, #T_SAVE_DAIF]
-	ldp	x19, x20, [x15, #T_SAVE_REGS]
-	ldp	x21, x22, [x15, #T_SAVE_REGS + 0x10]
-	ldp	x23, x24, [x15, #T_SAVE_REGS + 0x20]
-	ldp	x25, x26, [x15, #T_SAVE_REGS + 0x30]
-	ldp	x27, x28, [x15, #T_SAVE_REGS + 0x40]
-	ldp	x29, x30, [x15, #T_SAVE_REGS + 0x50]
+	ldr	x14, [x15, #KX_TA64_SAVE_DAIF]
+	ldp	x19, x20, [x15, #KX_TA64_SAVE_REGS]
+	ldp	x21, x22, [x15, #KX_TA64_SAVE_REGS + 0x10]
+	ldp	x23, x24, [x15, #KX_TA64_SAVE_REGS + 0x20]
+	ldp	x25, x26, [x15, #KX_TA64_SAVE_REGS + 0x30]
+	ldp	x27, x28, [x15, #KX_TA64_SAVE_REGS + 0x40]
+	ldp	x29, x30, [x15, #KX_TA64_SAVE_REGS + 0x50]
 	msr	daif, x14
 	ret
 KX_CODE_END(kx_trampoline_aarch64_back)

@@ -19,6 +19,8 @@
 #include <kexec_abi.h>
 #include <kx/asm.h>
 #include <kx/page_list.h>
+#include <kx/trampoline.h>
+#include <kx/x86_regs.h>
 
 #if IND_DESTINATION != 1 || IND_INDIRECTION != 2 || IND_DONE != 4 || \
 	IND_SOURCE != 8 || KX_PAGE_SIZE != 4096
@@ -299,28 +301,6 @@ KX_FUNC_START(kx_relocate_pages)
 #undef NDST
 KX_FUNC_END(kx_relocate_pages)
 
-/* Offsets in struct kx_tramp_x86_64 (include/kx/trampoline.h). */
-#define T_CR3		0x00
-#define T_HEAD		0x08
-#define T_ENTRY		0x10
-#define T_STACK		0x18
-#define T_MODE		0x20
-#define T_RSP		0x28
-#define T_CR0		0x30
-#define T_OLD_CR3	0x38
-#define T_CR4		0x40
-#define T_EFER		0x48
-#define T_FS_BASE	0x50
-#define T_GS_BASE	0x58
-#define T_KGS_BASE	0x60
-#define T_GDTR		0x68
-#define T_IDTR		0x78
-#define T_SEL		0x88	/* cs ss ds es fs gs, 2 bytes each */
-#define T_CALLS		0x94
-#define MSR_EFER	0xc0000080
-#define MSR_FS_BASE	0xc0000100
-#define MSR_GS_BASE	0xc0000101
-#define MSR_KGS_BASE	0xc0000102
 
 /*
  * void kx_trampoline_x86_64(const struct kx_tramp_x86_64 *args)
@@ -359,11 +339,11 @@ KX_CODE_END(kx_trampoline_x86_64)
  *       args->stack_top - 8, whose word is %r12.
  */
 .Lhandoff:
-	mov	T_STACK(%rbx), %rsp
+	mov	KX_TX86_STACK(%rbx), %rsp
 	call	.Lmove
 	/* Purgatory expects 0(%rsp) = kexec-jump return address. */
-	mov	T_ENTRY(%rbx), %rax
-	mov	T_STACK(%rbx), %rsp
+	mov	KX_TX86_ENTRY(%rbx), %rax
+	mov	KX_TX86_STACK(%rbx), %rsp
 	push	%r12
 	jmp	*%rax
 
@@ -374,21 +354,15 @@ KX_CODE_END(kx_trampoline_x86_64)
  * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4.
  */
 .Lmove:
-	/* SIMD for the engine: CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT. */
-	mov	%cr0, %rax
-	and	$~(1 << 2), %rax
-	or	$(1 << 1), %rax
-	mov	%rax, %cr0
-	mov	%cr4, %rax
-	or	$((1 << 9) | (1 << 10)), %rax
-	mov	%rax, %cr4
+	/* SIMD for the engine. */
+	kx_x86_simd_on %rax
 	/* The loader's identity map: the caller's tables may be moved. */
-	mov	T_CR3(%rbx), %rax
+	mov	KX_TX86_CR3(%rbx), %rax
 	mov	%rax, %cr3
 	/* kx_relocate_pages(head, mode, NULL, NULL): PC-relative, in the copy;
 	 * its ret returns to our caller. */
-	mov	T_HEAD(%rbx), %rdi
-	mov	T_MODE(%rbx), %rsi
+	mov	KX_TX86_HEAD(%rbx), %rdi
+	mov	KX_TX86_MODE(%rbx), %rsi
 	xor	%edx, %edx
 	xor	%ecx, %ecx
 	cld
@@ -425,38 +399,38 @@ KX_CODE_START(kx_trampoline_x86_64_call)
 	mov	%rdi, %rbx
 	/* The way back finds args here, in the copy (PC-relative). */
 	mov	%rdi, .Lcall_args(%rip)
-	incl	T_CALLS(%rbx)
-	mov	%rsp, T_RSP(%rbx)
+	incl	KX_TX86_CALLS(%rbx)
+	mov	%rsp, KX_TX86_RSP(%rbx)
 	mov	%cr0, %rax
-	mov	%rax, T_CR0(%rbx)
+	mov	%rax, KX_TX86_CR0(%rbx)
 	mov	%cr3, %rax
-	mov	%rax, T_OLD_CR3(%rbx)
+	mov	%rax, KX_TX86_OLD_CR3(%rbx)
 	mov	%cr4, %rax
-	mov	%rax, T_CR4(%rbx)
-	mov	$MSR_EFER, %ecx
+	mov	%rax, KX_TX86_CR4(%rbx)
+	mov	$KX_MSR_EFER, %ecx
 	rdmsr
-	mov	%eax, T_EFER(%rbx)
-	mov	%edx, T_EFER + 4(%rbx)
-	mov	$MSR_FS_BASE, %ecx
+	mov	%eax, KX_TX86_EFER(%rbx)
+	mov	%edx, KX_TX86_EFER + 4(%rbx)
+	mov	$KX_MSR_FS_BASE, %ecx
 	rdmsr
-	mov	%eax, T_FS_BASE(%rbx)
-	mov	%edx, T_FS_BASE + 4(%rbx)
-	mov	$MSR_GS_BASE, %ecx
+	mov	%eax, KX_TX86_FS_BASE(%rbx)
+	mov	%edx, KX_TX86_FS_BASE + 4(%rbx)
+	mov	$KX_MSR_GS_BASE, %ecx
 	rdmsr
-	mov	%eax, T_GS_BASE(%rbx)
-	mov	%edx, T_GS_BASE + 4(%rbx)
-	mov	$MSR_KGS_BASE, %ecx
+	mov	%eax, KX_TX86_GS_BASE(%rbx)
+	mov	%edx, KX_TX86_GS_BASE + 4(%rbx)
+	mov	$KX_MSR_KGS_BASE, %ecx
 	rdmsr
-	mov	%eax, T_KGS_BASE(%rbx)
-	mov	%edx, T_KGS_BASE + 4(%rbx)
-	sgdt	T_GDTR(%rbx)
-	sidt	T_IDTR(%rbx)
-	mov	%cs, T_SEL + 0(%rbx)
-	mov	%ss, T_SEL + 2(%rbx)
-	mov	%ds, T_SEL + 4(%rbx)
-	mov	%es, T_SEL + 6(%rbx)
-	mov	%fs, T_SEL + 8(%rbx)
-	mov	%gs, T_SEL + 10(%rbx)
+	mov	%eax, KX_TX86_KGS_BASE(%rbx)
+	mov	%edx, KX_TX86_KGS_BASE + 4(%rbx)
+	sgdt	KX_TX86_GDTR(%rbx)
+	sidt	KX_TX86_IDTR(%rbx)
+	mov	%cs, KX_TX86_SEL + 0(%rbx)
+	mov	%ss, KX_TX86_SEL + 2(%rbx)
+	mov	%ds, KX_TX86_SEL + 4(%rbx)
+	mov	%es, KX_TX86_SEL + 6(%rbx)
+	mov	%fs, KX_TX86_SEL + 8(%rbx)
+	mov	%gs, KX_TX86_SEL + 10(%rbx)
 	lea	.Ljump_back(%rip), %r12
 	jmp	.Lhandoff
 KX_CODE_END(kx_trampoline_x86_64_call)
@@ -480,44 +454,44 @@ kx_trampoline_x86_64_back:
 	mov	%rax, %r14
 	mov	%rdx, %r15
 	mov	.Lcall_args(%rip), %rbx
-	mov	T_STACK(%rbx), %rsp
+	mov	KX_TX86_STACK(%rbx), %rsp
 	call	.Lmove
 	/* The caller's memory is back: its descriptor tables, then its
 	 * control registers (CR4 and EFER before CR3, whose tables may use
 	 * what they enable), then its segments. */
-	lgdt	T_GDTR(%rbx)
-	lidt	T_IDTR(%rbx)
-	mov	$MSR_EFER, %ecx
-	mov	T_EFER(%rbx), %eax
-	mov	T_EFER + 4(%rbx), %edx
+	lgdt	KX_TX86_GDTR(%rbx)
+	lidt	KX_TX86_IDTR(%rbx)
+	mov	$KX_MSR_EFER, %ecx
+	mov	KX_TX86_EFER(%rbx), %eax
+	mov	KX_TX86_EFER + 4(%rbx), %edx
 	wrmsr
-	mov	T_CR4(%rbx), %rax
+	mov	KX_TX86_CR4(%rbx), %rax
 	mov	%rax, %cr4
-	mov	T_OLD_CR3(%rbx), %rax
+	mov	KX_TX86_OLD_CR3(%rbx), %rax
 	mov	%rax, %cr3
-	mov	T_CR0(%rbx), %rax
+	mov	KX_TX86_CR0(%rbx), %rax
 	mov	%rax, %cr0
-	mov	T_SEL + 2(%rbx), %ss
-	mov	T_SEL + 4(%rbx), %ds
-	mov	T_SEL + 6(%rbx), %es
-	mov	T_SEL + 8(%rbx), %fs
-	mov	T_SEL + 10(%rbx), %gs
+	mov	KX_TX86_SEL + 2(%rbx), %ss
+	mov	KX_TX86_SEL + 4(%rbx), %ds
+	mov	KX_TX86_SEL + 6(%rbx), %es
+	mov	KX_TX86_SEL + 8(%rbx), %fs
+	mov	KX_TX86_SEL + 10(%rbx), %gs
 	/* Loading FS and GS reset their bases: the saved ones go last. */
-	mov	$MSR_FS_BASE, %ecx
-	mov	T_FS_BASE(%rbx), %eax
-	mov	T_FS_BASE + 4(%rbx), %edx
+	mov	$KX_MSR_FS_BASE, %ecx
+	mov	KX_TX86_FS_BASE(%rbx), %eax
+	mov	KX_TX86_FS_BASE + 4(%rbx), %edx
 	wrmsr
-	mov	$MSR_GS_BASE, %ecx
-	mov	T_GS_BASE(%rbx), %eax
-	mov	T_GS_BASE + 4(%rbx), %edx
+	mov	$KX_MSR_GS_BASE, %ecx
+	mov	KX_TX86_GS_BASE(%rbx), %eax
+	mov	KX_TX86_GS_BASE + 4(%rbx), %edx
 	wrmsr
-	mov	$MSR_KGS_BASE, %ecx
-	mov	T_KGS_BASE(%rbx), %eax
-	mov	T_KGS_BASE + 4(%rbx), %edx
+	mov	$KX_MSR_KGS_BASE, %ecx
+	mov	KX_TX86_KGS_BASE(%rbx), %eax
+	mov	KX_TX86_KGS_BASE + 4(%rbx), %edx
 	wrmsr
 	/* The caller's stack, and its CS by a far return. */
-	mov	T_RSP(%rbx), %rsp
-	movzwq	T_SEL + 0(%rbx), %rax
+	mov	KX_TX86_RSP(%rbx), %rsp
+	movzwq	KX_TX86_SEL + 0(%rbx), %rax
 	push	%rax
 	lea	.Lback_in_cs(%rip), %rax
 	push	%rax

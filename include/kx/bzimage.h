@@ -9,10 +9,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kx/boot_params.h>
 #include <kx/status.h>
 
 #define KX_BOOT_PARAMS_SIZE 4096
-#define KX_E820_MAX 128		/* entries in boot_params' own table */
+#define KX_E820_MAX KX_BP_E820_MAX	/* entries in boot_params' own table */
 
 struct kx_bzimage {
 	uint16_t version;	/* boot protocol, e.g. 0x020f */
@@ -41,11 +42,6 @@ struct kx_bzimage {
  */
 enum kx_status kx_bzimage_parse(const void *image, size_t size,
 				struct kx_bzimage *out);
-
-struct kx_e820 {
-	uint64_t addr, size;
-	uint32_t type;
-};
 
 struct kx_bzimage_boot {
 	uint64_t cmdline_phys;	/* where the command line will be */

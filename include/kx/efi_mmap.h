@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <kx/bzimage.h>
+#include <kx/boot_params.h>
 #include <kx/status.h>
 
 /* EFI_MEMORY_TYPE values. */

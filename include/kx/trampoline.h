@@ -22,9 +22,51 @@
 #define KX_TRAMPOLINE_H
 
 #define KX_TRAMP_A64_CLEAN 4	/* struct kx_tramp_aarch64's clean[] */
+/* Offsets of the argument structs below, for the assembly that reads
+ * them (trampoline/relocate_<arch>.S); each pinned to its field below. */
+#define KX_TX86_CR3 0x00
+#define KX_TX86_HEAD 0x08
+#define KX_TX86_ENTRY 0x10
+#define KX_TX86_STACK 0x18
+#define KX_TX86_MODE 0x20
+#define KX_TX86_RSP 0x28
+#define KX_TX86_CR0 0x30
+#define KX_TX86_OLD_CR3 0x38
+#define KX_TX86_CR4 0x40
+#define KX_TX86_EFER 0x48
+#define KX_TX86_FS_BASE 0x50
+#define KX_TX86_GS_BASE 0x58
+#define KX_TX86_KGS_BASE 0x60
+#define KX_TX86_GDTR 0x68
+#define KX_TX86_IDTR 0x78
+#define KX_TX86_SEL 0x88
+#define KX_TX86_CALLS 0x94
+#define KX_TX86_SIZE 0x98
+#define KX_TA64_TTBR0 0x00
+#define KX_TA64_TCR 0x08
+#define KX_TA64_MAIR 0x10
+#define KX_TA64_HEAD 0x18
+#define KX_TA64_ENTRY 0x20
+#define KX_TA64_MODE 0x28
+#define KX_TA64_CLEAN 0x30
+#define KX_TA64_SAVE_REGS 0x70
+#define KX_TA64_SAVE_SP 0xd0
+#define KX_TA64_SAVE_SCTLR 0xd8
+#define KX_TA64_SAVE_TCR 0xe0
+#define KX_TA64_SAVE_MAIR 0xe8
+#define KX_TA64_SAVE_TTBR0 0xf0
+#define KX_TA64_SAVE_VBAR 0xf8
+#define KX_TA64_SAVE_DAIF 0x100
+#define KX_TA64_CALLS 0x108
+#define KX_TA64_SIZE 0x110
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* Pins the offset the assembly uses to the field. */
+#define KX_TRAMP_FIELD(arch, field, off)					\
+	_Static_assert(__builtin_offsetof(struct kx_tramp_##arch, field) == (off), \
+		       "kx_tramp_" #arch "." #field " is not at " #off)
 
 /* Read by the prologues; offsets are fixed by the assembly. */
 struct kx_tramp_x86_64 {
@@ -48,9 +90,24 @@ struct kx_tramp_x86_64 {
 	uint16_t save_sel[6];	/* 0x88 cs ss ds es fs gs */
 	uint32_t calls;		/* 0x94 round trips made with these args */
 };
-_Static_assert(sizeof(struct kx_tramp_x86_64) == 0x98, "kx_tramp_x86_64 layout");
-_Static_assert(__builtin_offsetof(struct kx_tramp_x86_64, save_sel) == 0x88,
-	       "kx_tramp_x86_64 layout");
+KX_TRAMP_FIELD(x86_64, cr3, KX_TX86_CR3);
+KX_TRAMP_FIELD(x86_64, head, KX_TX86_HEAD);
+KX_TRAMP_FIELD(x86_64, entry, KX_TX86_ENTRY);
+KX_TRAMP_FIELD(x86_64, stack_top, KX_TX86_STACK);
+KX_TRAMP_FIELD(x86_64, mode, KX_TX86_MODE);
+KX_TRAMP_FIELD(x86_64, save_rsp, KX_TX86_RSP);
+KX_TRAMP_FIELD(x86_64, save_cr0, KX_TX86_CR0);
+KX_TRAMP_FIELD(x86_64, save_cr3, KX_TX86_OLD_CR3);
+KX_TRAMP_FIELD(x86_64, save_cr4, KX_TX86_CR4);
+KX_TRAMP_FIELD(x86_64, save_efer, KX_TX86_EFER);
+KX_TRAMP_FIELD(x86_64, save_fs_base, KX_TX86_FS_BASE);
+KX_TRAMP_FIELD(x86_64, save_gs_base, KX_TX86_GS_BASE);
+KX_TRAMP_FIELD(x86_64, save_kgs_base, KX_TX86_KGS_BASE);
+KX_TRAMP_FIELD(x86_64, save_gdtr, KX_TX86_GDTR);
+KX_TRAMP_FIELD(x86_64, save_idtr, KX_TX86_IDTR);
+KX_TRAMP_FIELD(x86_64, save_sel, KX_TX86_SEL);
+KX_TRAMP_FIELD(x86_64, calls, KX_TX86_CALLS);
+_Static_assert(sizeof(struct kx_tramp_x86_64) == KX_TX86_SIZE, "kx_tramp_x86_64 layout");
 
 /* What the jump back carried: %rax and %rdx (KX_JUMP_FROM_*). */
 struct kx_jump_result {
@@ -105,7 +162,23 @@ struct kx_tramp_aarch64 {
 	uint64_t save_daif;	/* 0x100 */
 	uint64_t calls;		/* 0x108 round trips made with these args */
 };
-_Static_assert(sizeof(struct kx_tramp_aarch64) == 0x110, "kx_tramp_aarch64 layout");
+KX_TRAMP_FIELD(aarch64, ttbr0, KX_TA64_TTBR0);
+KX_TRAMP_FIELD(aarch64, tcr, KX_TA64_TCR);
+KX_TRAMP_FIELD(aarch64, mair, KX_TA64_MAIR);
+KX_TRAMP_FIELD(aarch64, head, KX_TA64_HEAD);
+KX_TRAMP_FIELD(aarch64, entry, KX_TA64_ENTRY);
+KX_TRAMP_FIELD(aarch64, mode, KX_TA64_MODE);
+KX_TRAMP_FIELD(aarch64, clean, KX_TA64_CLEAN);
+KX_TRAMP_FIELD(aarch64, save_regs, KX_TA64_SAVE_REGS);
+KX_TRAMP_FIELD(aarch64, save_sp, KX_TA64_SAVE_SP);
+KX_TRAMP_FIELD(aarch64, save_sctlr, KX_TA64_SAVE_SCTLR);
+KX_TRAMP_FIELD(aarch64, save_tcr, KX_TA64_SAVE_TCR);
+KX_TRAMP_FIELD(aarch64, save_mair, KX_TA64_SAVE_MAIR);
+KX_TRAMP_FIELD(aarch64, save_ttbr0, KX_TA64_SAVE_TTBR0);
+KX_TRAMP_FIELD(aarch64, save_vbar, KX_TA64_SAVE_VBAR);
+KX_TRAMP_FIELD(aarch64, save_daif, KX_TA64_SAVE_DAIF);
+KX_TRAMP_FIELD(aarch64, calls, KX_TA64_CALLS);
+_Static_assert(sizeof(struct kx_tramp_aarch64) == KX_TA64_SIZE, "kx_tramp_aarch64 layout");
 
 extern const char kx_trampoline_aarch64_start[];
 extern const char kx_trampoline_aarch64_end[];

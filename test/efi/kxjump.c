@@ -34,6 +34,7 @@
 #include <kx/idmap.h>
 #include <kx/jump.h>
 #include <kx/page_list.h>
+#include <kx/purgatory.h>
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include <kx/trampoline.h>
@@ -111,7 +112,6 @@ static void *idmap_pool(size_t tables)
 #define KXJ_ARCH	"x86_64"
 #define KXJ_EM		62	/* EM_X86_64 */
 #define COM1		0x3f8
-enum { REG_RSP = 6, REG_RIP = 16, NREGS = 17 };
 
 #define counter kx_rdtsc
 
@@ -226,21 +226,21 @@ static void build_idmap(void)
 /* Purgatory's variables, set again before every trip (it changes some). */
 static enum kx_status set_purgatory(void)
 {
-	uint64_t regs[NREGS], setup = (uintptr_t)s->setup;
+	uint64_t regs[KX_ENTRY64_NREGS], setup = (uintptr_t)s->setup;
 	uint16_t port = COM1;
 	uint8_t one = 1;
 	enum kx_status st;
 
 	kx_memset(regs, 0, sizeof(regs));
-	regs[REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
-	regs[REG_RIP] = kxj_payload_entry;
+	regs[KX_REG_RSP] = kxj_payload_base + s->image_pages * KXB_PAGE;
+	regs[KX_REG_RIP] = kxj_payload_entry;
 	st = kx_elf_rel_set(&s->purg.rel, "entry64_regs", regs, sizeof(regs));
 	if (st == KX_OK)
 		st = kx_elf_rel_set(&s->purg.rel, "console_serial", &one, 1);
 	if (st == KX_OK)
 		st = kx_elf_rel_set(&s->purg.rel, "serial_base", &port, sizeof(port));
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg.rel, "kx_setup_page", &setup, sizeof(setup));
+		st = kx_elf_rel_set(&s->purg.rel, KX_SYM_SETUP_PAGE, &setup, sizeof(setup));
 	return st;
 }
 
@@ -383,7 +383,7 @@ static enum kx_status set_purgatory(void)
 	if (st == KX_OK)
 		st = kx_elf_rel_set(&s->purg.rel, "arm64_sink", &uart, 8);
 	if (st == KX_OK)
-		st = kx_elf_rel_set(&s->purg.rel, "kx_setup_page", &setup, 8);
+		st = kx_elf_rel_set(&s->purg.rel, KX_SYM_SETUP_PAGE, &setup, 8);
 	return st;
 }
 

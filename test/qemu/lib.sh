@@ -20,8 +20,10 @@ clean_log() {
 #   -no-reboot) or for TIMEOUT.  Sets QEMU_END to "exited" (status
 #   QEMU_STATUS), "timeout" or "stopped" (GRACE seconds after STOP_RE), and
 #   QEMU_SECS to the wall time.  QEMU's own stderr goes to LOG.qemu.
+#   KX_QEMU_SLOW=N multiplies every TIMEOUT (a machine shared with other
+#   work runs TCG guests that much slower); a time-out still fails.
 qemu_run() {
-	local log=$1 limit=$2 stop_re=$3 grace=$4 pid start seen=
+	local log=$1 limit=$(($2 * ${KX_QEMU_SLOW:-1})) stop_re=$3 grace=$4 pid start seen=
 	shift 4
 	rm -f "$log" "$log.qemu"
 	: >"$log"

@@ -5,6 +5,7 @@
  * 0 means no console.  With the MMU on the page is mapped Device-nGnRnE.
  */
 #include <kx/compiler.h>
+#include <kx/a64_sys.h>
 #include "a64.h"
 #include "report.h"
 
@@ -12,35 +13,23 @@
  * own purgatory: the name and size are its own. */
 uint64_t arm64_sink = 0;
 
-#define PL011_DR 0x00	/* data */
-#define PL011_FR 0x18	/* flags */
-#define PL011_FR_TXFF (1u << 5)	/* transmit FIFO full */
-/* Polls of FR before writing anyway: a UART that never drains (or a sink
- * that is not a PL011) must not hang us. */
-#define UART_SPINS 100000
-
-static void uart_putc(char c)
+void kx_port_putc(char c)
 {
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(arm64_sink + PL011_FR);
-
-	for (int i = 0; KX_IS_ALIGNED(arm64_sink, 4) && i < UART_SPINS; i++)
-		if (!(*fr & PL011_FR_TXFF))
-			break;
-	/* A byte store, as kexec-tools' own purgatory does. */
-	*(volatile uint8_t *)(uintptr_t)(arm64_sink + PL011_DR) = (uint8_t)c;
-}
-
-void kx_console_putc(void *ctx, char c)
-{
-	(void)ctx;
 	if (!arm64_sink)
 		return;
+	/* kx_pl011_putc polls the flags a bounded number of times: a sink
+	 * that is not a PL011 cannot hang us.  One whose flags register
+	 * cannot be read (unaligned) just gets the byte. */
+	if (KX_IS_ALIGNED(arm64_sink, 4)) {
+		kx_pl011_putc(arm64_sink, c);
+		return;
+	}
 	if (c == '\n')
-		uart_putc('\r');
-	uart_putc(c);
+		*(volatile uint8_t *)(uintptr_t)arm64_sink = '\r';
+	*(volatile uint8_t *)(uintptr_t)arm64_sink = (uint8_t)c;
 }
 
-void kx_image_halt(void)
+void kx_port_halt(void)
 {
 	kx_a64_halt();
 }

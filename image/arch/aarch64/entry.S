@@ -90,19 +90,8 @@ purgatory_start:
 .Lclean_image:
 	adr	x9, kx_image_start
 	ldr	x10, =kx_image_end
-	/* x11 = line size in bytes = 4 << CTR_EL0.DminLine */
-	mrs	x12, ctr_el0
-	ubfx	x12, x12, #CTR_DMINLINE_SHIFT, #4
-	mov	x11, #4
-	lsl	x11, x11, x12
-	sub	x13, x11, #1
-	bic	x9, x9, x13
-.Lclean_image_line:
-	/* for (p = start & ~(line - 1); p < end; p += line) dc civac, p */
-	dc	civac, x9
-	add	x9, x9, x11
-	cmp	x9, x10
-	b.lo	.Lclean_image_line
+	kx_a64_dcache_line x11, x12
+	kx_a64_dcache_by_line civac, x9, x10, x11, x13
 	dsb	sy
 	ret
 
@@ -131,17 +120,13 @@ kx_a64_mmu_on:
 	cmp	x9, #CURRENTEL_EL2
 	b.eq	.Lmmu_on_el2
 	kx_a64_load_map el1, x0, x1, x2, vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
+	kx_a64_icache_inval
 	kx_a64_mmu_on el1, x9
 	ret
 .Lmmu_on_el2:
 	/* ALLE2 covers the EL2 and, with E2H = 1, the EL2&0 regime. */
 	kx_a64_load_map el2, x0, x1, x2, alle2
-	ic	iallu
-	dsb	nsh
-	isb
+	kx_a64_icache_inval
 	kx_a64_mmu_on el2, x9
 	ret
 	.size kx_a64_mmu_on, . - kx_a64_mmu_on
@@ -156,18 +141,8 @@ kx_a64_mmu_on:
 	.globl kx_a64_dcache_clean
 	.type kx_a64_dcache_clean, %function
 kx_a64_dcache_clean:
-	mrs	x3, ctr_el0
-	ubfx	x3, x3, #CTR_DMINLINE_SHIFT, #4
-	mov	x2, #4
-	lsl	x2, x2, x3
-	sub	x4, x2, #1
-	bic	x0, x0, x4
-.Ldcache_clean_line:
-	/* for (p = start & ~(line - 1); p < end; p += line) dc civac, p */
-	dc	civac, x0
-	add	x0, x0, x2
-	cmp	x0, x1
-	b.lo	.Ldcache_clean_line
+	kx_a64_dcache_line x2, x3
+	kx_a64_dcache_by_line civac, x0, x1, x2, x4
 	dsb	sy
 	ret
 	.size kx_a64_dcache_clean, . - kx_a64_dcache_clean

@@ -84,9 +84,8 @@ static void vga_putc(char c)
 	}
 }
 
-void kx_console_putc(void *ctx, char c)
+void kx_port_putc(char c)
 {
-	(void)ctx;
 	if (console_serial) {
 		if (c == '\n')
 			uart_putc('\r');
@@ -153,7 +152,7 @@ void vga_reset(void)
 	vga_row = vga_col = 0;
 }
 
-void kx_image_halt(void)
+void kx_port_halt(void)
 {
 	halt_forever();
 }

@@ -19,18 +19,14 @@
 #define KX_DS		0x18	/* __BOOT_DS */
 #define KX_CS_SELF	0x20	/* 32-bit code segment based at .Lpm32 */
 
-#define CR0_MP		(1 << 1)
-#define CR0_EM		(1 << 2)
-#define CR0_PG		(1 << 31)
-#define CR4_OSFXSR	(1 << 9)
-#define CR4_OSXMMEXCPT	(1 << 10)
-#define MSR_EFER	0xc0000080
-#define EFER_LME	(1 << 8)
 
 /* Flat 4 GiB descriptors: 64-bit code (L=1), 32-bit code (D=1), data. */
 #define DESC_CODE64	0x00af9a000000ffff
 #define DESC_CODE32	0x00cf9a000000ffff
 #define DESC_DATA	0x00cf92000000ffff
+
+#include <kx/purgatory.h>
+#include <kx/x86_regs.h>
 
 	.section .text.entry, "ax", @progbits
 	.code64
@@ -49,6 +45,11 @@
 	.type purgatory_start, @function
 purgatory_start:
 	cli
+	/* The entry time, for the time spent in purgatory: %r12. */
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	movq	%rax, %r12
 	/* Keep the jump-back address before leaving the caller's stack. */
 	movq	0(%rsp), %rax
 	movq	%rax, kx_jump_back_entry(%rip)
@@ -59,19 +60,15 @@ purgatory_start:
 	call	.Lload_gdt64
 
 	/* SIMD on, x87 in its initial state. */
-	movq	%cr0, %rax
-	andq	$~CR0_EM, %rax
-	orq	$CR0_MP, %rax
-	movq	%rax, %cr0
-	movq	%cr4, %rax
-	orq	$(CR4_OSFXSR | CR4_OSXMMEXCPT), %rax
-	movq	%rax, %cr4
+	kx_x86_simd_on %rax
 	fninit
 	cld
 
-	/* C returns only when the next image may be entered. */
+	/* kx_purgatory_main(entry_ticks) enters the next image (entry64)
+	 * or halts: it never returns; trap if it does. */
+	movq	%r12, %rdi
 	call	kx_purgatory_main
-	jmp	entry64
+	ud2
 	.size purgatory_start, . - purgatory_start
 
 /*
@@ -105,41 +102,41 @@ entry64:
 	cli
 	leaq	kx_stack_top(%rip), %rsp
 	call	.Lload_gdt64
-	movq	entry64_regs +   0(%rip), %rax
-	movq	entry64_regs +   8(%rip), %rbx
-	movq	entry64_regs +  16(%rip), %rcx
-	movq	entry64_regs +  24(%rip), %rdx
-	movq	entry64_regs +  32(%rip), %rsi
-	movq	entry64_regs +  40(%rip), %rdi
-	movq	entry64_regs +  48(%rip), %rsp
-	movq	entry64_regs +  56(%rip), %rbp
-	movq	entry64_regs +  64(%rip), %r8
-	movq	entry64_regs +  72(%rip), %r9
-	movq	entry64_regs +  80(%rip), %r10
-	movq	entry64_regs +  88(%rip), %r11
-	movq	entry64_regs +  96(%rip), %r12
-	movq	entry64_regs + 104(%rip), %r13
-	movq	entry64_regs + 112(%rip), %r14
-	movq	entry64_regs + 120(%rip), %r15
-	jmpq	*entry64_regs + 128(%rip)
+	movq	entry64_regs + 8 * KX_REG_RAX(%rip), %rax
+	movq	entry64_regs + 8 * KX_REG_RBX(%rip), %rbx
+	movq	entry64_regs + 8 * KX_REG_RCX(%rip), %rcx
+	movq	entry64_regs + 8 * KX_REG_RDX(%rip), %rdx
+	movq	entry64_regs + 8 * KX_REG_RSI(%rip), %rsi
+	movq	entry64_regs + 8 * KX_REG_RDI(%rip), %rdi
+	movq	entry64_regs + 8 * KX_REG_RSP(%rip), %rsp
+	movq	entry64_regs + 8 * KX_REG_RBP(%rip), %rbp
+	movq	entry64_regs + 8 * KX_REG_R8(%rip), %r8
+	movq	entry64_regs + 8 * KX_REG_R9(%rip), %r9
+	movq	entry64_regs + 8 * KX_REG_R10(%rip), %r10
+	movq	entry64_regs + 8 * KX_REG_R11(%rip), %r11
+	movq	entry64_regs + 8 * KX_REG_R12(%rip), %r12
+	movq	entry64_regs + 8 * KX_REG_R13(%rip), %r13
+	movq	entry64_regs + 8 * KX_REG_R14(%rip), %r14
+	movq	entry64_regs + 8 * KX_REG_R15(%rip), %r15
+	jmpq	*entry64_regs + 8 * KX_REG_RIP(%rip)
 	.size entry64, . - entry64
 
 /*
- * void kx_return_to_caller(uint64_t value, uint64_t from): a round trip's
+ * void kx_port_return(uint64_t value, uint64_t from): a round trip's
  * way home without entering the image (fail closed, the caller kept):
  * jumps to the jump-back entry found at purgatory_start.
  * In:   %rdi value, %rsi KX_JUMP_FROM_*, kx_jump_back_entry non-zero;
  *       64-bit mode, identity map.
  * Uses: %rax %rdx; leaves them as the jump-back contract wants them.
  */
-	.globl kx_return_to_caller
-	.type kx_return_to_caller, @function
-kx_return_to_caller:
+	.globl kx_port_return
+	.type kx_port_return, @function
+kx_port_return:
 	cli
 	movq	%rdi, %rax
 	movq	%rsi, %rdx
 	jmpq	*kx_jump_back_entry(%rip)
-	.size kx_return_to_caller, . - kx_return_to_caller
+	.size kx_port_return, . - kx_port_return
 
 /*
  * entry32: leaves long mode and enters the next image in 32-bit protected
@@ -178,11 +175,11 @@ entry32:
 	/* Paging off (we run identity mapped), then long mode off, then
 	 * every CR4 feature off (PAE included) as a 32-bit entry expects. */
 	movl	%cr0, %eax
-	andl	$~CR0_PG, %eax
+	andl	$~KX_CR0_PG, %eax
 	movl	%eax, %cr0
-	movl	$MSR_EFER, %ecx
+	movl	$KX_MSR_EFER, %ecx
 	rdmsr
-	andl	$~EFER_LME, %eax
+	andl	$~KX_EFER_LME, %eax
 	wrmsr
 	xorl	%eax, %eax
 	movl	%eax, %cr4
@@ -193,16 +190,16 @@ entry32:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	/* Registers from entry32_regs, read through CS (based at .Lpm32). */
-	movl	%cs:(entry32_regs +  0 - .Lpm32), %eax
-	movl	%cs:(entry32_regs +  4 - .Lpm32), %ebx
-	movl	%cs:(entry32_regs +  8 - .Lpm32), %ecx
-	movl	%cs:(entry32_regs + 12 - .Lpm32), %edx
-	movl	%cs:(entry32_regs + 16 - .Lpm32), %esi
-	movl	%cs:(entry32_regs + 20 - .Lpm32), %edi
-	movl	%cs:(entry32_regs + 24 - .Lpm32), %esp
-	movl	%cs:(entry32_regs + 28 - .Lpm32), %ebp
+	movl	%cs:(entry32_regs + 4 * KX_REG32_EAX - .Lpm32), %eax
+	movl	%cs:(entry32_regs + 4 * KX_REG32_EBX - .Lpm32), %ebx
+	movl	%cs:(entry32_regs + 4 * KX_REG32_ECX - .Lpm32), %ecx
+	movl	%cs:(entry32_regs + 4 * KX_REG32_EDX - .Lpm32), %edx
+	movl	%cs:(entry32_regs + 4 * KX_REG32_ESI - .Lpm32), %esi
+	movl	%cs:(entry32_regs + 4 * KX_REG32_EDI - .Lpm32), %edi
+	movl	%cs:(entry32_regs + 4 * KX_REG32_ESP - .Lpm32), %esp
+	movl	%cs:(entry32_regs + 4 * KX_REG32_EBP - .Lpm32), %ebp
 	/* eip and the selector after it form the far pointer {eip, KX_CS}. */
-	ljmpl	*%cs:(entry32_regs + 32 - .Lpm32)
+	ljmpl	*%cs:(entry32_regs + 4 * KX_REG32_EIP - .Lpm32)
 
 	/* kexec-tools' struct entry32_regs: eax ebx ecx edx esi edi esp ebp eip */
 	.balign 4
@@ -211,6 +208,9 @@ entry32:
 entry32_regs:
 	.long	0, 0, 0, 0, 0, 0, 0, 0, 0
 	.size entry32_regs, . - entry32_regs
+	.if (. - entry32_regs) != 4 * KX_ENTRY32_NREGS
+	.error "entry32_regs does not match include/kx/purgatory.h"
+	.endif
 	.word	KX_CS
 	.size entry32, . - entry32
 
@@ -354,6 +354,9 @@ entry64_regs:
 	.quad	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 	.quad	entry32
 	.size entry64_regs, . - entry64_regs
+	.if (. - entry64_regs) != 8 * KX_ENTRY64_NREGS
+	.error "entry64_regs does not match include/kx/purgatory.h"
+	.endif
 
 /* kexec-tools writes its real-mode registers here too, for a debug hook
  * into the kernel's real-mode code (kexec -d --real-mode) that kx does

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Halting and the console of the x86_64 purgatory (port I/O: kx/x86_io.h). */
+/* Halting and the console of the x86_64 purgatory (port I/O: kx/x86_io.h);
+ * the rest of the port is image/port.h. */
 #ifndef KX_PURGATORY_X86_H
 #define KX_PURGATORY_X86_H
 
@@ -14,7 +15,6 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 }
 
 void console_init(void);
-void kx_console_putc(void *ctx, char c);
 void vga_reset(void);
 
 #endif

@@ -18,6 +18,40 @@
 
 #ifdef __ASSEMBLER__
 
+/* kx_a64_dcache_line reg, tmp: \reg = the smallest data cache line in
+ * bytes, 4 << CTR_EL0.DminLine.  Uses \tmp. */
+.macro kx_a64_dcache_line reg, tmp
+	mrs	\tmp, ctr_el0
+	ubfx	\tmp, \tmp, #CTR_DMINLINE_SHIFT, #4
+	mov	\reg, #4
+	lsl	\reg, \reg, \tmp
+.endm
+
+/*
+ * kx_a64_dcache_by_line op, start, end, line, tmp: "dc \op" on every line
+ * of [\start, \end), by virtual address (\line from kx_a64_dcache_line).
+ * No barrier: the caller ends a batch with "dsb sy".  Out: \start = the
+ * end rounded up to a line.  Uses \tmp.
+ */
+.macro kx_a64_dcache_by_line op, start, end, line, tmp
+	sub	\tmp, \line, #1
+	bic	\start, \start, \tmp
+.Ldcache_line\@:
+	/* for (p = start & ~(line - 1); p < end; p += line) dc op, p */
+	dc	\op, \start
+	add	\start, \start, \line
+	cmp	\start, \end
+	b.lo	.Ldcache_line\@
+.endm
+
+/* kx_a64_icache_inval: the whole instruction cache invalidated and the
+ * pipeline refetched, after code was written or the map changed. */
+.macro kx_a64_icache_inval
+	ic	iallu
+	dsb	nsh
+	isb
+.endm
+
 /* kx_a64_translation_off el, tmp: SCTLR.M cleared (the caches' enables
  * kept).  Uses \tmp. */
 .macro kx_a64_translation_off el, tmp

@@ -35,18 +35,20 @@ static inline void kx_a64_clean_to_poc(uint64_t start, uint64_t end)
 	__asm__ volatile("dsb sy" : : : "memory");
 }
 
-/* A PL011's transmitter at base: waits (bounded) for room in its FIFO,
- * then writes c; '\n' goes out as "\r\n". */
+/* A PL011's transmitter at base: waits (bounded: a UART that never
+ * drains must not hang us) for room in its FIFO, then writes c with a
+ * byte store, as kexec-tools' purgatory does (a sink that is another
+ * byte-wide UART still works); '\n' goes out as "\r\n". */
 static inline void kx_pl011_putc(uint64_t base, char c)
 {
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)base;
+	volatile uint8_t *dr = (volatile uint8_t *)(uintptr_t)base;
 	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(base + 0x18);
 
 	if (c == '\n')
 		kx_pl011_putc(base, '\r');
 	for (int i = 0; i < 100000 && (*fr & (1u << 5)); i++)
 		;
-	*dr = (unsigned char)c;
+	*dr = (uint8_t)c;
 }
 
 #endif

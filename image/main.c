@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The purgatory program, one for both architectures: what runs between
+ * the relocation code (Linux's, Xen's or kx's trampoline) and the next
+ * image.  It verifies what was loaded and refuses, loudly, anything that
+ * does not match; saves a crash kernel's backup region; leaves the next
+ * kernel a setup page (or verifies the one a kx loader wrote); and enters.
+ * What differs per architecture is behind the port (port.h).
+ *
+ * The variables below are set by kexec-tools by name (elf_rel_set_symbol),
+ * which checks their sizes: names, types and sizes are kexec-tools' own.
+ */
+#include <kx/compiler.h>
+#include <kx/format.h>
+#include <kx/purgatory.h>
+#include <kx/setup_page.h>
+#include <kx/verify.h>
+#include "report.h"
+
+struct kx_sha256_region sha256_regions[KX_VERIFY_MAX_REGIONS] = { { 0, 0 } };
+uint8_t sha256_digest[KX_SHA256_SIZE] = { 0 };
+int skip_checks = 0;
+
+/* kx's own loaders' (include/kx/purgatory.h). */
+uint64_t kx_setup_page = 0;
+uint64_t kx_handoff_ticks = 0;
+
+struct kx_handoff kx_handoff;
+
+/* The setup page purgatory writes: pages the next kernel is told to keep. */
+static uint8_t setup_area[KX_PURGATORY_SETUP_PAGES][KX_PAGE_SIZE]
+	__attribute__((aligned(KX_PAGE_SIZE)));
+
+/* Long enough for any kernel's command line (x86 and arm64: 2048) and ours. */
+#define CMDLINE_MAX 4096
+static char final_cmdline[CMDLINE_MAX];
+
+static int any_region(void)
+{
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+		if (sha256_regions[i].len)
+			return 1;
+	return 0;
+}
+
+static int within(uint64_t a, const struct kx_sha256_region *r)
+{
+	return a && a >= r->start && a - r->start < r->len;
+}
+
+/* kexec-tools' regions against its one digest; each region's kept in v. */
+static void verify_regions(const struct kx_handoff *h, struct kx_verify *v)
+{
+	uint64_t t0 = kx_port_ticks(), t1;
+	enum kx_status st;
+
+	st = kx_verify_regions(sha256_regions, KX_VERIFY_MAX_REGIONS,
+			       sha256_digest, v);
+	t1 = kx_port_ticks();
+	if (st == KX_OK) {
+		kx_say("kx: sha256 ok: %u regions, %llu bytes, %s%s,", v->regions,
+		    (unsigned long long)v->bytes, v->impl, h->mmu);
+		kx_port_say_ticks(t1 - t0);
+		kx_say("\n");
+		return;
+	}
+	kx_say("kx: SHA-256 MISMATCH over %u regions, %llu bytes (%s%s)\n",
+	    v->regions, (unsigned long long)v->bytes, v->impl, h->mmu);
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		if (!sha256_regions[i].len)
+			continue;
+		kx_say("kx:   region %u: 0x%llx +0x%llx\n", i,
+		    (unsigned long long)sha256_regions[i].start,
+		    (unsigned long long)sha256_regions[i].len);
+	}
+	kx_say_digest("expected", sha256_digest);
+	kx_say_digest("actual  ", v->combined);
+	kx_refuse_st(st == KX_ERR_DIGEST ? "loaded segments do not match their digest"
+				      : kx_strerror(st), st);
+}
+
+/*
+ * A kx loader's page: each segment it lists hashed where it now lies, the
+ * ELF core header of a round trip fixed up, the page resealed.
+ */
+static void verify_loader_page(const struct kx_handoff *h)
+{
+	unsigned segments = 0;
+	uint64_t bytes = 0, t0 = kx_port_ticks();
+
+	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
+	kx_fixup_loader_core(kx_setup_page);
+	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s%s,", segments,
+	    (unsigned long long)bytes, kx_sha256_get_impl()->name, h->mmu);
+	kx_port_say_ticks(kx_port_ticks() - t0);
+	kx_say("\n");
+}
+
+/* kexec-tools' regions as setup-page segments, each named by what lies in it. */
+static unsigned segments_from_regions(const struct kx_handoff *h,
+				      const struct kx_verify *v, int verified,
+				      struct kx_segment seg[KX_VERIFY_MAX_REGIONS])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		const struct kx_sha256_region *r = &sha256_regions[i];
+		struct kx_segment *s = &seg[n];
+
+		if (!r->len)
+			continue;
+		kx_memset(s, 0, sizeof(*s));
+		s->dest = r->start;
+		s->size = r->len;
+		kx_memcpy(s->sha256, v->digest[i], KX_SHA256_SIZE);
+		s->flags = verified ? KX_SEG_F_VERIFIED : 0;
+		if (within(h->boot_params, r))
+			s->kind = KX_SEG_BOOT_PARAMS;
+		else if (within(h->dtb, r))
+			s->kind = KX_SEG_DTB;
+		else if (h->initrd && r->start == h->initrd)
+			s->kind = KX_SEG_INITRD;
+		else if (within(h->elfcore[0], r))
+			s->kind = KX_SEG_ELFCORE;
+		else if (within(h->entry, r))
+			s->kind = KX_SEG_KERNEL;
+		else
+			s->kind = KX_SEG_OTHER;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The setup page (docs/abi.md): segments with their digests, a crash
+ * kernel's backup map and ELF core header, the memory map and the command
+ * line the next kernel will see.
+ */
+static enum kx_status write_setup_page(const struct kx_handoff *h,
+				       const struct kx_verify *v, int verified,
+				       const char *cmdline)
+{
+	static struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
+	struct kx_setup_pool pool = { setup_area[0], KX_PAGE_SIZE,
+				      KX_PURGATORY_SETUP_PAGES, 1 };
+	struct kx_setup_writer w;
+	unsigned nseg = segments_from_regions(h, v, verified, seg);
+	uint64_t elfcore[2] = { h->elfcore[0], h->elfcore[1] };
+	enum kx_status st;
+
+	st = kx_setup_init(&w, setup_area[0], KX_PAGE_SIZE, h->crash ? KX_SETUP_F_CRASH : 0);
+	if (st != KX_OK)
+		return st;
+	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
+	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, nseg, sizeof(seg[0]));
+	if (st == KX_OK && h->backup_size) {
+		struct kx_backup_extent x = {
+			h->backup_src, h->backup_dst,
+			(h->backup_size + KX_PAGE_SIZE - 1) / KX_PAGE_SIZE,
+		};
+		st = kx_setup_add_table(&w, KX_REC_BACKUP, &x, 1, sizeof(x));
+	}
+	if (st == KX_OK && elfcore[0]) {
+		for (unsigned i = 0; !elfcore[1] && i < nseg; i++)
+			if (seg[i].kind == KX_SEG_ELFCORE)
+				elfcore[1] = seg[i].size;
+		st = kx_setup_add(&w, KX_REC_ELFCORE, elfcore, sizeof(elfcore));
+	}
+	if (st == KX_OK && h->nmem)
+		st = kx_setup_add_table(&w, KX_REC_MEMMAP, h->mem, h->nmem, sizeof(h->mem[0]));
+	if (st == KX_OK && cmdline)
+		st = kx_setup_add_cmdline(&w, cmdline);
+	if (st != KX_OK)
+		return st;
+	return kx_setup_finish(&w);
+}
+
+/*
+ * Written first, announced after: a page that cannot be made is never
+ * announced.  One that cannot be announced is still written, for loaders
+ * that know where it is.
+ */
+static void setup_page(struct kx_handoff *h, const struct kx_verify *v, int verified)
+{
+	uint64_t setup = (uintptr_t)setup_area;
+	const char *no = kx_port_plan(h, setup, sizeof(setup_area), final_cmdline,
+				      sizeof(final_cmdline));
+	enum kx_status st = write_setup_page(h, v, verified,
+					     no ? h->cmdline : final_cmdline);
+
+	if (st != KX_OK)
+		kx_say("kx: setup page not written: %s\n", kx_strerror(st));
+	else if (no)
+		kx_say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
+		    "that know where it is\n", (unsigned long long)setup, no);
+	else
+		kx_port_announce(h, setup, sizeof(setup_area));
+}
+
+/* A crash kernel's backup region, saved before the capture kernel runs. */
+static void save_backup(const struct kx_handoff *h)
+{
+	if (!h->backup_size)
+		return;
+	kx_memcpy((void *)(uintptr_t)h->backup_dst,
+		  (const void *)(uintptr_t)h->backup_src, h->backup_size);
+	kx_say("kx: crash kernel: saved 0x%llx bytes at 0x%llx to 0x%llx\n",
+	    (unsigned long long)h->backup_size, (unsigned long long)h->backup_src,
+	    (unsigned long long)h->backup_dst);
+}
+
+void kx_purgatory_main(uint64_t entry_ticks) __attribute__((noreturn));
+void kx_purgatory_main(uint64_t entry_ticks)
+{
+	static struct kx_verify v;
+	struct kx_handoff *h = &kx_handoff;
+
+	kx_memset(h, 0, sizeof(*h));
+	h->mmu = "";
+	kx_port_begin(h);
+	kx_say("kx: purgatory (%s, setup ABI %d.%d%s)\n", h->where, KX_ABI_MAJOR,
+	    KX_ABI_MINOR, h->extra);
+	kx_port_map(h);
+
+	kx_memset(&v, 0, sizeof(v));
+	if (skip_checks) {
+		kx_say("kx: digest checks SKIPPED: the loader set skip_checks\n");
+	} else if (kx_setup_page) {
+		/* kexec-tools' regions too, when a kx loader also sets them. */
+		if (any_region())
+			verify_regions(h, &v);
+		verify_loader_page(h);
+	} else {
+		verify_regions(h, &v);
+	}
+	save_backup(h);
+	kx_port_kexec_jump(h);
+
+	if (kx_setup_page) {
+		/* The loader wrote, announced and reserved its page itself. */
+		kx_port_loader_page(h, kx_setup_page);
+		kx_say("kx: setup page at 0x%llx (the loader's)\n",
+		    (unsigned long long)kx_setup_page);
+	} else {
+		setup_page(h, &v, !skip_checks);
+	}
+
+	if (kx_handoff_ticks) {
+		kx_say("kx:");
+		kx_port_say_ticks(kx_port_ticks() - kx_handoff_ticks);
+		kx_say(" since the loader left the firmware\n");
+	}
+	kx_port_enter(h, entry_ticks);
+}
