@@ -44,30 +44,21 @@ static int entry_32bit;
 /* The token that announces purgatory's setup page, as planned. */
 static char setup_token[CMDLINE_ROOM];
 
-static size_t str_len(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && s[n])
-		n++;
-	return n;
-}
-
 /* Whether text fits in the room kexec-tools left after the command line. */
 static int cmdline_room_for(const char *text)
 {
 	return cmdline_end &&
-	       str_len(cmdline_end, CMDLINE_ROOM) + str_len(text, CMDLINE_ROOM) < CMDLINE_ROOM;
+	       kx_strnlen(cmdline_end, CMDLINE_ROOM) + kx_strnlen(text, CMDLINE_ROOM) < CMDLINE_ROOM;
 }
 
 /* Appends text at cmdline_end if it fits in the room kexec-tools left. */
 static int cmdline_append(const char *text)
 {
-	size_t used, len = str_len(text, CMDLINE_ROOM);
+	size_t used, len = kx_strnlen(text, CMDLINE_ROOM);
 
 	if (!cmdline_room_for(text))
 		return 0;
-	used = str_len(cmdline_end, CMDLINE_ROOM);
+	used = kx_strnlen(cmdline_end, CMDLINE_ROOM);
 	kx_memcpy(cmdline_end + used, text, len + 1);
 	return 1;
 }
@@ -91,7 +82,7 @@ static uint64_t bp_u32_pair(const uint8_t *bp, unsigned lo, unsigned hi)
 /* Value of "key=<number>[KM]" in the command line, or 0. */
 static uint64_t cmdline_number(const char *cmdline, const char *key)
 {
-	size_t klen = str_len(key, 32);
+	size_t klen = kx_strnlen(key, 32);
 
 	for (const char *s = cmdline; *s; s++) {
 		uint64_t v = 0;
@@ -135,7 +126,7 @@ static void read_boot_params(struct kx_handoff *h, const uint8_t *bp)
 	h->cmdline = (const char *)(uintptr_t)bp_u32_pair(bp, KX_HDR_CMD_LINE_PTR,
 							  KX_BP_EXT_CMD_LINE_PTR);
 	if (h->cmdline) {
-		h->cmdline_len = str_len(h->cmdline, 1u << 16);
+		h->cmdline_len = kx_strnlen(h->cmdline, 1u << 16);
 		h->elfcore[0] = cmdline_number(h->cmdline, "elfcorehdr=");
 	}
 	h->initrd = bp_u32_pair(bp, KX_HDR_RAMDISK_IMAGE, KX_BP_EXT_RAMDISK_IMAGE);

@@ -64,4 +64,14 @@ static inline void kx_put_le64(void *p, uint64_t v)
 	kx_memcpy(p, &v, sizeof(v));
 }
 
+/* Length of the string at s, never reading past s[max - 1]: max if no NUL. */
+static inline size_t kx_strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
 #endif
