@@ -34,6 +34,7 @@ static void report_segment(void *ctx, unsigned index, const struct kx_segment *s
 {
 	(void)ctx;
 	if (ok) {
+		kx_verified_add(s->dest, s->size);
 		kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n",
 		    kx_segment_kind_name(s->kind), (unsigned long long)s->dest,
 		    (unsigned long long)s->size);
@@ -115,6 +116,14 @@ void kx_fixup_loader_core(uint64_t page)
 	}
 	if (!addr || !size)
 		return;
+	/* Fixed up in place to the end of its page: never over what was
+	 * verified, never past the end of the address space. */
+	if (size > UINT64_MAX - addr || KX_ALIGN_UP(addr + size, 4096ull) < addr + size ||
+	    kx_verified_overlaps(addr, KX_ALIGN_UP(addr + size, 4096ull) - addr)) {
+		kx_say("kx: ELF core header at 0x%llx +0x%llx\n", (unsigned long long)addr,
+		    (unsigned long long)size);
+		kx_refuse_st("the ELF core header wraps or lies in verified memory", KX_ERR_RANGE);
+	}
 	len = size;
 	if (kx_elfcore_check((const uint8_t *)(uintptr_t)addr, size) == KX_OK)
 		loads_before = kx_get_le16((const uint8_t *)(uintptr_t)addr + 56);

@@ -35,6 +35,50 @@ static uint8_t setup_area[KX_PURGATORY_SETUP_PAGES][KX_PAGE_SIZE]
 #define CMDLINE_MAX 4096
 static char final_cmdline[CMDLINE_MAX];
 
+/* What was verified, for the entry and post-verification checks. */
+static struct {
+	uint64_t start, end;	/* [start, end), end 0: the top of the address space */
+} verified_ranges[KX_VERIFIED_MAX];
+static unsigned nverified;
+
+void kx_verified_add(uint64_t start, uint64_t size)
+{
+	if (!size)
+		return;
+	if (size - 1 > UINT64_MAX - start)
+		kx_refuse_st("a verified range runs past the end of the address space",
+			     KX_ERR_RANGE);
+	if (nverified == KX_VERIFIED_MAX)
+		kx_refuse_st("more verified ranges than purgatory can keep", KX_ERR_NO_SPACE);
+	verified_ranges[nverified].start = start;
+	verified_ranges[nverified].end = start + size;
+	nverified++;
+}
+
+int kx_verified_contains(uint64_t addr)
+{
+	for (unsigned i = 0; i < nverified; i++)
+		if (addr >= verified_ranges[i].start && addr - verified_ranges[i].start <
+		    verified_ranges[i].end - verified_ranges[i].start)
+			return 1;
+	return 0;
+}
+
+int kx_verified_overlaps(uint64_t start, uint64_t size)
+{
+	uint64_t last;
+
+	if (!size)
+		return 0;
+	if (size - 1 > UINT64_MAX - start)
+		return 1;
+	last = start + (size - 1);
+	for (unsigned i = 0; i < nverified; i++)
+		if (start <= verified_ranges[i].end - 1 && last >= verified_ranges[i].start)
+			return 1;
+	return 0;
+}
+
 static int any_region(void)
 {
 	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
@@ -58,6 +102,8 @@ static void verify_regions(const struct kx_handoff *h, struct kx_verify *v)
 			       sha256_digest, v);
 	t1 = kx_port_ticks();
 	if (st == KX_OK) {
+		for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+			kx_verified_add(sha256_regions[i].start, sha256_regions[i].len);
 		kx_say("kx: sha256 ok: %u regions, %llu bytes, %s%s,", v->regions,
 		    (unsigned long long)v->bytes, v->impl, h->mmu);
 		kx_port_say_ticks(t1 - t0);
@@ -197,16 +243,40 @@ static void setup_page(struct kx_handoff *h, const struct kx_verify *v, int veri
 		kx_port_announce(h, setup, sizeof(setup_area));
 }
 
-/* A crash kernel's backup region, saved before the capture kernel runs. */
+/* A crash kernel's backup region, saved before the capture kernel runs;
+ * never over what was verified. */
 static void save_backup(const struct kx_handoff *h)
 {
 	if (!h->backup_size)
 		return;
+	if (kx_verified_overlaps(h->backup_dst, h->backup_size) ||
+	    h->backup_size - 1 > UINT64_MAX - h->backup_src)
+		kx_refuse_st("the crash backup region would be written over verified "
+			     "memory (or wraps)", KX_ERR_RANGE);
 	kx_memcpy((void *)(uintptr_t)h->backup_dst,
 		  (const void *)(uintptr_t)h->backup_src, h->backup_size);
 	kx_say("kx: crash kernel: saved 0x%llx bytes at 0x%llx to 0x%llx\n",
 	    (unsigned long long)h->backup_size, (unsigned long long)h->backup_src,
 	    (unsigned long long)h->backup_dst);
+}
+
+/*
+ * Verification is complete before anything is trusted: the entry lies in
+ * what was verified, and the console the port writes after this point
+ * does not (a UART address read from unverified data).
+ */
+static void check_verified(struct kx_handoff *h)
+{
+	if (h->console_size && kx_verified_overlaps(h->console, h->console_size)) {
+		/* Not one more byte there: refuse in silence. */
+		h->console_off = 1;
+		kx_refuse_st("the console lies in verified memory", KX_ERR_RANGE);
+	}
+	if (!kx_verified_contains(h->entry)) {
+		kx_say("kx: the entry point 0x%llx lies in no verified segment\n",
+		    (unsigned long long)h->entry);
+		kx_refuse_st("the entry point was not verified", KX_ERR_RANGE);
+	}
 }
 
 void kx_purgatory_main(uint64_t entry_ticks) __attribute__((noreturn));
@@ -217,6 +287,7 @@ void kx_purgatory_main(uint64_t entry_ticks)
 
 	kx_memset(h, 0, sizeof(*h));
 	h->mmu = "";
+	nverified = 0;
 	kx_port_begin(h);
 	kx_say("kx: purgatory (%s, setup ABI %d.%d%s)\n", h->where, KX_ABI_MAJOR,
 	    KX_ABI_MINOR, h->extra);
@@ -233,6 +304,8 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	} else {
 		verify_regions(h, &v);
 	}
+	if (!skip_checks)
+		check_verified(h);
 	save_backup(h);
 	kx_port_kexec_jump(h);
 

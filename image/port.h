@@ -50,6 +50,10 @@ struct kx_handoff {
 	unsigned nmem;
 	/* A round trip's or kexec jump's way back (docs/abi.md 2.4), 0 for none. */
 	uint64_t jump_back;
+	/* Memory the console writes ({0, 0}: none, port I/O); console_off
+	 * silences it for good. */
+	uint64_t console, console_size;
+	int console_off;
 };
 
 /* The hand-off being made; the port fills it in kx_port_begin. */

@@ -6,7 +6,8 @@
 static void console_putc(void *ctx, char c)
 {
 	(void)ctx;
-	kx_port_putc(c);
+	if (!kx_handoff.console_off)
+		kx_port_putc(c);
 }
 
 void kx_say(const char *fmt, ...)

@@ -25,6 +25,21 @@ void kx_refuse(const char *why) __attribute__((noreturn));
  */
 void kx_refuse_st(const char *why, enum kx_status st) __attribute__((noreturn));
 
+/*
+ * ---- main.c: what purgatory verified.  The next image is entered only
+ * inside it, and after verification nothing writes into it but the edits
+ * the ABI allows (docs/abi.md, "After verification").
+ */
+/* A range just verified; refuses (KX_ERR_NO_SPACE) when there are more
+ * than KX_VERIFIED_MAX, KX_ERR_RANGE when it runs past the address space. */
+#define KX_VERIFIED_MAX 64
+void kx_verified_add(uint64_t start, uint64_t size);
+/* Whether addr lies inside a verified range. */
+int kx_verified_contains(uint64_t addr);
+/* Whether [start, start + size) meets a verified range; wrapping ranges
+ * meet everything. */
+int kx_verified_overlaps(uint64_t start, uint64_t size);
+
 /* ---- loader_page.c: the setup page a kx loader wrote (kx_setup_page) */
 const char *kx_segment_kind_name(uint32_t kind);
 /* The map of a purgatory that sees memory at its physical addresses. */

@@ -101,6 +101,10 @@ static enum kx_status check_one(void *ctx, unsigned index, uint8_t *e)
 	int ok;
 
 	kx_memcpy(&s, e, sizeof(s));
+	/* A segment that runs past the end of the address space is never
+	 * hashed (nor entered). */
+	if (s.size && s.size - 1 > UINT64_MAX - s.dest)
+		return KX_ERR_RANGE;
 	kx_sha256((const void *)(uintptr_t)s.dest, s.size, got);
 	ok = kx_memcmp(got, s.sha256, sizeof(got)) == 0;
 	if (c->report)
@@ -136,6 +140,9 @@ enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
 		*bytes = c.bytes;
 	if (st != KX_OK)
 		return st;
+	/* Empty segments prove nothing: at least one byte must be verified. */
+	if (!c.bytes)
+		return KX_ERR_NOT_FOUND;
 	st = each_segment(r, mark_one, 0, &marked);
 	if (st != KX_OK)
 		return st;

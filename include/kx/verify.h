@@ -45,8 +45,9 @@ typedef void (*kx_verify_report_fn)(void *ctx, unsigned index,
  * kx_setup_open on a map that hands out the pages themselves), where its
  * dest says it now lies.  Only if all match, marks each KX_SEG_F_VERIFIED
  * and reseals the chain.  KX_ERR_DIGEST at a mismatch (the page is left as
- * it was), KX_ERR_NOT_FOUND when it lists no segment, or the reader's
- * fault.  segments and bytes (may be NULL) count what was checked.
+ * it was), KX_ERR_RANGE for a segment that runs past the end of the
+ * address space (never hashed), KX_ERR_NOT_FOUND when it lists no segment
+ * or only empty ones, or the reader's fault.  segments and bytes (may be NULL) count what was checked.
  */
 enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
 					kx_verify_report_fn report, void *ctx,

@@ -241,6 +241,11 @@ void kx_port_begin(struct kx_handoff *h)
 		    (unsigned long long)cntfrq);
 	h->entry = arm64_kernel_entry;
 	h->dtb = arm64_dtb_addr;
+	/* The PL011's data and flag registers. */
+	if (arm64_sink) {
+		h->console = arm64_sink;
+		h->console_size = 0x1c;
+	}
 }
 
 void kx_port_map(struct kx_handoff *h)

@@ -30,7 +30,7 @@ uint32_t serial_baud = 0;
 /* Polls of LSR before writing anyway: a missing UART must not hang us. */
 #define UART_SPINS 100000
 
-#define VGA_TEXT ((volatile uint16_t *)0xb8000)
+#define VGA_TEXT ((volatile uint16_t *)VGA_TEXT_PHYS)
 #define VGA_COLS 80
 #define VGA_ROWS 25
 #define VGA_ATTR 0x0700	/* grey on black */

@@ -39,8 +39,8 @@ void entry64(void) __attribute__((noreturn));
 _Static_assert(KX_BP_E820_MAX <= KX_HANDOFF_MAX_MEM, "the handoff holds the whole e820");
 
 /* Entered through entry32 (kexec-tools' default for a bzImage) rather than
- * directly in 64-bit mode. */
-static int entry_32bit;
+ * directly in 64-bit mode; and from there in real mode (--real-mode). */
+static int entry_32bit, entry_16bit;
 /* The token that announces purgatory's setup page, as planned. */
 static char setup_token[CMDLINE_ROOM];
 
@@ -152,7 +152,16 @@ void kx_port_begin(struct kx_handoff *h)
 		vga_reset();
 	kx_snprintf(h->where, sizeof(h->where), "x86_64");
 	entry_32bit = entry64_regs[KX_REG_RIP] == (uintptr_t)entry32;
-	h->entry = entry_32bit ? entry32_regs[KX_REG32_EIP] : entry64_regs[KX_REG_RIP];
+	entry_16bit = entry_32bit && entry32_regs[KX_REG32_EIP] == (uintptr_t)entry16;
+	/* Where the next image really starts: real mode's cs:ip, linear. */
+	if (entry_16bit)
+		h->entry = ((uint64_t)entry16_regs[ENTRY16_CS] << 4) + entry16_regs[ENTRY16_IP];
+	else
+		h->entry = entry_32bit ? entry32_regs[KX_REG32_EIP] : entry64_regs[KX_REG_RIP];
+	if (console_vga) {
+		h->console = VGA_TEXT_PHYS;
+		h->console_size = VGA_TEXT_SIZE;
+	}
 	h->jump_back = kx_jump_back_entry;
 	h->crash = panic_kernel;
 	if (panic_kernel && backup_src_size) {
@@ -254,7 +263,7 @@ void kx_port_enter(struct kx_handoff *h, uint64_t entry_ticks)
 	(void)entry_ticks;
 	if (entry_32bit && (uintptr_t)entry32 + KX_PAGE_SIZE > 0xffffffffULL)
 		kx_refuse_st("32-bit entry needs purgatory below 4 GiB", KX_ERR_RANGE);
-	if (entry_32bit && h->entry == (uintptr_t)entry16)
+	if (entry_16bit)
 		kx_say("kx: entering real-mode image at %04x:%04x\n",
 		    entry16_regs[ENTRY16_CS], entry16_regs[ENTRY16_IP]);
 	else

@@ -14,6 +14,11 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* VGA text memory, which the console writes when console_vga is set. */
+#define VGA_TEXT_PHYS 0xb8000
+#define VGA_TEXT_SIZE (80 * 25 * 2)
+extern uint8_t console_vga;
+
 void console_init(void);
 void vga_reset(void);
 

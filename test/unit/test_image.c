@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The purgatory program's common part (image/main.c, loader_page.c,
+ * report.c) on the host, through a port of this file's own: the hand-off
+ * each test describes, the console captured, and entering, halting or
+ * returning to a round trip's caller each ending the run.  What it proves
+ * is the policy both architectures share: verification is complete before
+ * anything is trusted.  The real ports run in the QEMU suites.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <kx/compiler.h>
+#include <kx/elfcore.h>
+#include <kx/setup_page.h>
+#include <kx/sha256.h>
+#include "kxtest.h"
+#include "../../image/port.h"
+#include "../../image/report.h"
+
+void kx_purgatory_main(uint64_t entry_ticks) __attribute__((noreturn));
+
+enum outcome { RUNNING, ENTERED, HALTED, RETURNED };
+
+static struct {
+	struct kx_handoff given;	/* what the "loader" handed over */
+	jmp_buf done;
+	char console[8192];
+	size_t used;
+} t;
+
+void kx_port_putc(char c)
+{
+	if (t.used + 1 < sizeof(t.console))
+		t.console[t.used++] = c;
+	t.console[t.used] = 0;
+}
+
+void kx_port_halt(void)
+{
+	longjmp(t.done, HALTED);
+}
+
+uint64_t kx_port_ticks(void)
+{
+	return 0;
+}
+
+void kx_port_say_ticks(uint64_t ticks)
+{
+	kx_say(" %llu ticks", (unsigned long long)ticks);
+}
+
+void kx_port_return(uint64_t value, uint64_t from)
+{
+	(void)value;
+	(void)from;
+	longjmp(t.done, RETURNED);
+}
+
+void kx_port_begin(struct kx_handoff *h)
+{
+	const char *mmu = h->mmu;
+
+	*h = t.given;
+	h->mmu = mmu;
+	kx_memcpy(h->where, "host", 5);
+}
+
+void kx_port_map(struct kx_handoff *h)
+{
+	(void)h;
+}
+
+void kx_port_kexec_jump(struct kx_handoff *h)
+{
+	(void)h;
+}
+
+void kx_port_loader_page(struct kx_handoff *h, uint64_t page)
+{
+	(void)h;
+	(void)page;
+}
+
+const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
+			 char *cmdline, size_t cap)
+{
+	(void)h;
+	(void)setup;
+	(void)size;
+	(void)cmdline;
+	(void)cap;
+	return "the host announces nothing";
+}
+
+void kx_port_announce(struct kx_handoff *h, uint64_t setup, uint64_t size)
+{
+	(void)h;
+	(void)setup;
+	(void)size;
+}
+
+void kx_port_enter(struct kx_handoff *h, uint64_t entry_ticks)
+{
+	(void)h;
+	(void)entry_ticks;
+	longjmp(t.done, ENTERED);
+}
+
+/* Runs the program on the hand-off in t.given; how it ended. */
+static enum outcome run(void)
+{
+	int how;
+
+	t.used = 0;
+	t.console[0] = 0;
+	how = setjmp(t.done);
+	if (how == RUNNING)
+		kx_purgatory_main(0);
+	return (enum outcome)how;
+}
+
+static void reset(void)
+{
+	memset(&t.given, 0, sizeof(t.given));
+	memset(sha256_regions, 0, sizeof(struct kx_sha256_region) * KX_VERIFY_MAX_REGIONS);
+	memset(sha256_digest, 0, KX_SHA256_SIZE);
+	skip_checks = 0;
+	kx_setup_page = 0;
+	kx_handoff_ticks = 0;
+}
+
+#define CHECK_SAID(text)						\
+	do {								\
+		if (!strstr(t.console, text))				\
+			kx_test_fail(__FILE__, __LINE__, "console lacks \"%s\":\n%s", \
+				     text, t.console);			\
+	} while (0)
+
+/* kexec-tools' way: one region, its digest in sha256_digest. */
+static void one_region(const uint8_t *buf, size_t len)
+{
+	sha256_regions[0].start = (uintptr_t)buf;
+	sha256_regions[0].len = len;
+	kx_sha256(buf, len, sha256_digest);
+}
+
+KX_TEST(image_enters_only_inside_what_it_verified)
+{
+	static uint8_t kernel[8192], elsewhere[64];
+
+	reset();
+	kx_rand_fill(kernel, sizeof(kernel));
+	one_region(kernel, sizeof(kernel));
+	t.given.entry = (uintptr_t)kernel + 0x200;
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("kx: sha256 ok: 1 regions, 8192 bytes");
+
+	/* An entry the regions do not cover: refused, never entered. */
+	t.given.entry = (uintptr_t)elsewhere;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("lies in no verified segment");
+	CHECK_SAID("kx: halted: the next kernel is NOT entered");
+	/* One past the end is outside too. */
+	t.given.entry = (uintptr_t)kernel + sizeof(kernel);
+	CHECK_EQ(run(), HALTED);
+
+	/* With checks skipped (said loudly), nothing is claimed verified. */
+	skip_checks = 1;
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("digest checks SKIPPED");
+}
+
+/* A kx loader's page listing seg[0..n) (flags, records after them). */
+static void loader_page(uint8_t *page, const struct kx_segment *seg, unsigned n,
+			uint32_t flags, const uint64_t *elfh, uint64_t jump_back)
+{
+	struct kx_setup_writer w;
+
+	CHECK_ST(kx_setup_init(&w, page, 4096, flags), KX_OK);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, n, sizeof(seg[0])), KX_OK);
+	if (elfh)
+		CHECK_ST(kx_setup_add(&w, KX_REC_ELFCORE, elfh, 16), KX_OK);
+	if (jump_back) {
+		uint64_t jb[2] = { jump_back, 0 };
+
+		CHECK_ST(kx_setup_add(&w, KX_REC_JUMP_BACK, jb, sizeof(jb)), KX_OK);
+	}
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+	kx_setup_page = (uintptr_t)page;
+}
+
+KX_TEST(image_refuses_a_loader_page_with_nothing_verified)
+{
+	static uint8_t page[4096] __attribute__((aligned(8))), kernel[4096];
+	struct kx_segment seg = { .dest = (uintptr_t)kernel, .size = 0,
+				  .kind = KX_SEG_KERNEL };
+
+	reset();
+	kx_sha256(kernel, 0, seg.sha256);
+	loader_page(page, &seg, 1, 0, 0, 0);
+	t.given.entry = (uintptr_t)kernel;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("lists no segment");
+
+	/* The same page with the kernel's bytes in it is entered. */
+	seg.size = sizeof(kernel);
+	kx_sha256(kernel, sizeof(kernel), seg.sha256);
+	loader_page(page, &seg, 1, 0, 0, 0);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("kx: sha256 ok: 1 segments, 4096 bytes");
+	/* ... but not at an entry outside it. */
+	t.given.entry = (uintptr_t)kernel - 1;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("lies in no verified segment");
+}
+
+KX_TEST(image_never_writes_over_what_it_verified)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096))), kernel[8192];
+	static uint8_t core[4096] __attribute__((aligned(4096)));
+	struct kx_segment seg = { .dest = (uintptr_t)kernel, .size = sizeof(kernel),
+				  .kind = KX_SEG_KERNEL };
+	uint64_t elfh[2];
+
+	reset();
+	kx_rand_fill(kernel, sizeof(kernel));
+	kx_sha256(kernel, sizeof(kernel), seg.sha256);
+	t.given.entry = (uintptr_t)kernel;
+
+	/* A round trip's ELF core header that wraps around the address
+	 * space: refused back to the caller before the fix-up writes. */
+	elfh[0] = UINT64_MAX - 63;
+	elfh[1] = 128;
+	loader_page(page, &seg, 1, KX_SETUP_F_SWAP, elfh, (uintptr_t)core);
+	t.given.jump_back = (uintptr_t)core;
+	CHECK_EQ(run(), RETURNED);
+	CHECK_SAID("the ELF core header wraps or lies in verified memory");
+	/* One inside the verified kernel: refused the same way. */
+	elfh[0] = (uintptr_t)kernel + 4096;
+	elfh[1] = 64;
+	loader_page(page, &seg, 1, KX_SETUP_F_SWAP, elfh, (uintptr_t)core);
+	CHECK_EQ(run(), RETURNED);
+	CHECK_SAID("the ELF core header wraps or lies in verified memory");
+	t.given.jump_back = 0;
+
+	/* A crash kernel's backup copied over the verified kernel: halted. */
+	reset();
+	one_region(kernel, sizeof(kernel));
+	t.given.entry = (uintptr_t)kernel;
+	t.given.backup_src = (uintptr_t)core;
+	t.given.backup_dst = (uintptr_t)kernel + 100;
+	t.given.backup_size = 200;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("crash backup region would be written over verified memory");
+	/* Elsewhere it is saved. */
+	memset(core, 0x5a, 200);
+	t.given.backup_src = (uintptr_t)core;
+	t.given.backup_dst = (uintptr_t)core + 2048;
+	CHECK_EQ(run(), ENTERED);
+	CHECK_EQ(core[2048 + 199], 0x5a);
+
+	/* A console whose registers lie in verified memory: not one more
+	 * byte is written there, and the image is not entered. */
+	t.given.backup_size = 0;
+	t.given.console = (uintptr_t)kernel + 64;
+	t.given.console_size = 0x1c;
+	CHECK_EQ(run(), HALTED);
+	CHECK(!strstr(t.console, "halted"));
+	CHECK(strstr(t.console, "kx: sha256 ok"));
+}
