@@ -9,6 +9,7 @@
  * which checks their sizes: names, types and sizes are kexec-tools' own.
  */
 #include <kx/boot_params.h>
+#include <kx/cmdline.h>
 #include <kx/compiler.h>
 #include <kx/format.h>
 #include <kx/purgatory.h>
@@ -79,44 +80,6 @@ static uint64_t bp_u32_pair(const uint8_t *bp, unsigned lo, unsigned hi)
 	return kx_get_le32(bp + lo) | (uint64_t)kx_get_le32(bp + hi) << 32;
 }
 
-/* Value of "key=<number>[KM]" in the command line, or 0. */
-static uint64_t cmdline_number(const char *cmdline, const char *key)
-{
-	size_t klen = kx_strnlen(key, 32);
-
-	for (const char *s = cmdline; *s; s++) {
-		uint64_t v = 0;
-		unsigned base = 10;
-
-		if ((s != cmdline && s[-1] != ' ') || kx_memcmp(s, key, klen))
-			continue;
-		s += klen;
-		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-			base = 16;
-			s += 2;
-		}
-		for (;; s++) {
-			unsigned d;
-
-			if (*s >= '0' && *s <= '9')
-				d = (unsigned)(*s - '0');
-			else if (base == 16 && *s >= 'a' && *s <= 'f')
-				d = (unsigned)(*s - 'a' + 10);
-			else if (base == 16 && *s >= 'A' && *s <= 'F')
-				d = (unsigned)(*s - 'A' + 10);
-			else
-				break;
-			v = v * base + d;
-		}
-		if (*s == 'K' || *s == 'k')
-			v <<= 10;
-		else if (*s == 'M' || *s == 'm')
-			v <<= 20;
-		return v;
-	}
-	return 0;
-}
-
 /* What boot_params says: command line, initrd, ELF core header, e820. */
 static void read_boot_params(struct kx_handoff *h, const uint8_t *bp)
 {
@@ -127,7 +90,8 @@ static void read_boot_params(struct kx_handoff *h, const uint8_t *bp)
 							  KX_BP_EXT_CMD_LINE_PTR);
 	if (h->cmdline) {
 		h->cmdline_len = kx_strnlen(h->cmdline, 1u << 16);
-		h->elfcore[0] = cmdline_number(h->cmdline, "elfcorehdr=");
+		kx_cmdline_elfcorehdr(h->cmdline, h->cmdline_len, &h->elfcore[0],
+				      &h->elfcore[1]);
 	}
 	h->initrd = bp_u32_pair(bp, KX_HDR_RAMDISK_IMAGE, KX_BP_EXT_RAMDISK_IMAGE);
 	if (n > KX_BP_E820_MAX)

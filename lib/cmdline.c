@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel command-line words (include/kx/cmdline.h). */
+#include <kx/cmdline.h>
+#include <kx/compiler.h>
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int kx_memparse(const char **s, const char *end, uint64_t *out)
+{
+	const char *p = *s;
+	uint64_t v = 0;
+	unsigned base = 10, shift = 0, digits = 0;
+
+	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (; p < end; p++, digits++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return 0;
+		v = v * base + d;
+	}
+	if (p < end && (*p == 'K' || *p == 'k'))
+		shift = 10;
+	else if (p < end && (*p == 'M' || *p == 'm'))
+		shift = 20;
+	else if (p < end && (*p == 'G' || *p == 'g'))
+		shift = 30;
+	if (!digits || (shift && v > UINT64_MAX >> shift))
+		return 0;
+	*s = p + (shift != 0);
+	*out = v << shift;
+	return 1;
+}
+
+const char *kx_cmdline_value(const char *cmdline, size_t len, const char *key,
+			     size_t *vlen)
+{
+	size_t klen = kx_strnlen(key, 64), i = 0;
+	const char *found = 0;
+
+	len = kx_strnlen(cmdline, len);
+	while (i < len) {
+		size_t start, end;
+
+		while (i < len && is_space(cmdline[i]))
+			i++;
+		start = i;
+		while (i < len && !is_space(cmdline[i]))
+			i++;
+		end = i;
+		if (end - start >= klen && !kx_memcmp(cmdline + start, key, klen)) {
+			found = cmdline + start + klen;
+			*vlen = end - start - klen;
+		}
+	}
+	return found;
+}
+
+int kx_cmdline_elfcorehdr(const char *cmdline, size_t len, uint64_t *addr,
+			  uint64_t *size)
+{
+	size_t vlen;
+	const char *v = kx_cmdline_value(cmdline, len, "elfcorehdr=", &vlen), *end;
+	uint64_t a, n = 0;
+
+	if (!v)
+		return 0;
+	end = v + vlen;
+	if (!kx_memparse(&v, end, &a))
+		return 0;
+	if (v < end && *v == '@') {
+		n = a;
+		v++;
+		if (!kx_memparse(&v, end, &a))
+			return 0;
+	}
+	if (v != end)
+		return 0;
+	*addr = a;
+	*size = n;
+	return 1;
+}
