@@ -94,3 +94,66 @@ int kx_cmdline_elfcorehdr(const char *cmdline, size_t len, uint64_t *addr,
 	*size = n;
 	return 1;
 }
+
+/* The next word of c[0..len) from *i: [*start, *end); 0 at the end. */
+static int next_word(const char *c, size_t len, size_t *i, size_t *start, size_t *end)
+{
+	while (*i < len && is_space(c[*i]))
+		(*i)++;
+	if (*i == len)
+		return 0;
+	*start = *i;
+	while (*i < len && !is_space(c[*i]))
+		(*i)++;
+	*end = *i;
+	return 1;
+}
+
+/* The address of "key<number>" in c[start, end), exactly; 0 if it is not one. */
+static int word_number(const char *c, size_t start, size_t end, const char *key,
+		       uint64_t *v)
+{
+	size_t klen = kx_strnlen(key, 32);
+	const char *p = c + start + klen;
+
+	return end - start > klen && !kx_memcmp(c + start, key, klen) &&
+	       kx_memparse(&p, c + end, v) && p == c + end;
+}
+
+/* Whether c[start, end) is "memmap=<n>K$<addr>" reserving addr. */
+static int kx_memmap_of(const char *c, size_t start, size_t end, uint64_t addr)
+{
+	const char *p = c + start + 7, *e = c + end;
+	uint64_t size, at;
+
+	if (end - start < 8 || kx_memcmp(c + start, "memmap=", 7) ||
+	    !kx_memparse(&p, e, &size) || p == e || *p != '$')
+		return 0;
+	p++;
+	return kx_memparse(&p, e, &at) && p == e && at == addr;
+}
+
+unsigned kx_cmdline_drop_setup(char *cmdline, size_t len)
+{
+	size_t i = 0, start, end, s2, e2;
+	unsigned n = 0;
+	uint64_t addr;
+
+	len = kx_strnlen(cmdline, len);
+	while (next_word(cmdline, len, &i, &start, &end)) {
+		if (!word_number(cmdline, start, end, "kx_setup=", &addr))
+			continue;
+		kx_memset(cmdline + start, ' ', end - start);
+		n++;
+		/* Its reservation, if it follows. */
+		size_t j = i;
+
+		if (next_word(cmdline, len, &j, &s2, &e2) &&
+		    kx_memmap_of(cmdline, s2, e2, addr)) {
+			kx_memset(cmdline + s2, ' ', e2 - s2);
+			n++;
+			i = j;
+		}
+	}
+	return n;
+}

@@ -32,4 +32,13 @@ const char *kx_cmdline_value(const char *cmdline, size_t len, const char *key,
 int kx_cmdline_elfcorehdr(const char *cmdline, size_t len, uint64_t *addr,
 			  uint64_t *size);
 
+/*
+ * kx's own announcement of an earlier hand-off, which kexec-tools'
+ * --reuse-cmdline carries into the next command line: every whole word
+ * "kx_setup=<addr>", and the "memmap=<n>K$<addr>" right after it that
+ * reserves the same address, overwritten with spaces (a user's memmap=
+ * stays).  cmdline[0..len) is edited in place; returns the words blanked.
+ */
+unsigned kx_cmdline_drop_setup(char *cmdline, size_t len);
+
 #endif

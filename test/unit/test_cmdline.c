@@ -48,3 +48,23 @@ KX_TEST(cmdline_stays_within_its_length)
 	CHECK(kx_cmdline_value(c, 3, "a=", &vlen) && vlen == 1);
 	CHECK(!kx_cmdline_value(c, 2, "b=", &vlen));
 }
+
+KX_TEST(cmdline_drops_an_earlier_setup_announcement_only)
+{
+	char c[] = "root=/dev/sda memmap=64M$0x10000000 kx_setup=0x3ffdb000 "
+		   "memmap=12K$0x3ffdb000 quiet kx_setup=0x1000\tmemmap=4K$0x2000";
+	size_t len = strlen(c);
+
+	/* Both kx_setup= words go; the memmap= reserving the same page goes
+	 * with the first; the user's, and one naming another page, stay;
+	 * nothing moves. */
+	CHECK_EQ(kx_cmdline_drop_setup(c, sizeof(c)), 3);
+	CHECK(!strstr(c, "kx_setup"));
+	CHECK(!strstr(c, "memmap=12K"));
+	CHECK(strstr(c, "root=/dev/sda memmap=64M$0x10000000 "));
+	CHECK(strstr(c, " quiet "));
+	CHECK(strstr(c, "\tmemmap=4K$0x2000"));
+	CHECK_EQ(strlen(c), len);
+	/* Nothing of kx's: nothing changes. */
+	CHECK_EQ(kx_cmdline_drop_setup(c, sizeof(c)), 0);
+}

@@ -12,6 +12,7 @@
  * which checks their sizes: names, types and sizes are kexec-tools' own.
  */
 #include <kx/a64_sys.h>
+#include <kx/cmdline.h>
 #include <kx/compiler.h>
 #include <kx/fdt.h>
 #include <kx/format.h>
@@ -381,7 +382,10 @@ const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
 			    (unsigned long long)dt.need);
 		return no;
 	}
+	/* An earlier generation's announcement (--reuse-cmdline) is
+	 * replaced, not repeated. */
 	kx_memcpy(cmdline, h->cmdline, h->cmdline_len);
+	kx_cmdline_drop_setup(cmdline, h->cmdline_len);
 	kx_memcpy(cmdline + h->cmdline_len, token, tlen + 1);
 	dt.cmdline = cmdline;
 	return 0;

@@ -208,15 +208,17 @@ const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
 	if (!h->cmdline || !cmdline_room_for(setup_token) || h->cmdline_len + tlen >= cap)
 		return "no room on the command line";
 	kx_memcpy(cmdline, h->cmdline, h->cmdline_len);
+	kx_cmdline_drop_setup(cmdline, h->cmdline_len);
 	kx_memcpy(cmdline + h->cmdline_len, setup_token, tlen + 1);
 	return 0;
 }
 
 void kx_port_announce(struct kx_handoff *h, uint64_t setup, uint64_t size)
 {
-	(void)h;
 	(void)size;
-	/* Planned: it fits. */
+	/* An earlier generation's announcement (--reuse-cmdline) is
+	 * replaced, not repeated; then ours, which was planned to fit. */
+	kx_cmdline_drop_setup((char *)(uintptr_t)h->cmdline, h->cmdline_len);
 	cmdline_append(setup_token);
 	pass_setup_page(setup);
 	kx_say("kx: setup page at 0x%llx\n", (unsigned long long)setup);
