@@ -12,6 +12,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${KX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kx}
 mkdir -p "$cache"
+# Test suites run side by side: one fetch at a time, so that none sees
+# another's half-unpacked folder.
+if [ -z "${KX_FETCH_LOCKED:-}" ]; then
+	exec 8>"$cache/.fetch.lock"
+	flock 8
+	export KX_FETCH_LOCKED=1	# a fetch.sh it runs holds it already
+fi
 
 # Downloads PKG[:arch] and unpacks it into DIR; the .deb is kept beside.
 download_unpack() {	# download_unpack PKG DIR

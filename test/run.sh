@@ -10,14 +10,20 @@ B=${B:-build}
 LOGS=$B/test-logs
 mkdir -p "$LOGS"
 passed=0 failed=0
+# Suites run side by side, KX_TEST_JOBS at a time (default: one per core:
+# a TCG guest keeps one core busy); each one's lines are printed in the
+# order the suites were started, as soon as it and those before it end.
+JOBS=${KX_TEST_JOBS:-$(nproc)}
+order=()
+shown=0
 
-run_suite() {		# run_suite NAME COMMAND...
+suite_body() {		# suite_body NAME COMMAND...: runs it, writes NAME.result
 	local name=$1 log=$LOGS/$1.log rc p f
 	shift
 	local start=$SECONDS
 	# A suite that hangs fails (timeout's status 124) instead of stopping
 	# the run; QEMU suites carry their own, shorter, time-outs inside.
-	timeout --kill-after=10 "${KX_SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
+	timeout --kill-after=10 "${KX_SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1 </dev/null
 	rc=$?
 	[ "$rc" -eq 124 ] && echo "FAIL $name: timed out after ${KX_SUITE_TIMEOUT:-900}s" >>"$log"
 	p=$(grep -c '^ok ' "$log")
@@ -26,15 +32,39 @@ run_suite() {		# run_suite NAME COMMAND...
 		echo "FAIL $name: exited with status $rc" >>"$log"
 		f=1
 	fi
+	echo "$p $f $((SECONDS - start))" >"$LOGS/$name.result.tmp"
+	mv "$LOGS/$name.result.tmp" "$LOGS/$name.result"
+}
+
+show() {		# show NAME: its line, and why it failed
+	local name=$1 log=$LOGS/$1.log p f secs
+	read -r p f secs <"$LOGS/$name.result"
 	passed=$((passed + p))
 	failed=$((failed + f))
-	printf '%-28s %4d ok %3d failed  %4ds\n' "$name" "$p" "$f" $((SECONDS - start))
+	printf '%-28s %4d ok %3d failed  %4ds\n' "$name" "$p" "$f" "$secs"
 	if [ "$f" -ne 0 ]; then
 		# Each FAIL line with the indented lines that explain it.
 		awk '/^FAIL /{c=1; print "    " $0; next} c && /^    /{print "    " $0; next} {c=0}' "$log"
 		echo "    --- last lines of $log:"
 		tail -n 15 "$log" | sed 's/^/    | /'
 	fi
+}
+
+show_done() {		# prints the finished suites that no unfinished one precedes
+	while [ "$shown" -lt ${#order[@]} ] && [ -f "$LOGS/${order[$shown]}.result" ]; do
+		show "${order[$shown]}"
+		shown=$((shown + 1))
+	done
+}
+
+run_suite() {		# run_suite NAME COMMAND...
+	rm -f "$LOGS/$1.result"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+		show_done
+	done
+	order+=("$1")
+	suite_body "$@" &
 }
 
 run_suite unit-host "$B/host/kxtest"
@@ -66,5 +96,7 @@ else
 	echo "qemu suites skipped (KX_QEMU=0)"
 fi
 
+wait
+show_done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -57,6 +57,10 @@ key=$( {
 } | sha256sum | cut -c1-16)
 name=$arch${purgatory:+-purg}${corrupt:+-corrupt}${patches:+-patched}-$key
 out=$outdir/$name
+# Suites run side by side: one build of a key at a time.
+mkdir -p "$outdir"
+exec 7>"$outdir/$name.lock"
+flock 7
 if [ -x "$out/kexec" ]; then
 	echo "$out/kexec"
 	exit 0
