@@ -320,6 +320,8 @@ static void print_record(const struct kx_setup_rec *rec, int first)
 	else
 		printf("  %-8s page %u +0x%03x, %u bytes: %s\n", tn, rec->page,
 		       rec->offset, rec->size, d->what);
+	if (!json && !d->type)
+		return;		/* the title said it all */
 	if (!d->table) {
 		if (!json)
 			fputs("    ", stdout);
