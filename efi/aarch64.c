@@ -74,7 +74,7 @@ static struct {
 	uint8_t *control;
 	unsigned el;
 	int el2_only;			/* EL2 with E2H = 0 */
-	struct kx_idmap_pool idmap;
+	struct kx_page_pool idmap;
 	struct kx_idmap_aarch64_regs regs;
 	size_t nranges;
 	struct kxb_plist pl;
@@ -363,7 +363,7 @@ static void build_idmap(void)
 	x.idmap.phys = (uintptr_t)x.idmap.base;
 	x.idmap.pages = tables;
 	x.idmap.used = 0;
-	st = kx_idmap_aarch64_build(ranges, x.nranges, &cfg, kx_idmap_pool_alloc,
+	st = kx_idmap_aarch64_build(ranges, x.nranges, &cfg, kx_page_pool_alloc,
 				    &x.idmap, &x.regs);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));

@@ -156,6 +156,8 @@ EFI_STATUS kxb_efi_status(enum kx_status st)
 		return EFI_NOT_FOUND;
 	case KX_ERR_FORMAT:
 	case KX_ERR_TRUNCATED:
+	case KX_ERR_FDT_FORMAT:	/* KX_ERR_FORMAT before 1.1 */
+	case KX_ERR_ELF_RELOC:
 		return EFI_LOAD_ERROR;
 	case KX_ERR_RANGE:
 		return EFI_BAD_BUFFER_SIZE;

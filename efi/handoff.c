@@ -199,26 +199,33 @@ size_t kxb_ram_ranges(struct kx_idmap_range *r, uint64_t limit, uint64_t control
 	return n + 1;
 }
 
-static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
+/* Every sized segment is listed and verified: more than the library
+ * takes is refused, never dropped. */
+static unsigned count_sized(const struct kxb_seg *segs, unsigned nseg,
+			    const char *what)
 {
-	struct kxb_plist *pl = ctx;
+	unsigned n = 0;
 
-	if (pl->pool_used == pl->pool_pages)
-		return KX_ERR_NO_MEMORY;
-	*page = pl->pool + pl->pool_used++ * KXB_PAGE;
-	*phys = (uintptr_t)*page;
-	return KX_OK;
+	for (unsigned i = 0; i < nseg; i++)
+		n += segs[i].size != 0;
+	if (n > KX_PL_MAX_SEGMENTS)
+		kxb_fail(kxb_efi_status(KX_ERR_NO_SPACE),
+			 "%s: %u segments, kx takes at most %u: %s", what, n,
+			 KX_PL_MAX_SEGMENTS, kx_strerror(KX_ERR_NO_SPACE));
+	return n;
 }
 
 void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 		   unsigned nseg, const struct kx_pl_range *keep, unsigned nkeep)
 {
-	struct kx_pl_segment pls[8];
-	unsigned n = 0, index[8];
+	static struct kx_pl_segment pls[KX_PL_MAX_SEGMENTS];
+	static unsigned index[KX_PL_MAX_SEGMENTS];
+	unsigned n = 0;
 	uint64_t pages = 0;
 	enum kx_status st;
 
-	for (unsigned i = 0; i < nseg && n < KX_ARRAY_SIZE(pls); i++) {
+	count_sized(segs, nseg, "page list");
+	for (unsigned i = 0; i < nseg; i++) {
 		if (!segs[i].size)
 			continue;
 		pls[n].buf = segs[i].buf;
@@ -230,15 +237,17 @@ void kxb_page_list(struct kxb_plist *pl, const struct kxb_seg *segs,
 	}
 	/* Staging is page aligned and whole: only indirection pages are
 	 * taken, one per 511 entries, a destination entry per segment. */
-	pl->pool_pages = (pages + n) / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
-	pl->pool = kxb_pages_or_fail(AllocateAnyPages, pl->pool_pages, 0, "page list");
-	pl->pool_used = 0;
+	pl->pool.pages = (pages + n) / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
+	pl->pool.base = kxb_pages_or_fail(AllocateAnyPages, pl->pool.pages, 0,
+					  "page list");
+	pl->pool.phys = (uintptr_t)pl->pool.base;
+	pl->pool.used = 0;
 	kx_memset(&pl->b, 0, sizeof(pl->b));
-	pl->b.alloc = pl_alloc;
-	pl->b.alloc_ctx = pl;
+	pl->b.alloc = kx_page_pool_alloc;
+	pl->b.alloc_ctx = &pl->pool;
 	pl->b.reserved = keep;
 	pl->b.nreserved = nkeep;
-	pl->b.max_pool_pages = pl->pool_pages;
+	pl->b.max_pool_pages = pl->pool.pages;
 	st = kx_pl_build(&pl->b, pls, n);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "page list: %s (segment %s)",
@@ -266,7 +275,7 @@ void *kxb_control_page(uint8_t *control, const char *start, const char *end,
 void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,
 			   unsigned nseg, const struct kxb_purgatory *purg,
 			   uint64_t setup, unsigned setup_pages, uint64_t control,
-			   const struct kx_idmap_pool *idmap)
+			   const struct kx_page_pool *idmap)
 {
 	static struct kx_pl_range keep[4];
 
@@ -304,60 +313,34 @@ void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 	}
 }
 
-struct pl_report {
-	uint64_t src, dest, len;	/* the run of sources being gathered */
-	unsigned runs;
-};
-
-static void flush_run(struct pl_report *r)
+/* One run of the list; the first MAX_RUNS_SHOWN are printed. */
+static enum kx_status say_run(void *ctx, const struct kx_pl_run *run)
 {
-	if (!r->len)
-		return;
-	if (r->runs++ < MAX_RUNS_SHOWN)
+	unsigned *runs = ctx;
+
+	if ((*runs)++ < MAX_RUNS_SHOWN)
 		kxb_say("kxboot:   0x%09llx <- 0x%09llx  %6llu pages\n",
-			(unsigned long long)r->dest, (unsigned long long)r->src,
-			(unsigned long long)r->len);
-	r->len = 0;
-}
-
-/* Page-list entries, as runs of consecutive pages. */
-static enum kx_status visit(void *ctx, const struct kx_pl_entry *e)
-{
-	struct pl_report *r = ctx;
-
-	if (e->kind == IND_SOURCE) {
-		if (r->len && e->addr == r->src + r->len * KXB_PAGE &&
-		    e->dest == r->dest + r->len * KXB_PAGE) {
-			r->len++;
-		} else {
-			flush_run(r);
-			r->src = e->addr;
-			r->dest = e->dest;
-			r->len = 1;
-		}
-	} else if (e->kind == IND_DONE) {
-		flush_run(r);
-	}
+			(unsigned long long)run->dest, (unsigned long long)run->src,
+			(unsigned long long)run->pages);
 	return KX_OK;
 }
 
 void kxb_report_page_list(const struct kxb_plist *pl)
 {
-	struct pl_report r = { 0, 0, 0, 0 };
-	struct kx_pl_walk w = { .visit = visit, .visit_ctx = &r };
 	struct kx_pl_stats stats;
+	unsigned runs = 0;
 	enum kx_status st;
 
 	kxb_say("kxboot: page list, as runs: destination <- source, pages\n");
-	st = kx_pl_walk(&w, pl->b.head, &stats, NULL);
+	st = kx_pl_runs(NULL, pl->b.head, say_run, &runs, &stats, NULL);
 	if (st != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "page list does not walk: %s", kx_strerror(st));
-	if (r.runs > MAX_RUNS_SHOWN)
-		kxb_say("kxboot:   ... %u more runs\n", r.runs - MAX_RUNS_SHOWN);
+	if (runs > MAX_RUNS_SHOWN)
+		kxb_say("kxboot:   ... %u more runs\n", runs - MAX_RUNS_SHOWN);
 	kxb_say("kxboot: page list: head 0x%llx, %llu entries, %llu indirection pages, %llu page copies in %u runs\n",
 		(unsigned long long)pl->b.head, (unsigned long long)stats.entries,
 		(unsigned long long)stats.pages, (unsigned long long)stats.sources,
-		r.runs);
+		runs);
 }
 
 /* ------------------------------------------------------------ setup page */
@@ -367,34 +350,27 @@ enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kx_mem_range *mm, unsigned nmm,
 				    const char *cmdline)
 {
-	struct kx_segment ks[8];
-	struct kx_setup_writer w;
-	struct kx_setup_pool pool = { setup, KXB_PAGE, pages, 1 };
-	unsigned n = 0;
-	enum kx_status st;
+	static struct kx_segment ks[KX_PL_MAX_SEGMENTS];
+	struct kx_page_pool pool = { setup, (uintptr_t)setup, pages, 0 };
+	struct kx_setup_content c = {
+		.segs = ks, .memmap = mm, .nmemmap = nmm, .cmdline = cmdline,
+	};
+	uint64_t head;
 
+	count_sized(segs, nseg, "setup page");
 	kx_memset(ks, 0, sizeof(ks));
-	for (unsigned i = 0; i < nseg && n < KX_ARRAY_SIZE(ks); i++) {
+	for (unsigned i = 0; i < nseg; i++) {
+		struct kx_segment *k = &ks[c.nsegs];
+
 		if (!segs[i].size)
 			continue;
-		ks[n].dest = segs[i].dest;
-		ks[n].size = segs[i].size;
-		kx_memcpy(ks[n].sha256, segs[i].sha256, KX_SHA256_SIZE);
-		ks[n].kind = segs[i].kind;
-		n++;
+		k->dest = segs[i].dest;
+		k->size = segs[i].size;
+		kx_memcpy(k->sha256, segs[i].sha256, KX_SHA256_SIZE);
+		k->kind = segs[i].kind;
+		c.nsegs++;
 	}
-	st = kx_setup_init(&w, setup, KXB_PAGE, 0);
-	if (st != KX_OK)
-		return st;
-	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
-	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0]));
-	if (st == KX_OK && nmm)
-		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, nmm, sizeof(mm[0]));
-	if (st == KX_OK)
-		st = kx_setup_add_cmdline(&w, cmdline);
-	if (st == KX_OK)
-		st = kx_setup_finish(&w);
-	return st;
+	return kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
 }
 
 /* ------------------------------------------------------------ leaving */

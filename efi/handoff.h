@@ -78,8 +78,7 @@ size_t kxb_ram_ranges(struct kx_idmap_range *r, uint64_t limit,
 
 /* The page list and the pool its indirection pages come from. */
 struct kxb_plist {
-	uint8_t *pool;
-	size_t pool_pages, pool_used;
+	struct kx_page_pool pool;
 	struct kx_pl_builder b;
 };
 
@@ -104,7 +103,7 @@ void *kxb_control_page(uint8_t *control, const char *start, const char *end,
 void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,
 			   unsigned nseg, const struct kxb_purgatory *purg,
 			   uint64_t setup, unsigned setup_pages, uint64_t control,
-			   const struct kx_idmap_pool *idmap);
+			   const struct kx_page_pool *idmap);
 
 /* "kxboot: segment NAME dest .. size .. sha256 .." for each sized one;
  * late: the names of segments hashed after ExitBootServices. */
@@ -113,8 +112,9 @@ void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 /* The list as runs of consecutive pages, then its totals. */
 void kxb_report_page_list(const struct kxb_plist *pl);
 
-/* The loader's setup page: each sized segment, the memory map, the
- * command line; pages of the pool after the first as it grows. */
+/* The loader's setup page (kx_setup_write) in the pages at setup: every
+ * sized segment, the memory map, the command line.  More sized segments
+ * than kx takes (KX_PL_MAX_SEGMENTS) are refused, never dropped. */
 enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kxb_seg *segs, unsigned nseg,
 				    const struct kx_mem_range *mm, unsigned nmm,

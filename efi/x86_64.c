@@ -76,7 +76,7 @@ static struct {
 	uint8_t *setup;			/* SETUP_PAGES pages */
 	struct kxb_purgatory purg;
 	uint8_t *control;
-	struct kx_idmap_pool idmap;
+	struct kx_page_pool idmap;
 	uint64_t cr3;
 	size_t nranges;
 	struct kxb_plist pl;
@@ -256,7 +256,7 @@ static void build_idmap(void)
 	x.idmap.phys = (uintptr_t)x.idmap.base;
 	x.idmap.pages = tables;
 	x.idmap.used = 0;
-	st = kx_idmap_x86_64_build(ranges, n, &cfg, kx_idmap_pool_alloc,
+	st = kx_idmap_x86_64_build(ranges, n, &cfg, kx_page_pool_alloc,
 				   &x.idmap, &x.cr3);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));

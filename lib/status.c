@@ -39,6 +39,13 @@ static const struct status_text status_text[KX_STATUS_COUNT] = {
 	S(KX_ERR_UNSUPPORTED, "unsupported"),
 	S(KX_ERR_NOT_FOUND, "not found"),
 	S(KX_ERR_FORMAT, "wrong format"),
+	S(KX_ERR_LIST_LOOP, "page-list indirection pages loop"),
+	S(KX_ERR_LIST_MAP, "page-list page unreadable"),
+	S(KX_ERR_ELF_RELOC, "ELF relocation past its section"),
+	S(KX_ERR_ELF_SYMBOL, "ELF symbol size mismatch"),
+	S(KX_ERR_FDT_MAGIC, "not a flattened device tree"),
+	S(KX_ERR_FDT_VERSION, "unsupported device tree version"),
+	S(KX_ERR_FDT_FORMAT, "malformed device tree"),
 };
 #undef S
 

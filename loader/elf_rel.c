@@ -230,20 +230,20 @@ static enum kx_status apply_x86_64(uint8_t *p, uint32_t type, uint64_t s,
 		return KX_OK;
 	case 1:		/* R_X86_64_64 */
 		if (room < 8)
-			return KX_ERR_FORMAT;
+			return KX_ERR_ELF_RELOC;
 		kx_put_le64(p, v);
 		return KX_OK;
 	case 2:		/* R_X86_64_PC32 */
 	case 4:		/* R_X86_64_PLT32: no PLT here, same as PC32 */
 		v -= place;
 		if (room < 4 || !fits_signed((int64_t)v, 32))
-			return room < 4 ? KX_ERR_FORMAT : KX_ERR_RANGE;
+			return room < 4 ? KX_ERR_ELF_RELOC : KX_ERR_RANGE;
 		kx_put_le32(p, (uint32_t)v);
 		return KX_OK;
 	case 10:	/* R_X86_64_32 */
 	case 11:	/* R_X86_64_32S */
 		if (room < 4)
-			return KX_ERR_FORMAT;
+			return KX_ERR_ELF_RELOC;
 		if (type == 10 ? v > 0xffffffffULL : !fits_signed((int64_t)v, 32))
 			return KX_ERR_RANGE;
 		kx_put_le32(p, (uint32_t)v);
@@ -262,12 +262,12 @@ static enum kx_status apply_aarch64(uint8_t *p, uint32_t type, uint64_t s,
 		return KX_OK;
 	if (type == 257) {	/* R_AARCH64_ABS64 */
 		if (room < 8)
-			return KX_ERR_FORMAT;
+			return KX_ERR_ELF_RELOC;
 		kx_put_le64(p, v);
 		return KX_OK;
 	}
 	if (room < 4)
-		return KX_ERR_FORMAT;
+		return KX_ERR_ELF_RELOC;
 	switch (type) {
 	case 261:	/* R_AARCH64_PREL32 */
 		if (!fits_signed(rel, 32))
@@ -405,7 +405,7 @@ enum kx_status kx_elf_rel_load(struct kx_elf_rel *e, void *image,
 			enum kx_status rc;
 
 			if (where >= tsize)
-				return KX_ERR_RECORD_BOUNDS;
+				return KX_ERR_ELF_RELOC;
 			if ((info >> 32) != 0) {
 				rc = sym_value(e, symtab, info >> 32, &s);
 				if (rc != KX_OK)
@@ -495,7 +495,7 @@ static enum kx_status sym_bytes(const struct kx_elf_rel *e, const char *name,
 	s = find_sym(e, name, &st);
 	ndx = kx_get_le16(s + SYM_SHNDX);
 	if (sz != size)
-		return KX_ERR_RECORD_SIZE;
+		return KX_ERR_ELF_SYMBOL;
 	if (ndx >= e->shnum || sh32(e, ndx, SH_TYPE) == SHT_NOBITS)
 		return KX_ERR_FORMAT;
 	if (addr < e->image_phys || addr - e->image_phys > e->image_size ||

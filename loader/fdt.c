@@ -79,18 +79,18 @@ static enum kx_status next_token(const struct kx_fdt *f, uint32_t off,
 	uint64_t end;
 
 	if (off > size || size - off < 4 || off % 4)
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	*tag = kx_fdt32(s + off);
 	switch (*tag) {
 	case TOK_BEGIN_NODE:
 		n = str_len(s + off + 4, size - off - 4);
 		if (n == size - off - 4)
-			return KX_ERR_FORMAT;	/* no NUL in the block */
+			return KX_ERR_FDT_FORMAT;	/* no NUL in the block */
 		end = (uint64_t)off + 4 + n + 1;
 		break;
 	case TOK_PROP:
 		if (size - off < 12)
-			return KX_ERR_FORMAT;
+			return KX_ERR_FDT_FORMAT;
 		end = (uint64_t)off + 12 + kx_fdt32(s + off + 4);
 		break;
 	case TOK_END_NODE:
@@ -99,11 +99,11 @@ static enum kx_status next_token(const struct kx_fdt *f, uint32_t off,
 		end = (uint64_t)off + 4;
 		break;
 	default:
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	}
 	end = (end + 3) & ~3ull;
 	if (end > size)
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	*next = (uint32_t)end;
 	return KX_OK;
 }
@@ -133,25 +133,25 @@ static enum kx_status check_struct(const struct kx_fdt *f)
 		switch (tag) {
 		case TOK_BEGIN_NODE:
 			if (depth == 0 && roots++)
-				return KX_ERR_FORMAT;
+				return KX_ERR_FDT_FORMAT;
 			if (++depth > KX_FDT_MAX_DEPTH)
-				return KX_ERR_FORMAT;
+				return KX_ERR_FDT_FORMAT;
 			break;
 		case TOK_END_NODE:
 			if (depth == 0)
-				return KX_ERR_FORMAT;
+				return KX_ERR_FDT_FORMAT;
 			depth--;
 			break;
 		case TOK_PROP:
 			if (depth == 0 || !prop_name(f, kx_fdt32(sblock(f) + off + 8)))
-				return KX_ERR_FORMAT;
+				return KX_ERR_FDT_FORMAT;
 			break;
 		case TOK_END:
-			return depth == 0 && roots == 1 ? KX_OK : KX_ERR_FORMAT;
+			return depth == 0 && roots == 1 ? KX_OK : KX_ERR_FDT_FORMAT;
 		}
 		off = next;
 	}
-	return KX_ERR_FORMAT;	/* no FDT_END */
+	return KX_ERR_FDT_FORMAT;	/* no FDT_END */
 }
 
 enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail)
@@ -164,9 +164,9 @@ enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail)
 	if (avail < KX_FDT_HEADER_SIZE)
 		return KX_ERR_TRUNCATED;
 	if (kx_fdt32(h + HDR_MAGIC) != KX_FDT_MAGIC)
-		return KX_ERR_MAGIC;
+		return KX_ERR_FDT_MAGIC;
 	if (kx_fdt32(h + HDR_VERSION) < 17 || kx_fdt32(h + HDR_LAST_COMP) > 17)
-		return KX_ERR_VERSION;
+		return KX_ERR_FDT_VERSION;
 	f->blob = blob;
 	f->size = kx_fdt32(h + HDR_TOTALSIZE);
 	f->off_rsvmap = kx_fdt32(h + HDR_OFF_RSVMAP);
@@ -185,11 +185,11 @@ enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail)
 	    (uint64_t)f->off_struct + f->size_struct > f->size ||
 	    f->off_strings < (uint64_t)f->off_struct + f->size_struct ||
 	    (uint64_t)f->off_strings + f->size_strings > f->size)
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	/* The map ends with a zero entry before the struct block. */
 	for (rsv_end = f->off_rsvmap;; rsv_end += RSV_ENTRY) {
 		if (f->off_struct - rsv_end < RSV_ENTRY)
-			return KX_ERR_FORMAT;
+			return KX_ERR_FDT_FORMAT;
 		if (!kx_fdt64(h + rsv_end) && !kx_fdt64(h + rsv_end + 8))
 			break;
 	}
@@ -290,11 +290,11 @@ enum kx_status kx_fdt_next_child(const struct kx_fdt *f, uint32_t node,
 				return KX_ERR_NOT_FOUND;	/* node's own end */
 			depth--;
 		} else if (tag == TOK_END) {
-			return KX_ERR_FORMAT;
+			return KX_ERR_FDT_FORMAT;
 		}
 		off = next;
 	}
-	return KX_ERR_FORMAT;
+	return KX_ERR_FDT_FORMAT;
 }
 
 /* name matches the path component [c, c + n). */
@@ -330,7 +330,7 @@ enum kx_status kx_fdt_find_node(const struct kx_fdt *f, const char *path,
 		if (tag == TOK_BEGIN_NODE)
 			break;
 		if (tag != TOK_NOP)
-			return KX_ERR_FORMAT;
+			return KX_ERR_FDT_FORMAT;
 		cur = next;
 	}
 	while (*path) {
@@ -375,7 +375,7 @@ static enum kx_status find_prop(const struct kx_fdt *f, uint32_t node,
 			const char *pn = prop_name(f, kx_fdt32(sblock(f) + off + 8));
 
 			if (!pn)
-				return KX_ERR_FORMAT;
+				return KX_ERR_FDT_FORMAT;
 			if (str_eq(pn, name)) {
 				*prop = off;
 				return KX_OK;
@@ -385,7 +385,7 @@ static enum kx_status find_prop(const struct kx_fdt *f, uint32_t node,
 		}
 		off = next;
 	}
-	return KX_ERR_FORMAT;
+	return KX_ERR_FDT_FORMAT;
 }
 
 enum kx_status kx_fdt_get_prop(const struct kx_fdt *f, uint32_t node,
@@ -528,14 +528,14 @@ enum kx_status kx_fdt_root_cells(const struct kx_fdt *f, uint32_t *addr_cells,
 	*addr_cells = 2;
 	*size_cells = 1;
 	if (kx_fdt_find_node(f, "/", &root) != KX_OK)
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	/* A value that is not one cell counts as absent. */
 	if (kx_fdt_get_prop(f, root, "#address-cells", &v, &len) == KX_OK && len == 4)
 		*addr_cells = kx_fdt32(v);
 	if (kx_fdt_get_prop(f, root, "#size-cells", &v, &len) == KX_OK && len == 4)
 		*size_cells = kx_fdt32(v);
 	if (*addr_cells < 1 || *addr_cells > 2 || *size_cells < 1 || *size_cells > 2)
-		return KX_ERR_FORMAT;
+		return KX_ERR_FDT_FORMAT;
 	return KX_OK;
 }
 

@@ -115,7 +115,7 @@ static unsigned entry_index(const struct kx_idmap_format *f, unsigned level,
 
 /* Takes a page from the allocator and zeroes it, before anything links it. */
 static enum kx_status new_table(const struct kx_idmap_format *f,
-				kx_idmap_alloc_fn alloc, void *ctx,
+				kx_page_alloc_fn alloc, void *ctx,
 				uint64_t **table, uint64_t *phys, uint64_t *top)
 {
 	void *page = 0;
@@ -140,7 +140,7 @@ static enum kx_status new_table(const struct kx_idmap_format *f,
 
 enum kx_status kx_idmap_run(const struct kx_idmap_format *f,
 			    const struct kx_idmap_range *r, size_t n,
-			    kx_idmap_alloc_fn alloc, void *ctx,
+			    kx_page_alloc_fn alloc, void *ctx,
 			    size_t *tables, uint64_t *root_phys,
 			    uint64_t *max_phys)
 {
@@ -201,16 +201,4 @@ out:
 	if (max_phys)
 		*max_phys = top;
 	return st;
-}
-
-enum kx_status kx_idmap_pool_alloc(void *ctx, void **page, uint64_t *phys)
-{
-	struct kx_idmap_pool *pool = ctx;
-
-	if (!pool || pool->used >= pool->pages)
-		return KX_ERR_NO_MEMORY;
-	*page = (uint8_t *)pool->base + pool->used * KX_IDMAP_PAGE_SIZE;
-	*phys = pool->phys + (uint64_t)pool->used * KX_IDMAP_PAGE_SIZE;
-	pool->used++;
-	return KX_OK;
 }

@@ -95,7 +95,7 @@ enum kx_status kx_idmap_aarch64_count_tables(const struct kx_idmap_range *r,
 
 enum kx_status kx_idmap_aarch64_build(const struct kx_idmap_range *r, size_t n,
 				      const struct kx_idmap_aarch64_config *cfg,
-				      kx_idmap_alloc_fn alloc, void *ctx,
+				      kx_page_alloc_fn alloc, void *ctx,
 				      struct kx_idmap_aarch64_regs *regs)
 {
 	struct kx_idmap_format f;

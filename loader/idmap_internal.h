@@ -31,7 +31,7 @@ struct kx_idmap_format {
  */
 enum kx_status kx_idmap_run(const struct kx_idmap_format *f,
 			    const struct kx_idmap_range *r, size_t n,
-			    kx_idmap_alloc_fn alloc, void *ctx,
+			    kx_page_alloc_fn alloc, void *ctx,
 			    size_t *tables, uint64_t *root_phys,
 			    uint64_t *max_phys);
 

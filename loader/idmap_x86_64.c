@@ -66,7 +66,7 @@ enum kx_status kx_idmap_x86_64_count_tables(const struct kx_idmap_range *r,
 
 enum kx_status kx_idmap_x86_64_build(const struct kx_idmap_range *r, size_t n,
 				     const struct kx_idmap_x86_64_config *cfg,
-				     kx_idmap_alloc_fn alloc, void *ctx,
+				     kx_page_alloc_fn alloc, void *ctx,
 				     uint64_t *root_phys)
 {
 	struct kx_idmap_format f;

@@ -12,17 +12,23 @@
 /* Bits between the flags and the page address. */
 #define MID_BITS ((uint64_t)(KX_PAGE_SIZE - 1) & ~KX_IND_FLAGS)
 
+/* KX_ERR_LIST_MAP when the map refuses; *cause gets what it said. */
 static enum kx_status map_page(const struct kx_pl_walk *w, uint64_t phys,
-			       const uint8_t **out)
+			       const uint8_t **out, enum kx_status *cause)
 {
 	const void *p = 0;
+	enum kx_status st;
 
 	if (!w->map) {
 		*out = (const uint8_t *)(uintptr_t)phys;
 		return KX_OK;
 	}
-	if (w->map(w->map_ctx, phys, KX_PAGE_SIZE, &p) != KX_OK || !p)
-		return KX_ERR_CHAIN_MAP;
+	st = w->map(w->map_ctx, phys, KX_PAGE_SIZE, &p);
+	if (st != KX_OK || !p) {
+		/* A map that says OK without a page is the caller's bug. */
+		*cause = st != KX_OK ? st : KX_ERR_INVAL;
+		return KX_ERR_LIST_MAP;
+	}
 	*out = p;
 	return KX_OK;
 }
@@ -40,14 +46,21 @@ static uint32_t entry_kind(uint64_t raw)
 	return 0;
 }
 
-static enum kx_status fail(struct kx_pl_fault *fault, enum kx_status st,
-			   const struct kx_pl_entry *e)
+static enum kx_status fail_cause(struct kx_pl_fault *fault, enum kx_status st,
+				 enum kx_status cause, const struct kx_pl_entry *e)
 {
 	if (fault) {
 		fault->status = st;
+		fault->cause = cause;
 		fault->at = *e;
 	}
 	return st;
+}
+
+static enum kx_status fail(struct kx_pl_fault *fault, enum kx_status st,
+			   const struct kx_pl_entry *e)
+{
+	return fail_cause(fault, st, KX_OK, e);
 }
 
 enum kx_status kx_pl_walk(const struct kx_pl_walk *w, uint64_t head,
@@ -107,7 +120,7 @@ enum kx_status kx_pl_walk(const struct kx_pl_walk *w, uint64_t head,
 			if (++s.pages > max_pages)
 				return fail(fault, KX_ERR_LIST_LENGTH, &e);
 			if (s.pages > 1 && e.addr == mark)
-				return fail(fault, KX_ERR_CHAIN_LOOP, &e);
+				return fail(fault, KX_ERR_LIST_LOOP, &e);
 			if (s.pages == 1 || ++steps == power) {
 				mark = e.addr;
 				if (s.pages > 1)
@@ -132,9 +145,11 @@ enum kx_status kx_pl_walk(const struct kx_pl_walk *w, uint64_t head,
 
 		/* Next entry: the next slot, or slot 0 of a new page. */
 		if (e.kind == IND_INDIRECTION) {
-			st = map_page(w, e.addr, &page);
+			enum kx_status cause = KX_OK;
+
+			st = map_page(w, e.addr, &page, &cause);
 			if (st != KX_OK)
-				return fail(fault, st, &e);
+				return fail_cause(fault, st, cause, &e);
 			e.page = e.addr;
 			e.slot = 0;
 		} else {
@@ -146,6 +161,55 @@ enum kx_status kx_pl_walk(const struct kx_pl_walk *w, uint64_t head,
 	if (stats)
 		*stats = s;
 	return KX_OK;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+struct runs_ctx {
+	kx_pl_run_fn fn;
+	void *ctx;
+	struct kx_pl_run run;	/* being gathered; pages 0: none */
+};
+
+static enum kx_status runs_visit(void *ctx, const struct kx_pl_entry *e)
+{
+	struct runs_ctx *r = ctx;
+	uint64_t n = r->run.pages * KX_PAGE_SIZE;
+	enum kx_status st;
+
+	if (e->kind != IND_SOURCE && e->kind != IND_DONE)
+		return KX_OK;
+	if (e->kind == IND_SOURCE && r->run.pages &&
+	    e->dest == r->run.dest + n && e->addr == r->run.src + n) {
+		r->run.pages++;
+		return KX_OK;
+	}
+	/* A source that does not continue the run, or the end: flush. */
+	if (r->run.pages) {
+		st = r->fn(r->ctx, &r->run);
+		if (st != KX_OK)
+			return st;
+	}
+	r->run.dest = e->dest;
+	r->run.src = e->addr;
+	r->run.pages = e->kind == IND_SOURCE;
+	return KX_OK;
+}
+
+enum kx_status kx_pl_runs(const struct kx_pl_walk *w, uint64_t head,
+			  kx_pl_run_fn fn, void *ctx,
+			  struct kx_pl_stats *stats, struct kx_pl_fault *fault)
+{
+	struct runs_ctx r = { fn, ctx, { 0, 0, 0 } };
+	struct kx_pl_walk walk = { 0 };
+
+	if (!fn)
+		return KX_ERR_INVAL;
+	if (w)
+		walk = *w;
+	walk.visit = runs_visit;
+	walk.visit_ctx = &r;
+	return kx_pl_walk(&walk, head, stats, fault);
 }
 
 /* ---------------------------------------------------- reference engine */

@@ -323,6 +323,112 @@ enum kx_status kx_setup_finish(struct kx_setup_writer *w)
 	return KX_OK;
 }
 
+/* ----------------------------------------------------- content writer */
+
+/* The record writer's continuation source over a page allocator. */
+struct pool_more {
+	kx_page_alloc_fn alloc;
+	void *ctx;
+};
+
+static enum kx_status more_from_pool(void *ctx, void **buf, uint32_t *size,
+				     uint64_t *phys)
+{
+	struct pool_more *m = ctx;
+
+	*size = KX_POOL_PAGE_SIZE;
+	return m->alloc(m->ctx, buf, phys);
+}
+
+static enum kx_status check_content(const struct kx_setup_content *c)
+{
+	if ((c->nsegs && !c->segs) || (c->nbackup && !c->backup) ||
+	    (c->nmemmap && !c->memmap))
+		return KX_ERR_INVAL;
+	/* A round trip verifies something and has a way back. */
+	if ((c->flags & KX_SETUP_F_SWAP) && (!c->nsegs || !c->jump_back))
+		return KX_ERR_INVAL;
+	return KX_OK;
+}
+
+/* The records of c, in the order docs/abi.md lists them. */
+static enum kx_status add_content(struct kx_setup_writer *w,
+				  const struct kx_setup_content *c)
+{
+	enum kx_status st;
+
+	st = kx_setup_add_table(w, KX_REC_SEGMENTS, c->segs, c->nsegs,
+				sizeof(c->segs[0]));
+	if (st == KX_OK && (c->nbackup || (c->flags & KX_SETUP_F_SWAP)))
+		st = kx_setup_add_table(w, KX_REC_BACKUP, c->backup, c->nbackup,
+					sizeof(struct kx_backup_extent));
+	if (st == KX_OK && c->jump_back) {
+		uint64_t jb[2] = { c->jump_back, c->jump_context };
+
+		st = kx_setup_add(w, KX_REC_JUMP_BACK, jb, sizeof(jb));
+	}
+	if (st == KX_OK && c->elfcore) {
+		uint64_t loc[2] = { c->elfcore, c->elfcore_size };
+
+		st = kx_setup_add(w, KX_REC_ELFCORE, loc, sizeof(loc));
+	}
+	if (st == KX_OK && c->nmemmap)
+		st = kx_setup_add_table(w, KX_REC_MEMMAP, c->memmap, c->nmemmap,
+					sizeof(c->memmap[0]));
+	if (st == KX_OK && c->cmdline)
+		st = kx_setup_add_cmdline(w, c->cmdline);
+	return st;
+}
+
+enum kx_status kx_setup_write(const struct kx_setup_content *c,
+			      kx_page_alloc_fn alloc, void *ctx,
+			      uint64_t *head_phys)
+{
+	struct pool_more more = { alloc, ctx };
+	struct kx_setup_writer w;
+	void *head;
+	uint64_t phys;
+	enum kx_status st;
+
+	if (!c || !alloc || !head_phys)
+		return KX_ERR_INVAL;
+	st = check_content(c);
+	if (st != KX_OK)
+		return st;
+	st = alloc(ctx, &head, &phys);
+	if (st != KX_OK)
+		return st;
+	st = kx_setup_init(&w, head, KX_POOL_PAGE_SIZE, c->flags);
+	if (st != KX_OK)
+		return st;
+	kx_setup_set_more(&w, more_from_pool, &more);
+	st = add_content(&w, c);
+	if (st == KX_OK)
+		st = kx_setup_finish(&w);
+	if (st != KX_OK) {
+		/* Nothing half-written may pass for a setup page. */
+		kx_memset(head, 0, KX_SETUP_HEADER_SIZE);
+		return st;
+	}
+	*head_phys = phys;
+	return KX_OK;
+}
+
+/* --------------------------------------------------------- kind names */
+
+const char *kx_segment_kind(uint32_t kind)
+{
+	static const char *const names[] = {
+		[KX_SEG_OTHER] = "other", [KX_SEG_KERNEL] = "kernel",
+		[KX_SEG_INITRD] = "initrd", [KX_SEG_CMDLINE] = "cmdline",
+		[KX_SEG_DTB] = "dtb", [KX_SEG_PURGATORY] = "purgatory",
+		[KX_SEG_BOOT_PARAMS] = "boot_params", [KX_SEG_ELFCORE] = "elfcore",
+	};
+
+	return kind < KX_ARRAY_SIZE(names) && names[kind] ? names[kind]
+							   : "unknown";
+}
+
 /* ------------------------------------------------------------- reader */
 
 static enum kx_status fault_at(struct kx_setup_fault *f, enum kx_status st,
@@ -330,9 +436,19 @@ static enum kx_status fault_at(struct kx_setup_fault *f, enum kx_status st,
 {
 	if (f) {
 		f->status = st;
+		f->cause = KX_OK;
 		f->offset = offset;
 	}
 	return st;
+}
+
+/* KX_ERR_CHAIN_MAP, keeping what the caller's map said beside it. */
+static enum kx_status map_fault(struct kx_setup_fault *f, enum kx_status said)
+{
+	fault_at(f, KX_ERR_CHAIN_MAP, 0);
+	if (f)
+		f->cause = said != KX_OK ? said : KX_ERR_INVAL;
+	return KX_ERR_CHAIN_MAP;
 }
 
 /* Smallest payload (after the 8-byte record header) of each known type. */
@@ -566,15 +682,21 @@ static enum kx_status enter_page(struct kx_setup_reader *r, uint64_t phys,
 	}
 	if (!KX_IS_ALIGNED(phys, KX_SETUP_ALIGN))
 		return fault_at(f, KX_ERR_ALIGN, 0);
-	if (r->map(r->ctx, phys, sizeof(h), &p) != KX_OK || !p)
-		return fault_at(f, KX_ERR_CHAIN_MAP, 0);
+	st = r->map(r->ctx, phys, sizeof(h), &p);
+	if (st != KX_OK || !p)
+		return map_fault(f, st);
 	kx_memcpy(&h, p, sizeof(h));
 	st = check_header(&h, KX_SETUP_MAX_PAGE, f);
 	if (st != KX_OK)
 		return st;
 	/* The header was readable but not all that it announces. */
-	if (r->map(r->ctx, phys, h.total_size, &p) != KX_OK || !p)
-		return fault_at(f, KX_ERR_TRUNCATED, HDR_OFF(total_size));
+	st = r->map(r->ctx, phys, h.total_size, &p);
+	if (st != KX_OK || !p) {
+		fault_at(f, KX_ERR_TRUNCATED, HDR_OFF(total_size));
+		if (f)
+			f->cause = st != KX_OK ? st : KX_ERR_INVAL;
+		return KX_ERR_TRUNCATED;
+	}
 	st = kx_setup_check_page(p, h.total_size, 0, f);
 	if (st != KX_OK)
 		return st;
@@ -765,35 +887,66 @@ static int hex_digit(char c)
  * The last "kx_setup=0x<hex>" word wins, as for most kernel parameters: a
  * loader appends its token after whatever an earlier kernel left there.
  */
+/* Words of a command line are separated by blanks, as the kernel's are. */
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/*
+ * The value of one "kx_setup=0x<hex>" at s (len bytes, the prefix already
+ * matched): KX_ERR_RANGE past 16 digits, KX_ERR_FORMAT without digits or
+ * with anything but a blank or the end after them.  *end: where the word
+ * ends, whatever it holds.
+ */
+static enum kx_status token_value(const char *s, size_t len, size_t *end,
+				  uint64_t *v)
+{
+	enum kx_status st = KX_OK;
+	size_t j, digits = 0;
+	int d;
+
+	*v = 0;
+	for (j = 0; j < len && (d = hex_digit(s[j])) >= 0; j++) {
+		if (++digits > 16)
+			st = KX_ERR_RANGE;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	if (st == KX_OK && (digits == 0 || (j < len && s[j] && !is_blank(s[j]))))
+		st = KX_ERR_FORMAT;
+	while (j < len && s[j] && !is_blank(s[j]))
+		j++;
+	*end = j;
+	return st;
+}
+
 enum kx_status kx_setup_find_token(const char *s, size_t len, uint64_t *phys)
 {
 	static const char token[] = KX_SETUP_CMDLINE_TOKEN "0x";
 	const size_t tlen = sizeof(token) - 1;
-	enum kx_status st = KX_ERR_NOT_FOUND;
-	size_t i;
+	enum kx_status st = KX_ERR_NOT_FOUND, one;
+	size_t i, end;
+	uint64_t v;
+	int found = 0;
 
 	if (!s || !phys)
 		return KX_ERR_INVAL;
 	for (i = 0; i < len && s[i]; i++) {
-		uint64_t v = 0;
-		size_t j, digits = 0;
-		int d;
-
-		/* A token starts a word: at the beginning or after a space. */
-		if ((i > 0 && s[i - 1] != ' ') || len - i < tlen ||
+		/* A token starts a word: at the beginning or after a blank. */
+		if ((i > 0 && !is_blank(s[i - 1])) || len - i < tlen ||
 		    kx_memcmp(s + i, token, tlen) != 0)
 			continue;
-		for (j = i + tlen; j < len && (d = hex_digit(s[j])) >= 0; j++) {
-			if (++digits > 16)
-				return KX_ERR_RANGE;
-			v = v << 4 | (uint64_t)d;
+		one = token_value(s + i + tlen, len - i - tlen, &end, &v);
+		i += tlen + end - 1;
+		/* The last well-formed token counts (a loader appends its
+		 * own); a malformed one is reported only when none is. */
+		if (one == KX_OK) {
+			*phys = v;
+			found = 1;
+			st = KX_OK;
+		} else if (!found && st == KX_ERR_NOT_FOUND) {
+			st = one;
 		}
-		if (digits == 0 ||
-		    (j < len && s[j] && s[j] != ' ' && s[j] != '\n'))
-			return KX_ERR_FORMAT;
-		*phys = v;
-		st = KX_OK;
-		i = j - 1;
 	}
 	return st;
 }

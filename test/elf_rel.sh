@@ -69,6 +69,39 @@ elif grep -q KX_ERR_RANGE "$work/refuse.txt"; then
 else
 	echo "FAIL elf-rel x86_64-small-above-4G: $(cat "$work/refuse.txt")"
 fi
+# A relocation whose field lies past its section is the ELF loader's
+# refusal (KX_ERR_ELF_RELOC), not a setup-page record's.
+python3 - "$work/s-x86-small.ro" "$work/reloc-past.ro" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', data, 0x28)
+shnum, = struct.unpack_from('<H', data, 0x3c)
+sh = [struct.unpack_from('<IIQQQQIIQQ', data, shoff + 64 * i) for i in range(shnum)]
+for name, typ, flags, addr, off, size, link, info, align, entsize in sh:
+    if typ == 4 and sh[info][2] & 2 and size >= 24:	# SHT_RELA on SHF_ALLOC
+        struct.pack_into('<Q', data, off, sh[info][5] + 0x100)
+        break
+else:
+    sys.exit('no RELA section on an allocated one')
+open(sys.argv[2], 'wb').write(data)
+PY
+if "$kxreloc" "$work/reloc-past.ro" 0x200000 /dev/null >"$work/past.txt" 2>&1; then
+	echo "FAIL elf-rel relocation-past-section: loaded"
+elif grep -q KX_ERR_ELF_RELOC "$work/past.txt"; then
+	echo "ok   elf-rel relocation past its section refused with KX_ERR_ELF_RELOC"
+else
+	echo "FAIL elf-rel relocation-past-section: $(cat "$work/past.txt")"
+fi
+# Setting a symbol with another size than its own (kexec-tools refuses it
+# too) is KX_ERR_ELF_SYMBOL; its own size is accepted.
+"$kxreloc" "$B/x86_64/purgatory.ro" 0x7f000000 /dev/null entry64_regs=8 \
+	entry64_regs=136 >"$work/set.txt" 2>&1
+if grep -qx 'set entry64_regs KX_ERR_ELF_SYMBOL' "$work/set.txt" &&
+   grep -qx 'set entry64_regs KX_OK' "$work/set.txt"; then
+	echo "ok   elf-rel a symbol set with the wrong size is refused with KX_ERR_ELF_SYMBOL"
+else
+	echo "FAIL elf-rel symbol size: $(tr '\n' ' ' <"$work/set.txt")"
+fi
 # Symbols as a loader sets them: entry64_regs at its address with
 # kexec-tools' size, and the entry point at purgatory_start.
 "$kxreloc" "$B/x86_64/purgatory.ro" 0x7f000000 /dev/null purgatory_start entry64_regs \

@@ -19,22 +19,28 @@
 
 #define EXIT_USAGE 1
 #define EXIT_INVALID 2
+/* Indirection pages a page-list walk reads at most unless --max-pages
+ * says otherwise: 8 M entries, 32 GiB of pages to copy. */
+#define DEFAULT_MAX_PAGES 16384
 
 static int json;
 
 static void usage(FILE *f)
 {
-	fputs("usage: kxinspect [--json] setup SOURCE [ADDRESS]\n"
-	      "       kxinspect [--json] pagelist SOURCE HEAD\n"
+	fprintf(f, "usage: kxinspect [--json] setup SOURCE [ADDRESS]\n"
+	      "       kxinspect [--json] [--max-pages N] pagelist SOURCE HEAD\n"
 	      "SOURCE is one of:\n"
 	      "  --file PATH [--base PHYS]  a file whose first byte is at PHYS (default 0)\n"
-	      "  --mem [PATH]               physical memory (default /dev/mem, or\n"
-	      "                             /proc/kcore where /dev/mem refuses RAM)\n"
+	      "  --mem [PATH]               physical memory (default /dev/mem), read only\n"
+	      "                             where --iomem PATH (default /proc/iomem) lists\n"
+	      "                             RAM or a reserved range, through --kcore PATH\n"
+	      "                             (default /proc/kcore) where PATH refuses it\n"
 	      "  --core PATH                an ELF core file, e.g. /proc/vmcore\n"
 	      "ADDRESS is the setup page's physical address; without it, --file\n"
 	      "reads at PHYS and the others take kx_setup= from the command line\n"
 	      "(--cmdline PATH, default /proc/cmdline).\n"
-	      "HEAD is a page list's head entry (IND_INDIRECTION | address).\n", f);
+	      "HEAD is a page list's head entry (IND_INDIRECTION | address); the walk\n"
+	      "reads at most N indirection pages (default %u).\n", DEFAULT_MAX_PAGES);
 }
 
 static int die(int code, const char *fmt, ...)
@@ -74,18 +80,6 @@ static const char *type_name(uint32_t type, char buf[12])
 	return buf;
 }
 
-static const char *segment_kind(uint32_t kind)
-{
-	static const char *names[] = {
-		[KX_SEG_OTHER] = "other", [KX_SEG_KERNEL] = "kernel",
-		[KX_SEG_INITRD] = "initrd", [KX_SEG_CMDLINE] = "cmdline",
-		[KX_SEG_DTB] = "dtb", [KX_SEG_PURGATORY] = "purgatory",
-		[KX_SEG_BOOT_PARAMS] = "boot_params", [KX_SEG_ELFCORE] = "elfcore",
-	};
-
-	return kind < KX_ARRAY_SIZE(names) && names[kind] ? names[kind] : "unknown";
-}
-
 static const char *mem_type(uint32_t type)
 {
 	switch (type) {
@@ -99,177 +93,265 @@ static const char *mem_type(uint32_t type)
 	}
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
+/*
+ * A string from memory (a command line): quoted with JSON's escapes, or
+ * in text with every control or non-ASCII byte as \xNN, so that nothing
+ * read from memory drives the terminal.
+ */
+static void put_string(const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
+	if (json)
+		putchar('"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c == '"' || c == '\\')
+		if (json && (c == '"' || c == '\\'))
 			printf("\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
+			printf(json ? "\\u%04x" : "\\x%02x", c);
+		else if (!json && c == '\\')
+			fputs("\\\\", stdout);
 		else
 			putchar(c);
 	}
-	putchar('"');
+	if (json)
+		putchar('"');
 }
 
-/* ----------------------------------------------------------- records */
+/* ------------------------------------------------- record descriptions */
 
-static void print_table(const struct kx_setup_rec *rec)
+/*
+ * What each record, table entry, page and run holds, described once: the
+ * text report and the JSON are both printed from these (put_fields).  In
+ * JSON a field is "name":value; in text "name value", numbers in hex
+ * (V_HEX) or decimal (V_DEC).  JSON numbers are always decimal.
+ */
+enum val {
+	V_HEX64, V_DEC64, V_HEX32, V_DEC32,
+	V_SEG_KIND,	/* u32 KX_SEG_*: kx_segment_kind() */
+	V_SEG_FLAGS,	/* u32 KX_SEG_F_*: a number; in text "verified" or not */
+	V_MEM_TYPE,	/* u32 KX_MEM_* */
+	V_DIGEST,	/* 32 bytes, hex */
+	V_STRING,	/* NUL-terminated (the validator checked) */
+	V_DISPLACED,	/* BKBM: bits set in the bitmap after its 24-byte head */
+	V_TRUE,		/* JSON true; nothing in text */
+};
+
+struct field {
+	const char *name;
+	enum val val;
+	uint16_t off;
+};
+
+#define F(name, val, type, member) { name, val, offsetof(type, member) }
+
+static const struct field segment_fields[] = {
+	F("dest", V_HEX64, struct kx_segment, dest),
+	F("size", V_HEX64, struct kx_segment, size),
+	F("kind", V_SEG_KIND, struct kx_segment, kind),
+	F("flags", V_SEG_FLAGS, struct kx_segment, flags),
+	F("sha256", V_DIGEST, struct kx_segment, sha256),
+};
+static const struct field backup_fields[] = {
+	F("orig", V_HEX64, struct kx_backup_extent, orig),
+	F("current", V_HEX64, struct kx_backup_extent, current),
+	F("pages", V_DEC64, struct kx_backup_extent, pages),
+};
+static const struct field memmap_fields[] = {
+	F("addr", V_HEX64, struct kx_mem_range, addr),
+	F("size", V_HEX64, struct kx_mem_range, size),
+	F("type", V_MEM_TYPE, struct kx_mem_range, type),
+};
+/* Payloads of the single-value records, after the 8-byte record header. */
+static const struct field bitmap_fields[] = {
+	{ "orig_base", V_HEX64, 0 }, { "store_base", V_HEX64, 8 },
+	{ "pages", V_DEC64, 16 }, { "displaced", V_DISPLACED, 0 },
+};
+static const struct field jump_fields[] = {
+	{ "entry", V_HEX64, 0 }, { "context", V_HEX64, 8 },
+};
+static const struct field elfcore_fields[] = {
+	{ "addr", V_HEX64, 0 }, { "size", V_DEC64, 8 },
+};
+static const struct field cmdline_fields[] = { { "cmdline", V_STRING, 0 } };
+static const struct field unknown_fields[] = { { "unknown", V_TRUE, 0 } };
+
+#define FIELDS(a) a, KX_ARRAY_SIZE(a)
+
+struct record_desc {
+	uint32_t type;		/* 0: any other (unknown) */
+	const char *what;	/* in the text report */
+	int table;		/* entries described by fields */
+	const struct field *fields;
+	unsigned nfields;
+};
+
+static const struct record_desc record_descs[] = {
+	{ KX_REC_SEGMENTS, "segments", 1, FIELDS(segment_fields) },
+	{ KX_REC_BACKUP, "backup extents", 1, FIELDS(backup_fields) },
+	{ KX_REC_MEMMAP, "memory map", 1, FIELDS(memmap_fields) },
+	{ KX_REC_BACKUP_BITMAP, "backup bitmap", 0, FIELDS(bitmap_fields) },
+	{ KX_REC_JUMP_BACK, "jump back", 0, FIELDS(jump_fields) },
+	{ KX_REC_ELFCORE, "ELF core header", 0, FIELDS(elfcore_fields) },
+	{ KX_REC_CMDLINE, "command line", 0, FIELDS(cmdline_fields) },
+	{ 0, "unknown type, skipped", 0, FIELDS(unknown_fields) },
+};
+
+/* One page of a chain, and one run of a page list, as described values. */
+struct page_view {
+	uint64_t address;
+	uint32_t page_size, total_size, checksum;
+};
+static const struct field page_fields[] = {
+	F("address", V_HEX64, struct page_view, address),
+	F("page_size", V_DEC32, struct page_view, page_size),
+	F("total_size", V_DEC32, struct page_view, total_size),
+	F("checksum", V_HEX32, struct page_view, checksum),
+};
+static const struct field run_fields[] = {
+	F("dest", V_HEX64, struct kx_pl_run, dest),
+	F("src", V_HEX64, struct kx_pl_run, src),
+	F("pages", V_DEC64, struct kx_pl_run, pages),
+};
+
+static uint64_t displaced(const uint8_t *payload, uint32_t size)
 {
-	struct kx_setup_table_view v;
+	uint64_t set = 0;
 
-	kx_setup_table(rec, &v);
-	for (uint32_t i = 0; i < v.count; i++) {
-		const uint8_t *e = v.entries + (size_t)i * v.entry_size;
+	/* The words the record holds: bounded by the record, not by pages. */
+	for (uint32_t off = 24; off + 8 <= size; off += 8)
+		set += (uint64_t)__builtin_popcountll(kx_get_le64(payload + off));
+	return set;
+}
 
-		if (json && i)
-			putchar(',');
-		if (rec->type == KX_REC_SEGMENTS) {
-			struct kx_segment s;
-			char digest[65];
+/* One field of base (size bytes: the payload or a table entry). */
+static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
+{
+	const uint8_t *p = base + f->off;
+	char digest[2 * KX_SHA256_SIZE + 1];
+	uint64_t v = 0;
 
-			memcpy(&s, e, sizeof(s));
-			hex(s.sha256, sizeof(s.sha256), digest);
-			if (json)
-				printf("{\"dest\":%llu,\"size\":%llu,\"kind\":\"%s\","
-				       "\"flags\":%u,\"sha256\":\"%s\"}",
-				       (unsigned long long)s.dest, (unsigned long long)s.size,
-				       segment_kind(s.kind), s.flags, digest);
-			else
-				printf("    %-11s dest 0x%016llx size 0x%-10llx %s%s\n",
-				       segment_kind(s.kind), (unsigned long long)s.dest,
-				       (unsigned long long)s.size, digest,
-				       s.flags & KX_SEG_F_VERIFIED ? " verified" : "");
-		} else if (rec->type == KX_REC_BACKUP) {
-			struct kx_backup_extent x;
-
-			memcpy(&x, e, sizeof(x));
-			if (json)
-				printf("{\"orig\":%llu,\"current\":%llu,\"pages\":%llu}",
-				       (unsigned long long)x.orig, (unsigned long long)x.current,
-				       (unsigned long long)x.pages);
-			else
-				printf("    0x%016llx -> 0x%016llx  %llu pages\n",
-				       (unsigned long long)x.orig, (unsigned long long)x.current,
-				       (unsigned long long)x.pages);
-		} else {
-			struct kx_mem_range m;
-
-			memcpy(&m, e, sizeof(m));
-			if (json)
-				printf("{\"addr\":%llu,\"size\":%llu,\"type\":\"%s\"}",
-				       (unsigned long long)m.addr, (unsigned long long)m.size,
-				       mem_type(m.type));
-			else
-				printf("    0x%016llx-0x%016llx %s\n",
-				       (unsigned long long)m.addr,
-				       (unsigned long long)(m.addr + m.size - 1),
-				       mem_type(m.type));
-		}
+	if (json)
+		printf("\"%s\":", f->name);
+	else if (f->val != V_TRUE)
+		printf("%s ", f->name);
+	switch (f->val) {
+	case V_HEX64: case V_DEC64: v = kx_get_le64(p); break;
+	case V_HEX32: case V_DEC32: case V_SEG_KIND: case V_SEG_FLAGS:
+	case V_MEM_TYPE: v = kx_get_le32(p); break;
+	case V_DISPLACED: v = displaced(base, size); break;
+	default: break;
+	}
+	switch (f->val) {
+	case V_HEX64: case V_HEX32:
+		printf(json ? "%llu" : "0x%llx", (unsigned long long)v);
+		break;
+	case V_DEC64: case V_DEC32: case V_DISPLACED:
+		printf("%llu", (unsigned long long)v);
+		break;
+	case V_SEG_KIND: case V_MEM_TYPE:
+		printf(json ? "\"%s\"" : "%s", f->val == V_SEG_KIND ?
+		       kx_segment_kind((uint32_t)v) : mem_type((uint32_t)v));
+		break;
+	case V_SEG_FLAGS:
+		if (json)
+			printf("%llu", (unsigned long long)v);
+		else
+			printf("0x%llx%s", (unsigned long long)v,
+			       v & KX_SEG_F_VERIFIED ? " (verified)" : "");
+		break;
+	case V_DIGEST:
+		for (int i = 0; i < KX_SHA256_SIZE; i++)
+			sprintf(digest + 2 * i, "%02x", p[i]);
+		printf(json ? "\"%s\"" : "%s", digest);
+		break;
+	case V_STRING:
+		put_string((const char *)p);
+		break;
+	case V_TRUE:
+		if (json)
+			fputs("true", stdout);
+		break;
 	}
 }
 
-static void print_bitmap(const struct kx_setup_rec *rec)
+/* The fields of one object: "a":1,"b":2 in JSON, "a 0x1 b 2" in text. */
+static void put_fields(const struct field *f, unsigned n, const uint8_t *base,
+		       uint32_t size)
 {
-	uint64_t orig = kx_get_le64(rec->payload);
-	uint64_t store = kx_get_le64(rec->payload + 8);
-	uint64_t pages = kx_get_le64(rec->payload + 16), set = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			putchar(json ? ',' : ' ');
+		put_field(&f[i], base, size);
+	}
+}
 
-	for (uint64_t i = 0; i < (pages + 63) / 64; i++)
-		set += (uint64_t)__builtin_popcountll(kx_get_le64(rec->payload + 24 + 8 * i));
+/* An object of a list: {fields} in JSON, an indented line in text. */
+static void put_object(const struct field *f, unsigned n, const void *base,
+		       uint32_t size, int first)
+{
 	if (json)
-		printf("\"orig_base\":%llu,\"store_base\":%llu,\"pages\":%llu,\"displaced\":%llu",
-		       (unsigned long long)orig, (unsigned long long)store,
-		       (unsigned long long)pages, (unsigned long long)set);
+		printf("%s{", first ? "" : ",");
 	else
-		printf("    pages 0x%llx-0x%llx: %llu of %llu displaced, kept from 0x%llx\n",
-		       (unsigned long long)orig,
-		       (unsigned long long)(orig + pages * KX_PAGE_SIZE - 1),
-		       (unsigned long long)set, (unsigned long long)pages,
-		       (unsigned long long)store);
+		fputs("    ", stdout);
+	put_fields(f, n, base, size);
+	putchar(json ? '}' : '\n');
+}
+
+static const struct record_desc *describe(uint32_t type)
+{
+	unsigned i;
+
+	for (i = 0; record_descs[i].type && record_descs[i].type != type; i++)
+		;
+	return &record_descs[i];
 }
 
 static void print_record(const struct kx_setup_rec *rec, int first)
 {
+	const struct record_desc *d = describe(rec->type);
+	struct kx_setup_table_view v;
 	char tbuf[12];
 	const char *tn = type_name(rec->type, tbuf);
 
-	if (json) {
+	if (json)
 		printf("%s{\"type\":\"%s\",\"page\":%u,\"offset\":%u,\"size\":%u,",
 		       first ? "" : ",", tn, rec->page, rec->offset, rec->size);
-	} else {
-		printf("  %-8s page %u +0x%03x, %u bytes", tn, rec->page, rec->offset,
-		       rec->size);
-	}
-	switch (rec->type) {
-	case KX_REC_SEGMENTS:
-	case KX_REC_BACKUP:
-	case KX_REC_MEMMAP:
-		if (json) {
-			printf("\"entries\":[");
-			print_table(rec);
-			printf("]");
-		} else {
-			printf(": %s\n", rec->type == KX_REC_SEGMENTS ? "segments" :
-			       rec->type == KX_REC_BACKUP ? "backup extents" : "memory map");
-			print_table(rec);
-		}
-		break;
-	case KX_REC_BACKUP_BITMAP:
+	else
+		printf("  %-8s page %u +0x%03x, %u bytes: %s\n", tn, rec->page,
+		       rec->offset, rec->size, d->what);
+	if (!json && !d->type)
+		return;		/* the title said it all */
+	if (!d->table) {
 		if (!json)
-			printf(": backup bitmap\n");
-		print_bitmap(rec);
-		break;
-	case KX_REC_JUMP_BACK:
-		if (json)
-			printf("\"entry\":%llu,\"context\":%llu",
-			       (unsigned long long)kx_get_le64(rec->payload),
-			       (unsigned long long)kx_get_le64(rec->payload + 8));
-		else
-			printf(": jump back to 0x%llx, context 0x%llx\n",
-			       (unsigned long long)kx_get_le64(rec->payload),
-			       (unsigned long long)kx_get_le64(rec->payload + 8));
-		break;
-	case KX_REC_ELFCORE:
-		if (json)
-			printf("\"addr\":%llu,\"size\":%llu",
-			       (unsigned long long)kx_get_le64(rec->payload),
-			       (unsigned long long)kx_get_le64(rec->payload + 8));
-		else
-			printf(": ELF core header at 0x%llx, %llu bytes\n",
-			       (unsigned long long)kx_get_le64(rec->payload),
-			       (unsigned long long)kx_get_le64(rec->payload + 8));
-		break;
-	case KX_REC_CMDLINE:
-		if (json) {
-			printf("\"cmdline\":");
-			json_string((const char *)rec->payload);
-		} else {
-			printf(": command line\n    %s\n", (const char *)rec->payload);
-		}
-		break;
-	default:
-		if (json)
-			printf("\"unknown\":true");
-		else
-			printf(": unknown type, skipped\n");
+			fputs("    ", stdout);
+		put_fields(d->fields, d->nfields, rec->payload, rec->payload_size);
+		putchar(json ? '}' : '\n');
+		return;
 	}
 	if (json)
-		putchar('}');
+		fputs("\"entries\":[", stdout);
+	kx_setup_table(rec, &v);
+	for (uint32_t i = 0; i < v.count; i++)
+		put_object(d->fields, d->nfields, v.entries + (size_t)i * v.entry_size,
+			   v.entry_size, i == 0);
+	if (json)
+		fputs("]}", stdout);
 }
 
 /* ----------------------------------------------------------- setup */
 
-static int report_fault(uint64_t addr, const struct kx_setup_fault *f)
+/* What the source said beside a map failure (the reader's cause). */
+static void say_cause(const struct source *src, enum kx_status cause)
+{
+	if (cause == KX_OK)
+		return;
+	fprintf(stderr, "kxinspect: reading it: %s (%s)%s%s\n", kx_status_name(cause),
+		kx_strerror(cause), src->refused[0] ? ": " : "", src->refused);
+}
+
+static int report_fault(const struct source *src, uint64_t addr,
+			const struct kx_setup_fault *f)
 {
 	if (json) {
 		printf("{\"address\":%llu,\"valid\":false,\"error\":{\"status\":\"%s\","
@@ -283,7 +365,35 @@ static int report_fault(uint64_t addr, const struct kx_setup_fault *f)
 		(unsigned long long)addr, kx_status_name(f->status),
 		kx_strerror(f->status), f->page, (unsigned long long)f->phys,
 		f->offset);
+	say_cause(src, f->cause);
 	return EXIT_INVALID;
+}
+
+/* The pages of a chain kx_setup_open validated; returns how many. */
+static unsigned list_pages(struct source *src, uint64_t phys)
+{
+	struct kx_setup_header h;
+	struct page_view pv;
+	unsigned pages = 0;
+
+	for (;;) {
+		if (source_read(src, phys, &h, sizeof(h)) != KX_OK)
+			die(EXIT_USAGE, "page at 0x%llx changed while reading",
+			    (unsigned long long)phys);
+		pv = (struct page_view){ phys, h.page_size, h.total_size, h.checksum };
+		if (json)
+			printf("%s{", pages ? "," : "");
+		else
+			printf("page %u: ", pages);
+		put_fields(page_fields, KX_ARRAY_SIZE(page_fields), (const uint8_t *)&pv,
+			   sizeof(pv));
+		putchar(json ? '}' : '\n');
+		if (!h.next_page)
+			return pages + 1;
+		phys = h.next_page;
+		if (++pages >= KX_SETUP_MAX_CHAIN)
+			die(EXIT_USAGE, "chain changed while reading");
+	}
 }
 
 static int inspect_setup(struct source *src, uint64_t addr)
@@ -291,15 +401,12 @@ static int inspect_setup(struct source *src, uint64_t addr)
 	struct kx_setup_reader r;
 	struct kx_setup_fault f;
 	struct kx_setup_rec rec;
-	struct kx_setup_header h;
-	uint64_t phys = addr;
-	unsigned pages = 0, records = 0;
+	unsigned pages, records = 0;
 	enum kx_status st;
-	int first = 1;
 
 	st = kx_setup_open(&r, addr, source_map, src, &f);
 	if (st != KX_OK)
-		return report_fault(addr, &f);
+		return report_fault(src, addr, &f);
 	if (json)
 		printf("{\"address\":%llu,\"valid\":true,\"abi\":{\"major\":%u,\"minor\":%u},"
 		       "\"flags\":%u,\"pages\":[", (unsigned long long)addr,
@@ -310,35 +417,13 @@ static int inspect_setup(struct source *src, uint64_t addr)
 		       kx_setup_flags(&r),
 		       kx_setup_flags(&r) & KX_SETUP_F_CRASH ? " crash" : "",
 		       kx_setup_flags(&r) & KX_SETUP_F_SWAP ? " swap" : "");
-	/* The chain was validated by kx_setup_open; list its pages. */
-	for (;;) {
-		if (source_read(src, phys, &h, sizeof(h)) != KX_OK)
-			die(EXIT_USAGE, "page at 0x%llx changed while reading",
-			    (unsigned long long)phys);
-		if (json)
-			printf("%s{\"address\":%llu,\"page_size\":%u,\"total_size\":%u,"
-			       "\"checksum\":%u}", pages ? "," : "", (unsigned long long)phys,
-			       h.page_size, h.total_size, h.checksum);
-		else
-			printf("page %u at 0x%llx: %u of %u bytes used, crc32 0x%08x ok\n",
-			       pages, (unsigned long long)phys, h.total_size,
-			       h.page_size, h.checksum);
-		if (!h.next_page)
-			break;
-		phys = h.next_page;
-		if (++pages >= KX_SETUP_MAX_CHAIN)
-			die(EXIT_USAGE, "chain changed while reading");
-	}
-	pages++;
+	pages = list_pages(src, addr);
 	if (json)
 		printf("],\"records\":[");
-	while ((st = kx_setup_next(&r, &rec, &f)) == KX_OK) {
-		print_record(&rec, first);
-		first = 0;
-		records++;
-	}
+	while ((st = kx_setup_next(&r, &rec, &f)) == KX_OK)
+		print_record(&rec, records++ == 0);
 	if (st != KX_ERR_NOT_FOUND)
-		return report_fault(addr, &f);
+		return report_fault(src, addr, &f);
 	if (json)
 		printf("]}\n");
 	else
@@ -348,48 +433,12 @@ static int inspect_setup(struct source *src, uint64_t addr)
 
 /* ----------------------------------------------------------- pagelist */
 
-/* Consecutive copies with consecutive sources and destinations. */
-struct run {
-	uint64_t dest, src, pages;
-};
-
-struct pl_report {
-	struct run run;
-	unsigned runs;
-	int first;
-};
-
-static void flush_run(struct pl_report *r)
+static enum kx_status put_run(void *ctx, const struct kx_pl_run *run)
 {
-	if (!r->run.pages)
-		return;
-	if (json)
-		printf("%s{\"dest\":%llu,\"src\":%llu,\"pages\":%llu}",
-		       r->runs ? "," : "", (unsigned long long)r->run.dest,
-		       (unsigned long long)r->run.src, (unsigned long long)r->run.pages);
-	else
-		printf("  0x%016llx-0x%016llx <- 0x%016llx  %llu page%s\n",
-		       (unsigned long long)r->run.dest,
-		       (unsigned long long)(r->run.dest + r->run.pages * KX_PAGE_SIZE - 1),
-		       (unsigned long long)r->run.src, (unsigned long long)r->run.pages,
-		       r->run.pages == 1 ? "" : "s");
-	r->runs++;
-	r->run.pages = 0;
-}
+	unsigned *runs = ctx;
 
-static enum kx_status visit_entry(void *ctx, const struct kx_pl_entry *e)
-{
-	struct pl_report *r = ctx;
-	uint64_t n = r->run.pages * KX_PAGE_SIZE;
-
-	if (e->kind != IND_SOURCE)
-		return KX_OK;
-	if (r->run.pages && e->dest == r->run.dest + n && e->addr == r->run.src + n) {
-		r->run.pages++;
-		return KX_OK;
-	}
-	flush_run(r);
-	r->run = (struct run){ e->dest, e->addr, 1 };
+	put_object(run_fields, KX_ARRAY_SIZE(run_fields), (const uint8_t *)run,
+		   sizeof(*run), (*runs)++ == 0);
 	return KX_OK;
 }
 
@@ -404,33 +453,45 @@ static const char *entry_kind(uint32_t kind)
 	}
 }
 
-static int inspect_pagelist(struct source *src, uint64_t head)
+static int pagelist_fault(const struct source *src, uint64_t head,
+			  const struct kx_pl_fault *f)
 {
-	struct kx_pl_walk w = { .map = source_map, .map_ctx = src };
+	enum kx_status rc = f->status;
+
+	if (json) {
+		printf("{\"head\":%llu,\"valid\":false,\"error\":{\"status\":\"%s\","
+		       "\"message\":\"%s\",\"entry\":%llu,\"page\":%lld,\"slot\":%u,\"offset\":%u,"
+		       "\"raw\":%llu", (unsigned long long)head,
+		       kx_status_name(rc), kx_strerror(rc),
+		       (unsigned long long)f->at.index,
+		       f->at.page == KX_PL_NO_PAGE ? -1LL : (long long)f->at.page,
+		       f->at.slot, f->at.slot * 8, (unsigned long long)f->at.raw);
+		if (f->cause != KX_OK)
+			printf(",\"cause\":\"%s\"", kx_status_name(f->cause));
+		printf("}}\n");
+	}
+	fprintf(stderr, "kxinspect: page list at head 0x%llx is invalid: %s (%s) "
+		"at entry %llu (page 0x%llx, offset 0x%x, raw 0x%llx)\n",
+		(unsigned long long)head, kx_status_name(rc), kx_strerror(rc),
+		(unsigned long long)f->at.index,
+		f->at.page == KX_PL_NO_PAGE ? 0ULL : (unsigned long long)f->at.page,
+		f->at.slot * 8, (unsigned long long)f->at.raw);
+	say_cause(src, f->cause);
+	return EXIT_INVALID;
+}
+
+static int inspect_pagelist(struct source *src, uint64_t head, uint64_t max_pages)
+{
+	/* One page buffer for the whole walk, the walk bounded. */
+	struct kx_pl_walk w = { .map = source_map_page, .map_ctx = src,
+				.max_pages = max_pages };
 	struct kx_pl_stats st;
 	struct kx_pl_fault f;
-	struct pl_report r = { .first = 1 };
-	enum kx_status rc;
+	unsigned runs = 0;
 
 	/* Validate the whole list before printing any of it. */
-	rc = kx_pl_walk(&w, head, &st, &f);
-	if (rc != KX_OK) {
-		if (json)
-			printf("{\"head\":%llu,\"valid\":false,\"error\":{\"status\":\"%s\","
-			       "\"message\":\"%s\",\"entry\":%llu,\"page\":%lld,\"slot\":%u,\"offset\":%u,"
-			       "\"raw\":%llu}}\n", (unsigned long long)head,
-			       kx_status_name(rc), kx_strerror(rc),
-			       (unsigned long long)f.at.index,
-			       f.at.page == KX_PL_NO_PAGE ? -1LL : (long long)f.at.page,
-			       f.at.slot, f.at.slot * 8, (unsigned long long)f.at.raw);
-		fprintf(stderr, "kxinspect: page list at head 0x%llx is invalid: %s (%s) "
-			"at entry %llu (page 0x%llx, offset 0x%x, raw 0x%llx)\n",
-			(unsigned long long)head, kx_status_name(rc), kx_strerror(rc),
-			(unsigned long long)f.at.index,
-			f.at.page == KX_PL_NO_PAGE ? 0ULL : (unsigned long long)f.at.page,
-			f.at.slot * 8, (unsigned long long)f.at.raw);
-		return EXIT_INVALID;
-	}
+	if (kx_pl_walk(&w, head, &st, &f) != KX_OK)
+		return pagelist_fault(src, head, &f);
 	if (json)
 		printf("{\"head\":%llu,\"valid\":true,\"entries\":%llu,\"indirection_pages\":%llu,"
 		       "\"sources\":%llu,\"destinations\":%llu,\"runs\":[",
@@ -443,16 +504,12 @@ static int inspect_pagelist(struct source *src, uint64_t head)
 		       entry_kind((uint32_t)(head & KX_IND_FLAGS)),
 		       (unsigned long long)st.entries, (unsigned long long)st.pages,
 		       st.pages == 1 ? "" : "s", (unsigned long long)st.sources);
-	w.visit = visit_entry;
-	w.visit_ctx = &r;
-	rc = kx_pl_walk(&w, head, 0, &f);
-	if (rc != KX_OK)
+	if (kx_pl_runs(&w, head, put_run, &runs, 0, &f) != KX_OK)
 		die(EXIT_USAGE, "page list changed while reading");
-	flush_run(&r);
 	if (json)
 		printf("]}\n");
 	else
-		printf("%u run%s of consecutive pages\n", r.runs, r.runs == 1 ? "" : "s");
+		printf("%u run%s of consecutive pages\n", runs, runs == 1 ? "" : "s");
 	return 0;
 }
 
@@ -476,7 +533,15 @@ static uint64_t address_from_cmdline(const char *path)
 	return addr;
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct args {
+	enum source_kind kind;
+	const char *path, *cmdline, *iomem, *kcore;
+	uint64_t base, max_pages;
+	int sources, default_mem;
+};
+
+static void parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
@@ -485,14 +550,13 @@ int main(int argc, char **argv)
 		{ "mem", optional_argument, 0, 'm' },
 		{ "core", required_argument, 0, 'c' },
 		{ "cmdline", required_argument, 0, 'l' },
+		{ "iomem", required_argument, 0, 'i' },
+		{ "kcore", required_argument, 0, 'k' },
+		{ "max-pages", required_argument, 0, 'p' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	enum source_kind kind = SOURCE_FILE;
-	const char *path = 0, *cmdline = "/proc/cmdline";
-	uint64_t base = 0, addr;
-	struct source src;
-	int c, have_source = 0, rc, default_mem = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "jf:b:m::c:l:h", opts, 0)) != -1) {
 		switch (c) {
@@ -501,42 +565,72 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 		case 'c':
-			kind = c == 'f' ? SOURCE_FILE : SOURCE_CORE;
-			path = optarg;
-			have_source++;
+			a->kind = c == 'f' ? SOURCE_FILE : SOURCE_CORE;
+			a->path = optarg;
+			a->sources++;
 			break;
 		case 'm':
-			kind = SOURCE_MEM;
-			path = optarg ? optarg : "/dev/mem";
-			default_mem = !optarg;
-			have_source++;
+			a->kind = SOURCE_MEM;
+			a->path = optarg ? optarg : "/dev/mem";
+			a->sources++;
 			break;
 		case 'b':
-			if (parse_u64(optarg, &base))
+			if (parse_u64(optarg, &a->base))
 				die(EXIT_USAGE, "bad --base '%s'", optarg);
 			break;
+		case 'p':
+			if (parse_u64(optarg, &a->max_pages) || !a->max_pages)
+				die(EXIT_USAGE, "bad --max-pages '%s'", optarg);
+			break;
 		case 'l':
-			cmdline = optarg;
+			a->cmdline = optarg;
+			break;
+		case 'i':
+			a->iomem = optarg;
+			break;
+		case 'k':
+			a->kcore = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			exit(EXIT_USAGE);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "pagelist") == 0 && have_source == 1 &&
+}
+
+static void open_source(struct source *src, const struct args *a)
+{
+	if (source_open(src, a->kind, a->path, a->base))
+		die(EXIT_USAGE, "%s", src->err);
+	if (a->kind == SOURCE_MEM && source_limit(src, a->iomem, a->kcore))
+		die(EXIT_USAGE, "%s", src->err);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {
+		.kind = SOURCE_FILE, .cmdline = "/proc/cmdline",
+		.iomem = "/proc/iomem", .kcore = "/proc/kcore",
+		.max_pages = DEFAULT_MAX_PAGES,
+	};
+	struct source src;
+	uint64_t addr;
+	int rc;
+
+	parse_args(argc, argv, &a);
+	if (optind < argc && strcmp(argv[optind], "pagelist") == 0 && a.sources == 1 &&
 	    argc - optind == 2) {
 		if (parse_u64(argv[optind + 1], &addr))
 			die(EXIT_USAGE, "bad head entry '%s'", argv[optind + 1]);
-		if (source_open(&src, kind, path, base))
-			die(EXIT_USAGE, "%s", src.err);
-		rc = inspect_pagelist(&src, addr);
+		open_source(&src, &a);
+		rc = inspect_pagelist(&src, addr, a.max_pages);
 		source_close(&src);
 		return rc;
 	}
-	if (optind >= argc || strcmp(argv[optind], "setup") != 0 || have_source != 1 ||
+	if (optind >= argc || strcmp(argv[optind], "setup") != 0 || a.sources != 1 ||
 	    argc - optind > 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -545,27 +639,9 @@ int main(int argc, char **argv)
 		if (parse_u64(argv[optind + 1], &addr))
 			die(EXIT_USAGE, "bad address '%s'", argv[optind + 1]);
 	} else {
-		addr = kind == SOURCE_FILE ? base : address_from_cmdline(cmdline);
+		addr = a.kind == SOURCE_FILE ? a.base : address_from_cmdline(a.cmdline);
 	}
-	if (source_open(&src, kind, path, base))
-		die(EXIT_USAGE, "%s", src.err);
-	/*
-	 * arm64 kernels refuse System RAM through /dev/mem (STRICT_DEVMEM),
-	 * and a setup page reserved by /memreserve/ is System RAM: plain
-	 * --mem then reads it through /proc/kcore, the kernel's own map.
-	 */
-	if (kind == SOURCE_MEM && default_mem) {
-		uint8_t probe[64];
-
-		if (source_read(&src, addr, probe, sizeof(probe)) != KX_OK) {
-			source_close(&src);
-			if (source_open(&src, SOURCE_CORE, "/proc/kcore", 0))
-				die(EXIT_USAGE, "/dev/mem refuses 0x%llx, and %s",
-				    (unsigned long long)addr, src.err);
-			fprintf(stderr, "kxinspect: /dev/mem refuses 0x%llx: reading /proc/kcore\n",
-				(unsigned long long)addr);
-		}
-	}
+	open_source(&src, &a);
 	rc = inspect_setup(&src, addr);
 	source_close(&src);
 	return rc;

@@ -3,8 +3,10 @@
  * kxreloc: loads an ELF relocatable (e.g. purgatory.ro) at a physical
  * address with kx's loader and writes the image, as a bootloader that
  * embeds kx's purgatory would.  Prints each allocated section's address,
- * the entry point, and optionally symbols.
- *   kxreloc FILE.ro ADDRESS OUT.bin [SYMBOL...]
+ * the entry point, and optionally symbols; SYMBOL=SIZE sets SIZE zero
+ * bytes into a symbol as a loader sets purgatory's variables ("set NAME
+ * STATUS": the size must be the symbol's own).
+ *   kxreloc FILE.ro ADDRESS OUT.bin [SYMBOL | SYMBOL=SIZE ...]
  */
 #include <elf.h>
 #include <errno.h>
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
 	FILE *out;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: kxreloc FILE.ro ADDRESS OUT.bin [SYMBOL...]\n");
+		fprintf(stderr, "usage: kxreloc FILE.ro ADDRESS OUT.bin [SYMBOL | SYMBOL=SIZE ...]\n");
 		return 1;
 	}
 	file = slurp(argv[1], &fsize);
@@ -73,8 +75,19 @@ int main(int argc, char **argv)
 	printf("entry 0x%llx\nsize 0x%llx\nalign 0x%llx\n", (unsigned long long)e.entry,
 	       (unsigned long long)size, (unsigned long long)align);
 	for (int i = 4; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
 		uint64_t a, s;
 
+		if (eq) {
+			uint64_t n = strtoull(eq + 1, 0, 0);
+			void *zero = calloc(1, n ? n : 1);
+
+			*eq = 0;
+			st = zero ? kx_elf_rel_set(&e, argv[i], zero, n) : KX_ERR_NO_MEMORY;
+			printf("set %s %s\n", argv[i], kx_status_name(st));
+			free(zero);
+			continue;
+		}
 		st = kx_elf_rel_symbol(&e, argv[i], &a, &s);
 		if (st == KX_OK)
 			printf("symbol %s 0x%llx %llu\n", argv[i], (unsigned long long)a,

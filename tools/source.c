@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "source.h"
@@ -103,10 +104,118 @@ void source_close(struct source *s)
 		free(s->bufs[i]);
 	free(s->bufs);
 	free(s->loads);
+	free(s->page);
+	free(s->allowed);
+	if (s->kcore) {
+		source_close(s->kcore);
+		free(s->kcore);
+	}
 	if (s->fd >= 0)
 		close(s->fd);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+}
+
+/* "start-end : name" with any indentation; 0 for another line. */
+static int iomem_line(const char *line, uint64_t *start, uint64_t *end,
+		      const char **name)
+{
+	char *p;
+
+	while (*line == ' ')
+		line++;
+	errno = 0;
+	*start = strtoull(line, &p, 16);
+	if (errno || p == line || *p != '-')
+		return 0;
+	line = p + 1;
+	*end = strtoull(line, &p, 16);
+	if (errno || p == line || strncmp(p, " : ", 3) || *end < *start)
+		return 0;
+	*name = p + 3;
+	return 1;
+}
+
+int source_limit(struct source *s, const char *iomem_path,
+		 const char *kcore_path)
+{
+	FILE *f = fopen(iomem_path, "r");
+	char line[256];
+	uint64_t start, end;
+	const char *name;
+
+	if (!f) {
+		snprintf(s->err, sizeof(s->err), "%s: %s (needed to check what --mem reads)",
+			 iomem_path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct mem_range *r;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!iomem_line(line, &start, &end, &name) ||
+		    (strcmp(name, "System RAM") && strcasecmp(name, "reserved")))
+			continue;
+		r = realloc(s->allowed, (s->nallowed + 1) * sizeof(*r));
+		if (!r) {
+			fclose(f);
+			snprintf(s->err, sizeof(s->err), "%s: out of memory", iomem_path);
+			return -1;
+		}
+		s->allowed = r;
+		s->allowed[s->nallowed++] = (struct mem_range){ start, end };
+	}
+	fclose(f);
+	/* Without privilege the kernel shows every address as 0. */
+	if (!s->nallowed || (s->nallowed && !s->allowed[s->nallowed - 1].end)) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s lists no RAM or reserved range (are you root?)", iomem_path);
+		return -1;
+	}
+	s->iomem_path = iomem_path;
+	s->kcore_path = kcore_path;
+	return 0;
+}
+
+/* Is [phys, phys + len) inside one allowed range?  (Ranges of /proc/iomem
+ * that touch are separate lines; a setup page or list page lies in one.) */
+static int allowed(const struct source *s, uint64_t phys, size_t len)
+{
+	for (unsigned i = 0; i < s->nallowed; i++)
+		if (phys >= s->allowed[i].start && phys <= s->allowed[i].end &&
+		    len - 1 <= s->allowed[i].end - phys)
+			return 1;
+	return 0;
+}
+
+static enum kx_status read_mem(struct source *s, uint64_t phys, void *buf,
+			       size_t len)
+{
+	if (s->allowed && !allowed(s, phys, len)) {
+		snprintf(s->refused, sizeof(s->refused),
+			 "0x%llx+0x%zx is neither RAM nor reserved in %s: not read",
+			 (unsigned long long)phys, len, s->iomem_path);
+		return KX_ERR_RANGE;
+	}
+	if (!read_exact(s->fd, phys, buf, len))
+		return KX_OK;
+	if (!s->kcore_path)
+		return KX_ERR_RANGE;
+	/* arm64's STRICT_DEVMEM refuses System RAM: the kernel's own map. */
+	if (!s->kcore) {
+		s->kcore = calloc(1, sizeof(*s->kcore));
+		if (!s->kcore)
+			return KX_ERR_NO_MEMORY;
+		if (source_open(s->kcore, SOURCE_CORE, s->kcore_path, 0)) {
+			snprintf(s->refused, sizeof(s->refused), "%s refuses 0x%llx, and %s",
+				 s->path, (unsigned long long)phys, s->kcore->err);
+			s->kcore_path = 0;
+			return KX_ERR_RANGE;
+		}
+		fprintf(stderr, "kxinspect: %s refuses 0x%llx: reading %s\n", s->path,
+			(unsigned long long)phys, s->kcore_path);
+	}
+	return source_read(s->kcore, phys, buf, len);
 }
 
 enum kx_status source_read(struct source *s, uint64_t phys, void *buf,
@@ -114,7 +223,7 @@ enum kx_status source_read(struct source *s, uint64_t phys, void *buf,
 {
 	uint64_t end = phys + len;
 
-	if (end < phys)
+	if (end < phys || !len)
 		return KX_ERR_RANGE;
 	switch (s->kind) {
 	case SOURCE_FILE:
@@ -122,7 +231,7 @@ enum kx_status source_read(struct source *s, uint64_t phys, void *buf,
 			return KX_ERR_RANGE;
 		return read_exact(s->fd, phys - s->base, buf, len) ? KX_ERR_RANGE : KX_OK;
 	case SOURCE_MEM:
-		return read_exact(s->fd, phys, buf, len) ? KX_ERR_RANGE : KX_OK;
+		return read_mem(s, phys, buf, len);
 	case SOURCE_CORE:
 		/* Within one PT_LOAD; setup pages never straddle two. */
 		for (unsigned i = 0; i < s->nloads; i++) {
@@ -163,4 +272,20 @@ enum kx_status source_map(void *ctx, uint64_t phys, uint32_t len,
 	s->bufs[s->nbufs++] = buf;
 	*out = buf;
 	return KX_OK;
+}
+
+enum kx_status source_map_page(void *ctx, uint64_t phys, uint32_t len,
+			       const void **out)
+{
+	struct source *s = ctx;
+	enum kx_status st;
+
+	if (len > 4096)
+		return KX_ERR_INVAL;
+	if (!s->page && !(s->page = aligned_alloc(8, 4096)))
+		return KX_ERR_NO_MEMORY;
+	st = source_read(s, phys, s->page, len);
+	if (st == KX_OK)
+		*out = s->page;
+	return st;
 }

@@ -42,7 +42,8 @@ enum kx_status kx_elf_rel_image_size(const struct kx_elf_rel *e,
  * zeroes the rest, and applies every relocation against an allocated
  * section.  KX_ERR_UNSUPPORTED names a relocation type it does not know,
  * KX_ERR_RANGE a value that does not fit its field (e.g. a 32-bit
- * absolute relocation above 4 GiB), KX_ERR_NOT_FOUND an undefined symbol.
+ * absolute relocation above 4 GiB), KX_ERR_NOT_FOUND an undefined symbol,
+ * KX_ERR_ELF_RELOC a relocation whose field lies past its section's end.
  */
 enum kx_status kx_elf_rel_load(struct kx_elf_rel *e, void *image,
 			       uint64_t capacity, uint64_t phys);
@@ -50,7 +51,8 @@ enum kx_status kx_elf_rel_load(struct kx_elf_rel *e, void *image,
 enum kx_status kx_elf_rel_symbol(const struct kx_elf_rel *e, const char *name,
 				 uint64_t *addr, uint64_t *size);
 /* Writes or reads a loaded symbol's bytes; the size must be the symbol's
- * own (as kexec-tools insists), and the symbol not in a NOBITS section. */
+ * own (as kexec-tools insists: KX_ERR_ELF_SYMBOL), and the symbol not in
+ * a NOBITS section. */
 enum kx_status kx_elf_rel_set(struct kx_elf_rel *e, const char *name,
 			      const void *value, uint64_t size);
 enum kx_status kx_elf_rel_get(const struct kx_elf_rel *e, const char *name,

@@ -41,11 +41,11 @@ struct kx_fdt {
 
 /*
  * Validates the blob at blob, of which avail bytes are readable (and, for
- * the editing calls, writable).  KX_ERR_MAGIC: not an FDT; KX_ERR_VERSION:
- * version < 17 or last_comp_version > 17; KX_ERR_TRUNCATED: totalsize
- * larger than avail; KX_ERR_FORMAT: a block outside totalsize, blocks out
- * of the order header, memory reservation map, struct, strings, a bad
- * token, nesting or property name.
+ * the editing calls, writable).  KX_ERR_FDT_MAGIC: not an FDT;
+ * KX_ERR_FDT_VERSION: version < 17 or last_comp_version > 17;
+ * KX_ERR_TRUNCATED: totalsize larger than avail; KX_ERR_FDT_FORMAT: a
+ * block outside totalsize, blocks out of the order header, memory
+ * reservation map, struct, strings, a bad token, nesting or property name.
  */
 enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail);
 
@@ -94,7 +94,7 @@ enum kx_status kx_fdt_get_memreserve(const struct kx_fdt *f, uint32_t i,
 
 /*
  * The root's #address-cells and #size-cells (2 and 1 when absent or not
- * one cell long, as the specification's defaults); KX_ERR_FORMAT unless
+ * one cell long, as the specification's defaults); KX_ERR_FDT_FORMAT unless
  * both are 1 or 2, the widths kx reads addresses and sizes in.
  */
 enum kx_status kx_fdt_root_cells(const struct kx_fdt *f, uint32_t *addr_cells,
@@ -103,7 +103,7 @@ enum kx_status kx_fdt_root_cells(const struct kx_fdt *f, uint32_t *addr_cells,
 /*
  * RAM as the tree's /memory nodes (children of the root named "memory" or
  * "memory@...") give it in their reg: up to cap ranges into out, type
- * KX_MEM_RAM, *n of them (0 for a tree without one).  KX_ERR_FORMAT as
+ * KX_MEM_RAM, *n of them (0 for a tree without one).  KX_ERR_FDT_FORMAT as
  * kx_fdt_root_cells; KX_ERR_NO_SPACE when more than cap are listed (out
  * then holds the first cap).
  */

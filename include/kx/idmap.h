@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kx/pool.h>
 #include <kx/status.h>
 
 #define KX_IDMAP_PAGE_SIZE 4096u
@@ -49,28 +50,16 @@ struct kx_idmap_range {
 };
 
 /*
- * Hands out one table page: *page is where the builder writes it, 4 KiB
- * aligned, and *phys is the physical address the MMU reads it at, 4 KiB
- * aligned too (else KX_ERR_ALIGN).  The page need not be zeroed.  Returns
- * KX_ERR_NO_MEMORY when the pool is empty; any status other than KX_OK
- * stops the build and is returned as is.
+ * Table pages come from a kx_page_alloc_fn (include/kx/pool.h), e.g.
+ * kx_page_pool_alloc over a struct kx_page_pool; the pages need not be
+ * zeroed, a *phys not 4 KiB aligned is KX_ERR_ALIGN, and KX_ERR_NO_MEMORY
+ * (or any status other than KX_OK) from the allocator stops the build and
+ * is returned as is.
  */
-typedef enum kx_status (*kx_idmap_alloc_fn)(void *ctx, void **page,
-					    uint64_t *phys);
 
-/*
- * A ready-made allocator over one contiguous buffer of `pages` pages whose
- * first page is at physical address `phys`: pass kx_idmap_pool_alloc and
- * the pool as the allocator and its context.
- */
-struct kx_idmap_pool {
-	void *base;		/* 4 KiB aligned */
-	uint64_t phys;		/* physical address of base, 4 KiB aligned */
-	size_t pages;		/* pages in the buffer */
-	size_t used;		/* pages handed out so far */
-};
-
-enum kx_status kx_idmap_pool_alloc(void *pool, void **page, uint64_t *phys);
+/* Former names of the pool (same type), for callers not yet switched. */
+#define kx_idmap_pool kx_page_pool
+#define kx_idmap_pool_alloc kx_page_pool_alloc
 
 /*
  * Failures.  Every input is checked before the first page is taken, so a
@@ -120,7 +109,7 @@ enum kx_status kx_idmap_x86_64_count_tables(const struct kx_idmap_range *r,
 					    size_t *tables);
 enum kx_status kx_idmap_x86_64_build(const struct kx_idmap_range *r, size_t n,
 				     const struct kx_idmap_x86_64_config *cfg,
-				     kx_idmap_alloc_fn alloc, void *ctx,
+				     kx_page_alloc_fn alloc, void *ctx,
 				     uint64_t *root_phys);
 
 /* ---------------------------------------------------------------- aarch64 */
@@ -177,7 +166,7 @@ enum kx_status kx_idmap_aarch64_count_tables(const struct kx_idmap_range *r,
 					     size_t *tables);
 enum kx_status kx_idmap_aarch64_build(const struct kx_idmap_range *r, size_t n,
 				      const struct kx_idmap_aarch64_config *cfg,
-				      kx_idmap_alloc_fn alloc, void *ctx,
+				      kx_page_alloc_fn alloc, void *ctx,
 				      struct kx_idmap_aarch64_regs *regs);
 
 #endif

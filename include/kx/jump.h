@@ -14,9 +14,10 @@
  *      each call): purgatory fixes it up in place with that map
  *      (kx_elfcore_fixup, include/kx/elfcore.h), so that the image can
  *      read the caller's memory as /proc/vmcore would.
- *   4. kx_jump_write_setup: the setup page (KX_SETUP_F_SWAP) with the
- *      segments to verify, the backup map, the jump-back entry, the ELF
- *      core header and the image's parameters (as its command line).
+ *   4. kx_setup_write (include/kx/setup_page.h) with KX_SETUP_F_SWAP: the
+ *      setup page with the segments to verify, the backup map, the
+ *      jump-back entry, the ELF core header and the image's parameters
+ *      (as its command line).
  *   5. The architecture's call: on x86_64 the copy of
  *      kx_trampoline_x86_64_call (include/kx/trampoline.h) in the control
  *      page, whose kx_trampoline_x86_64_back copy is the jump-back entry.
@@ -45,28 +46,6 @@
 enum kx_status kx_jump_backup_map(const struct kx_pl_walk *w, uint64_t head,
 				  struct kx_backup_extent *ext, unsigned cap,
 				  unsigned *n);
-
-/* What kx_jump_write_setup puts in the setup page. */
-struct kx_jump_setup {
-	const struct kx_segment *segs;	/* verified by purgatory; >= 1 */
-	unsigned nsegs;
-	const struct kx_backup_extent *backup;	/* kx_jump_backup_map's */
-	unsigned nbackup;
-	uint64_t jump_back;		/* the jump-back entry, physical */
-	uint64_t context;		/* KX_REC_JUMP_BACK.context */
-	uint64_t elfcore;		/* ELF core header, physical; 0: none */
-	uint64_t elfcore_size;
-	const char *params;		/* the image's command line; NULL: none */
-};
-
-/*
- * Writes the round trip's setup page into buf (size bytes), continuation
- * pages from more/more_ctx (NULL: one page): flags KX_SETUP_F_SWAP,
- * records SEGM, BKEX, JMPB, ELFH (when elfcore), CMDL (when params).
- */
-enum kx_status kx_jump_write_setup(void *buf, uint32_t size,
-				   kx_setup_more_fn more, void *more_ctx,
-				   const struct kx_jump_setup *j);
 
 /* A jump back's registers: %rax value, %rdx from (KX_JUMP_FROM_*). */
 static inline enum kx_status kx_jump_status(uint64_t value, uint64_t from)

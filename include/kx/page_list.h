@@ -25,8 +25,8 @@
  *     (KX_ERR_TRUNCATED: the list would run past its page);
  *   - at most max_entries entries and max_pages indirection pages
  *     (KX_ERR_LIST_LENGTH), indirection pages do not loop
- *     (KX_ERR_CHAIN_LOOP), every indirection page can be mapped
- *     (KX_ERR_CHAIN_MAP).
+ *     (KX_ERR_LIST_LOOP), every indirection page can be mapped
+ *     (KX_ERR_LIST_MAP, the map's own status in kx_pl_fault.cause).
  *
  * Safety rule (what makes a list executable in one pass):
  *   a page is never read as a source after it has been written as a
@@ -69,6 +69,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/pool.h>
 #include <kx/sha256.h>
 #include <kx/status.h>
 
@@ -114,6 +115,9 @@ struct kx_pl_walk {
 /* Where a walk failed; .at is the offending entry (raw 0 if unread). */
 struct kx_pl_fault {
 	enum kx_status status;
+	/* KX_ERR_LIST_MAP: what the map function returned (the caller's
+	 * storage error, beside the list's); KX_OK otherwise. */
+	enum kx_status cause;
 	struct kx_pl_entry at;
 };
 
@@ -132,6 +136,28 @@ struct kx_pl_stats {
  * NULL.
  */
 enum kx_status kx_pl_walk(const struct kx_pl_walk *w, uint64_t head,
+			  struct kx_pl_stats *stats, struct kx_pl_fault *fault);
+
+/* Consecutive copies: source and destination pages both consecutive. */
+struct kx_pl_run {
+	uint64_t dest;
+	uint64_t src;
+	uint64_t pages;
+};
+
+/* Called once per run, in list order; non-KX_OK stops the walk. */
+typedef enum kx_status (*kx_pl_run_fn)(void *ctx, const struct kx_pl_run *run);
+
+/*
+ * Walks the list as kx_pl_walk does (w's map and bounds; its visitor is
+ * not used; w may be NULL) and hands each run of IND_SOURCE entries to fn:
+ * the one run-coalescing walker every printer and map builder uses.  Within
+ * a run dest - src is constant, so a run is either all pages that are
+ * their own destination or none.  Like kx_pl_walk, fn may see runs of a
+ * list that later proves invalid: validate first when that matters.
+ */
+enum kx_status kx_pl_runs(const struct kx_pl_walk *w, uint64_t head,
+			  kx_pl_run_fn fn, void *ctx,
 			  struct kx_pl_stats *stats, struct kx_pl_fault *fault);
 
 /*
@@ -161,13 +187,6 @@ struct kx_pl_range {
 	uint64_t end;
 };
 
-/*
- * Hands out one writable page: *page in the loader's address space, *phys
- * its address as the engine will see it.  Pages must be distinct, page
- * aligned, and none of the segments' buffers.  Non-KX_OK: exhausted.
- */
-typedef enum kx_status (*kx_pl_alloc_fn)(void *ctx, void **page,
-					 uint64_t *phys);
 /* Loader-virtual to physical as the engine sees it (Xen: machine). */
 typedef enum kx_status (*kx_pl_xlate_fn)(void *ctx, const void *virt,
 					 uint64_t *phys);
@@ -180,7 +199,10 @@ typedef enum kx_status (*kx_pl_xlate_fn)(void *ctx, const void *virt,
 
 struct kx_pl_builder {
 	/* in */
-	kx_pl_alloc_fn alloc;
+	/* Indirection and relocated pages (include/kx/pool.h): *page in the
+	 * loader's address space, *phys as the engine sees it; distinct,
+	 * none of the segments' buffers.  Non-KX_OK: exhausted. */
+	kx_page_alloc_fn alloc;
 	void *alloc_ctx;
 	kx_pl_xlate_fn xlate;	/* NULL: identity */
 	void *xlate_ctx;

@@ -10,11 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/pool.h>
 #include <kx/status.h>
 
 /* Where a reader found a fault: status, page of the chain, byte offset. */
 struct kx_setup_fault {
 	enum kx_status status;
+	/* KX_ERR_CHAIN_MAP: what the map function returned (the caller's
+	 * storage error, beside the format error); KX_OK otherwise. */
+	enum kx_status cause;
 	uint32_t page;		/* index in the chain, 0 = head */
 	uint64_t phys;		/* physical address of that page */
 	uint32_t offset;	/* byte offset of the faulty field within it */
@@ -41,10 +45,10 @@ struct kx_setup_writer {
 };
 
 /*
- * The common continuation source: consecutive pages of one area the
- * writer already holds, identity-mapped (physical address = pointer), as
- * purgatory and kx's loaders reserve them.  Page 0 is the head given to
- * kx_setup_init; pass kx_setup_pool_more and the pool to kx_setup_set_more.
+ * Former continuation source (consecutive, identity-mapped pages of one
+ * area; page 0 is the head given to kx_setup_init), kept only until the
+ * purgatory program switches to kx_setup_write with a struct
+ * kx_page_pool; new code uses that.
  */
 struct kx_setup_pool {
 	uint8_t *base;
@@ -79,6 +83,57 @@ enum kx_status kx_setup_add_backup_bitmap(struct kx_setup_writer *w,
 					  const uint64_t *bits, uint64_t pages);
 /* Closes the current page (END, size, checksum); the chain is then valid. */
 enum kx_status kx_setup_finish(struct kx_setup_writer *w);
+
+/* --------------------------------------------------- the one writer */
+
+/*
+ * What a setup page says, as every writer of one (kxboot, a round trip's
+ * loader, purgatory) describes it.  Records are written in this order,
+ * each only when its condition holds:
+ *   SEGM  always (segs[0..nsegs), flags and digests as given)
+ *   BKEX  when nbackup, or always with KX_SETUP_F_SWAP (a round trip says
+ *         where displaced pages are, even when none are)
+ *   JMPB  when jump_back: {jump_back, jump_context}
+ *   ELFH  when elfcore: {elfcore, elfcore_size}
+ *   MMAP  when nmemmap
+ *   CMDL  when cmdline is not NULL
+ * KX_ERR_INVAL for a count without its array, and for KX_SETUP_F_SWAP
+ * without a segment or a jump_back.  No count is capped here: tables
+ * split over as many pages as the allocator gives (KX_ERR_NO_MEMORY, or
+ * its own status, when it runs out; KX_ERR_CHAIN_LENGTH past the chain's
+ * bound).
+ */
+struct kx_setup_content {
+	uint32_t flags;				/* KX_SETUP_F_* */
+	const struct kx_segment *segs;
+	unsigned nsegs;
+	const struct kx_backup_extent *backup;
+	unsigned nbackup;
+	const struct kx_mem_range *memmap;
+	unsigned nmemmap;
+	uint64_t elfcore, elfcore_size;		/* physical; 0: no ELFH */
+	uint64_t jump_back, jump_context;	/* physical; 0: no JMPB */
+	const char *cmdline;			/* NULL: no CMDL */
+};
+
+/*
+ * Writes c as a chain of KX_POOL_PAGE_SIZE pages taken from alloc/ctx
+ * (include/kx/pool.h), the head first: *head_phys is its physical
+ * address.  Fits a freestanding caller: no allocation of its own, a few
+ * hundred bytes of stack, and a static pool is enough:
+ *	static uint8_t area[3][4096] __attribute__((aligned(4096)));
+ *	struct kx_page_pool pool = { area, (uintptr_t)area, 3, 0 };
+ *	st = kx_setup_write(&content, kx_page_pool_alloc, &pool, &head);
+ * On failure the head's header is zeroed (nothing half-written reads as a
+ * setup page), *head_phys is untouched, and the pages taken stay taken.
+ */
+enum kx_status kx_setup_write(const struct kx_setup_content *c,
+			      kx_page_alloc_fn alloc, void *ctx,
+			      uint64_t *head_phys);
+
+/* The name of a KX_SEG_* kind ("kernel", ...; "unknown" past the known
+ * ones): the one table every printer uses. */
+const char *kx_segment_kind(uint32_t kind);
 
 /* ------------------------------------------------------------- reader */
 
@@ -167,7 +222,13 @@ enum kx_status kx_setup_table(const struct kx_setup_rec *rec,
  */
 enum kx_status kx_setup_reseal(struct kx_setup_reader *r);
 
-/* Finds "kx_setup=0x<hex>" in a command line; bounded by len. */
+/*
+ * Finds "kx_setup=0x<hex>" in a command line, bounded by len (and a NUL):
+ * a token starts a word (words are separated by spaces, tabs or
+ * newlines); the last well-formed one counts.  Without one, the first
+ * malformed one's error (KX_ERR_FORMAT, KX_ERR_RANGE past 16 digits), or
+ * KX_ERR_NOT_FOUND.
+ */
 enum kx_status kx_setup_find_token(const char *cmdline, size_t len,
 				   uint64_t *phys);
 

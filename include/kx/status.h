@@ -36,6 +36,15 @@ enum kx_status {
 	KX_ERR_UNSUPPORTED = 28,	/* valid input this build cannot handle */
 	KX_ERR_NOT_FOUND = 29,		/* the thing looked for is absent */
 	KX_ERR_FORMAT = 30,		/* an image or header of the wrong format */
+	/* Appended in 1.1: each names its domain instead of borrowing a
+	 * setup-page code (which the walkers and parsers used before). */
+	KX_ERR_LIST_LOOP = 31,		/* page-list indirection pages form a loop */
+	KX_ERR_LIST_MAP = 32,		/* a page-list indirection page cannot be read */
+	KX_ERR_ELF_RELOC = 33,		/* ELF relocation past its target section */
+	KX_ERR_ELF_SYMBOL = 34,		/* ELF symbol of another size than expected */
+	KX_ERR_FDT_MAGIC = 35,		/* not a flattened device tree */
+	KX_ERR_FDT_VERSION = 36,	/* a device-tree version this reader does not know */
+	KX_ERR_FDT_FORMAT = 37,		/* a malformed device tree */
 	KX_STATUS_COUNT
 };
 

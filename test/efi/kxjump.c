@@ -71,10 +71,9 @@ struct state {
 	uint64_t image_pages;		/* payload image + stack, pages */
 	uint8_t *setup, *result_page, *core, *control;
 	size_t core_len;
-	struct kx_idmap_pool idmap;
+	struct kx_page_pool idmap;
 	uint64_t root;			/* the identity map's, for the check */
-	uint8_t *pl_pool;
-	size_t pl_pool_pages, pl_pool_used;
+	struct kx_page_pool pl_pool;	/* the list's indirection pages */
 	struct kx_pl_builder pl;
 	struct kx_backup_extent ext[MAX_EXT];
 	unsigned next;
@@ -217,7 +216,7 @@ static void build_idmap(void)
 
 	st = kx_idmap_x86_64_count_tables(s->ranges, n, &cfg, &tables);
 	if (st == KX_OK)
-		st = kx_idmap_x86_64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc,
+		st = kx_idmap_x86_64_build(s->ranges, n, &cfg, kx_page_pool_alloc,
 					   idmap_pool(tables), &s->root);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
@@ -363,7 +362,7 @@ static void build_idmap(void)
 
 	st = kx_idmap_aarch64_count_tables(s->ranges, n, &cfg, &tables);
 	if (st == KX_OK)
-		st = kx_idmap_aarch64_build(s->ranges, n, &cfg, kx_idmap_pool_alloc,
+		st = kx_idmap_aarch64_build(s->ranges, n, &cfg, kx_page_pool_alloc,
 					    idmap_pool(tables), &a64_regs);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "identity map: %s", kx_strerror(st));
@@ -445,16 +444,6 @@ static void hex(const uint8_t *d, unsigned n)
 
 /* ------------------------------------------------------------ loading */
 
-static enum kx_status pl_alloc(void *ctx, void **page, uint64_t *phys)
-{
-	(void)ctx;
-	if (s->pl_pool_used == s->pl_pool_pages)
-		return KX_ERR_NO_MEMORY;
-	*page = s->pl_pool + s->pl_pool_used++ * KXB_PAGE;
-	*phys = (uintptr_t)*page;
-	return KX_OK;
-}
-
 /* The payload swapped onto the region: its image and stack, one segment. */
 static void build_page_list(void)
 {
@@ -463,8 +452,11 @@ static void build_page_list(void)
 	struct kx_pl_range keep[6];
 	enum kx_status st;
 
-	s->pl_pool_pages = s->image_pages / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
-	s->pl_pool = kxb_pages_or_fail(AllocateAnyPages, s->pl_pool_pages, 0, "page list");
+	s->pl_pool.pages = s->image_pages / (KX_IND_ENTRIES_PER_PAGE - 1) + 2;
+	s->pl_pool.base = kxb_pages_or_fail(AllocateAnyPages, s->pl_pool.pages, 0,
+					    "page list");
+	s->pl_pool.phys = (uintptr_t)s->pl_pool.base;
+	s->pl_pool.used = 0;
 	keep[0] = (struct kx_pl_range){ s->purg.phys, s->purg.phys + s->purg.size };
 	keep[1] = (struct kx_pl_range){ (uintptr_t)s->setup,
 					(uintptr_t)s->setup + SETUP_PAGES * KXB_PAGE };
@@ -474,11 +466,12 @@ static void build_page_list(void)
 					(uintptr_t)s->result_page + KXB_PAGE };
 	keep[5] = (struct kx_pl_range){ (uintptr_t)s->core, (uintptr_t)s->core + KXB_PAGE };
 	kx_memset(&s->pl, 0, sizeof(s->pl));
-	s->pl.alloc = pl_alloc;
+	s->pl.alloc = kx_page_pool_alloc;
+	s->pl.alloc_ctx = &s->pl_pool;
 	s->pl.reserved = keep;
 	s->pl.nreserved = KX_ARRAY_SIZE(keep);
 	s->pl.flags = KX_PL_BUILD_SWAPPABLE;
-	s->pl.max_pool_pages = s->pl_pool_pages;
+	s->pl.max_pool_pages = s->pl_pool.pages;
 	st = kx_pl_build(&s->pl, &seg, 1);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "page list: %s", kx_strerror(st));
@@ -556,7 +549,9 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 {
 	struct kxj_result *res = (struct kxj_result *)(void *)s->result_page;
 	struct kx_segment seg;
-	struct kx_jump_setup js;
+	struct kx_setup_content c;
+	struct kx_page_pool pool = { s->setup, (uintptr_t)s->setup, 1, 0 };
+	uint64_t head;
 	struct kx_jump_result r;
 	uint8_t expect[32], region_now[32], self_now[32];
 	uint64_t t0, t1, t2, t3, bad = 0;
@@ -577,9 +572,13 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	seg.size = kxj_payload_ro_size;
 	kx_memcpy(seg.sha256, s->ro_digest, 32);
 	seg.kind = KX_SEG_KERNEL;
-	js = (struct kx_jump_setup){ &seg, 1, s->ext, s->next, s->jump_back, 0,
-				     (uintptr_t)s->core, s->core_len, s->params };
-	st = kx_jump_write_setup(s->setup, KXB_PAGE, NULL, NULL, &js);
+	c = (struct kx_setup_content){
+		.flags = KX_SETUP_F_SWAP, .segs = &seg, .nsegs = 1,
+		.backup = s->ext, .nbackup = s->next, .jump_back = s->jump_back,
+		.elfcore = (uintptr_t)s->core, .elfcore_size = s->core_len,
+		.cmdline = s->params,
+	};
+	st = kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
 	if (st == KX_OK)
 		st = set_purgatory();
 	if (st != KX_OK) {

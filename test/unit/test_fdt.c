@@ -269,48 +269,48 @@ KX_TEST(fdt_refuses_malformed_blobs)
 	CHECK_ST(kx_fdt_open(&f, t.b, 39), KX_ERR_TRUNCATED);
 	CHECK_ST(kx_fdt_open(&f, t.b, total - 1), KX_ERR_TRUNCATED);
 	t.b[0] ^= 1;
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_MAGIC);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_MAGIC);
 	t.b[0] ^= 1;
 	kx_fdt_put32(t.b + 20, 16);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_VERSION);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_VERSION);
 	kx_fdt_put32(t.b + 20, 17);
 	/* Blocks starting past totalsize (offsets that would wrap). */
 	kx_fdt_put32(t.b + 8, 0xfffffff0);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	kx_fdt_put32(t.b + 12, 0xfffffff0);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* Struct block running past totalsize. */
 	kx_fdt_put32(t.b + 36, total);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* Strings before the struct block. */
 	kx_fdt_put32(t.b + 12, 40);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* An unknown token. */
 	off_struct = kx_fdt32(t.b + 8);
 	kx_fdt_put32(t.b + off_struct, 7);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* A property whose value runs past the struct block. */
 	kx_fdt_put32(t.b + off_struct + 8 + 4, 0x10000);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* A property name outside the strings block. */
 	kx_fdt_put32(t.b + off_struct + 8 + 8, 0x1000);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* No FDT_END: the last END_NODE made a NOP. */
 	kx_fdt_put32(t.b + kx_fdt32(t.b + 12) - 4, 4);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* Unbalanced: the root's END_NODE made a NOP. */
 	kx_fdt_put32(t.b + kx_fdt32(t.b + 12) - 8, 4);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 	make(&t, 0);
 	/* A memory reservation map with no terminator before the struct. */
 	kx_fdt_put64(t.b + 40, 0x1000);
-	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
 }

@@ -32,21 +32,6 @@ static void fill(uint8_t *p, size_t len, uint64_t seed)
 		kx_put_le64(p + i, pattern((uintptr_t)p + i, seed));
 }
 
-struct pool {
-	uint8_t *base;
-	unsigned n, next;
-};
-
-static enum kx_status pool_alloc(void *ctx, void **page, uint64_t *phys)
-{
-	struct pool *p = ctx;
-
-	if (p->next == p->n)
-		return KX_ERR_NO_MEMORY;
-	*page = p->base + (size_t)p->next++ * PG;
-	*phys = (uintptr_t)*page;
-	return KX_OK;
-}
 
 static enum kx_status ident(void *ctx, uint64_t phys, uint32_t len, const void **out)
 {
@@ -74,7 +59,7 @@ KX_TEST(jump_round_trip_swaps_in_maps_the_caller_and_swaps_back)
 	uint8_t *setup = aligned_alloc(PG, PG);
 	uint8_t core[64 + 16 * 56];
 	uint8_t before[32], after[32], img_before[32], img_after[32];
-	struct pool pool = { pool_mem, POOL_PAGES, 0 };
+	struct kx_page_pool pool = { pool_mem, (uintptr_t)pool_mem, POOL_PAGES, 0 };
 	struct kx_pl_builder b;
 	struct kx_pl_segment segs[2];
 	struct kx_backup_extent ext[8];
@@ -93,7 +78,7 @@ KX_TEST(jump_round_trip_swaps_in_maps_the_caller_and_swaps_back)
 	segs[0] = (struct kx_pl_segment){ staging, 6 * PG, rbase + 10 * PG, 6 * PG };
 	segs[1] = (struct kx_pl_segment){ staging + 6 * PG, 3 * PG, rbase + 40 * PG, 3 * PG };
 	memset(&b, 0, sizeof(b));
-	b.alloc = pool_alloc;
+	b.alloc = kx_page_pool_alloc;
 	b.alloc_ctx = &pool;
 	b.flags = KX_PL_BUILD_SWAPPABLE;
 	CHECK_ST(kx_pl_build(&b, segs, 2), KX_OK);
@@ -137,10 +122,15 @@ KX_TEST(jump_round_trip_swaps_in_maps_the_caller_and_swaps_back)
 	/* The setup page, read back. */
 	{
 		struct kx_segment ks = { rbase + 10 * PG, 6 * PG, { 0 }, KX_SEG_OTHER, 0 };
-		struct kx_jump_setup js = {
-			&ks, 1, ext, n, 0x1234000, 0x77, (uintptr_t)core, core_len,
-			"kxjump seed=0x5eed",
+		struct kx_setup_content c = {
+			.flags = KX_SETUP_F_SWAP, .segs = &ks, .nsegs = 1,
+			.backup = ext, .nbackup = n,
+			.jump_back = 0x1234000, .jump_context = 0x77,
+			.elfcore = (uintptr_t)core, .elfcore_size = core_len,
+			.cmdline = "kxjump seed=0x5eed",
 		};
+		struct kx_page_pool sp = { setup, (uintptr_t)setup, 1, 0 };
+		uint64_t head = 0;
 		struct kx_setup_reader r;
 		struct kx_setup_rec rec;
 		struct kx_setup_table_view v;
@@ -148,7 +138,8 @@ KX_TEST(jump_round_trip_swaps_in_maps_the_caller_and_swaps_back)
 		unsigned seen = 0;
 
 		kx_sha256(staging, 6 * PG, ks.sha256);
-		CHECK_ST(kx_jump_write_setup(setup, PG, NULL, NULL, &js), KX_OK);
+		CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &sp, &head), KX_OK);
+		CHECK_EQ(head, (uintptr_t)setup);
 		CHECK_ST(kx_setup_open(&r, (uintptr_t)setup, ident, NULL, &f), KX_OK);
 		CHECK_EQ(kx_setup_flags(&r), KX_SETUP_F_SWAP);
 		while (kx_setup_next(&r, &rec, &f) == KX_OK) {
@@ -172,8 +163,10 @@ KX_TEST(jump_round_trip_swaps_in_maps_the_caller_and_swaps_back)
 			}
 		}
 		CHECK_EQ(seen, 31);
-		js.jump_back = 0;
-		CHECK_ST(kx_jump_write_setup(setup, PG, NULL, NULL, &js), KX_ERR_INVAL);
+		/* A round trip without a way back is refused. */
+		c.jump_back = 0;
+		sp.used = 0;
+		CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &sp, &head), KX_ERR_INVAL);
 	}
 
 	/* There: the image at its destinations, the caller's pages in staging. */

@@ -238,7 +238,7 @@ KX_TEST(page_list_walk_refuses_loops)
 	arena_init(&a, 16);
 	/* Self loop, then loops of every length after tails of every length. */
 	slots(pa(&a, 0))[0] = ind(&a, 0);
-	CHECK_ST(walk(ind(&a, 0), &f), KX_ERR_CHAIN_LOOP);
+	CHECK_ST(walk(ind(&a, 0), &f), KX_ERR_LIST_LOOP);
 	for (unsigned tail = 0; tail < 5; tail++) {
 		for (unsigned len = 1; tail + len <= 16; len++) {
 			for (unsigned i = 0; i < tail + len; i++) {
@@ -247,7 +247,7 @@ KX_TEST(page_list_walk_refuses_loops)
 				slots(pa(&a, i))[0] = pa(&a, 0) | IND_DESTINATION;
 				slots(pa(&a, i))[1] = ind(&a, next);
 			}
-			CHECK_ST(walk(ind(&a, 0), &f), KX_ERR_CHAIN_LOOP);
+			CHECK_ST(walk(ind(&a, 0), &f), KX_ERR_LIST_LOOP);
 			CHECK_EQ(f.at.kind, IND_INDIRECTION);
 		}
 	}
@@ -345,9 +345,85 @@ KX_TEST(page_list_walk_maps_pages)
 	/* An indirection page the map cannot give. */
 	slots(pa(&a, 0))[2] = 0x2000 | IND_INDIRECTION;
 	CHECK_ST(kx_pl_walk(&w, t.phys[0] | IND_INDIRECTION, 0, &f),
-		 KX_ERR_CHAIN_MAP);
+		 KX_ERR_LIST_MAP);
 	CHECK_EQ(f.at.addr, 0x2000);
+	CHECK_ST(f.cause, KX_ERR_RANGE);	/* what the map said */
 	free(p);
+	arena_free(&a);
+}
+
+struct runs {
+	unsigned n, stop_at;
+	struct kx_pl_run r[8];
+};
+
+static enum kx_status take_run(void *ctx, const struct kx_pl_run *run)
+{
+	struct runs *rs = ctx;
+
+	if (rs->stop_at && rs->n == rs->stop_at)
+		return KX_ERR_NO_SPACE;
+	CHECK(rs->n < 8);
+	rs->r[rs->n++] = *run;
+	return KX_OK;
+}
+
+struct runs_all {
+	unsigned n;
+	struct kx_pl_run r[40];
+};
+
+static enum kx_status put_all(void *ctx, const struct kx_pl_run *run)
+{
+	struct runs_all *rs = ctx;
+
+	CHECK(rs->n < KX_ARRAY_SIZE(rs->r));
+	rs->r[rs->n++] = *run;
+	return KX_OK;
+}
+
+KX_TEST(page_list_runs_coalesce_consecutive_copies)
+{
+	struct arena a;
+	struct runs rs = { 0 };
+	struct kx_pl_stats s;
+	struct kx_pl_fault f;
+	uint64_t *p, *q;
+	static const struct kx_pl_run want[] = {
+		{ 0x100000, 0x200000, 2 },	/* both consecutive */
+		{ 0x102000, 0x102000, 1 },	/* its own destination */
+		{ 0x103000, 0x203000, 2 },	/* across an indirection */
+		{ 0x300000, 0x205000, 1 },	/* new destination, same sources */
+	};
+
+	arena_init(&a, 2);
+	p = slots(pa(&a, 0));
+	q = slots(pa(&a, 1));
+	p[0] = 0x100000 | IND_DESTINATION;
+	p[1] = 0x200000 | IND_SOURCE;
+	p[2] = 0x201000 | IND_SOURCE;
+	p[3] = 0x102000 | IND_SOURCE;
+	p[4] = ind(&a, 1);
+	q[0] = 0x203000 | IND_SOURCE;
+	q[1] = 0x204000 | IND_SOURCE;
+	q[2] = 0x300000 | IND_DESTINATION;
+	q[3] = 0x205000 | IND_SOURCE;
+	q[4] = IND_DONE;
+	CHECK_ST(kx_pl_runs(0, ind(&a, 0), take_run, &rs, &s, &f), KX_OK);
+	CHECK_EQ(rs.n, 4);
+	CHECK_MEM(rs.r, want, sizeof(want));
+	CHECK_EQ(s.sources, 6);
+	CHECK_EQ(s.pages, 2);
+	/* The callback's refusal stops the walk and is returned. */
+	rs = (struct runs){ .stop_at = 2 };
+	CHECK_ST(kx_pl_runs(0, ind(&a, 0), take_run, &rs, 0, &f), KX_ERR_NO_SPACE);
+	CHECK_ST(f.status, KX_ERR_NO_SPACE);
+	CHECK_EQ(rs.n, 2);
+	/* An empty list has no runs; no callback is an argument error. */
+	rs = (struct runs){ 0 };
+	CHECK_ST(kx_pl_runs(0, IND_DONE, take_run, &rs, 0, 0), KX_OK);
+	CHECK_EQ(rs.n, 0);
+	CHECK_ST(kx_pl_runs(0, IND_DONE, 0, 0, 0, 0), KX_ERR_INVAL);
 	arena_free(&a);
 }
 
@@ -405,6 +481,43 @@ static void builder_init(struct kx_pl_builder *b, struct pool *p)
 	memset(b, 0, sizeof(*b));
 	b->alloc = pool_alloc;
 	b->alloc_ctx = p;
+}
+
+/* Every segment listed, however many (kxboot once dropped all past 8). */
+KX_TEST(page_list_build_lists_every_one_of_many_segments)
+{
+	enum { N = 40 };
+	static struct kx_pl_segment s[KX_PL_MAX_SEGMENTS + 1];
+	struct arena a;
+	struct pool p;
+	struct kx_pl_builder b;
+	struct runs_all *rs;
+
+	arena_init(&a, 3 * N + 8);
+	pool_pages(&p, &a, 3 * N, 3 * N + 8);
+	builder_init(&b, &p);
+	/* Segment i: arena page i to arena page N + 2i, every other
+	 * destination skipped so that no two runs merge. */
+	for (unsigned i = 0; i < N; i++)
+		s[i] = (struct kx_pl_segment){ a.mem + (size_t)i * PG, PG,
+					       pa(&a, N + 2 * i), PG };
+	CHECK_ST(kx_pl_build(&b, s, N), KX_OK);
+	rs = calloc(1, sizeof(*rs));
+	CHECK(rs);
+	CHECK_ST(kx_pl_runs(0, b.head, put_all, rs, 0, 0), KX_OK);
+	CHECK_EQ(rs->n, N);
+	for (unsigned i = 0; i < N; i++) {
+		CHECK_EQ(rs->r[i].dest, pa(&a, N + 2 * i));
+		CHECK_EQ(rs->r[i].src, pa(&a, i));
+		CHECK_EQ(rs->r[i].pages, 1);
+	}
+	/* Past the library's bound: refused, nothing to run. */
+	for (unsigned i = 0; i <= KX_PL_MAX_SEGMENTS; i++)
+		s[i] = (struct kx_pl_segment){ 0, 0, pa(&a, 0) + 2ull * i * PG, PG };
+	CHECK_ST(kx_pl_build(&b, s, KX_PL_MAX_SEGMENTS + 1), KX_ERR_INVAL);
+	CHECK_EQ(b.head, IND_DONE);
+	free(rs);
+	arena_free(&a);
 }
 
 KX_TEST(page_list_build_refusals)

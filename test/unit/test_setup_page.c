@@ -604,6 +604,7 @@ KX_TEST(chain_faults_are_named)
 	reseal(m.page[2].buf);
 	CHECK_ST(kx_setup_open(&r, HEAD, mem_map, &m, &f), KX_ERR_CHAIN_MAP);
 	CHECK_EQ(f.phys, 0x7770000);
+	CHECK_ST(f.cause, KX_ERR_RANGE);	/* what mem_map said */
 	/* The head itself unreadable. */
 	CHECK_ST(kx_setup_open(&r, 0x5550000, mem_map, &m, &f), KX_ERR_CHAIN_MAP);
 	mem_free(&m);
@@ -689,6 +690,28 @@ KX_TEST(cmdline_token_last_one_wins_and_bad_ones_are_refused)
 	CHECK_ST(kx_setup_find_token("kx_setup=0x1000", 8, &v), KX_ERR_NOT_FOUND);
 	CHECK_ST(kx_setup_find_token("kx_setup=0x1000", 12, &v), KX_OK);
 	CHECK_EQ(v, 1);
+}
+
+KX_TEST(cmdline_token_malformed_ones_do_not_hide_the_last_good_one)
+{
+	uint64_t v = 0;
+	const char *s = "kx_setup=0x1000 kx_setup=0xzz kx_setup=0x2000 kx_setup=0x";
+	const char *t = "quiet\tkx_setup=0x3000\tkx_setup=0x11112222333344445";
+
+	/* The loader's own token after a bad one still counts. */
+	CHECK_ST(kx_setup_find_token(s, strlen(s), &v), KX_OK);
+	CHECK_EQ(v, 0x2000);
+	/* Tabs separate words, both before and after a token. */
+	CHECK_ST(kx_setup_find_token(t, strlen(t), &v), KX_OK);
+	CHECK_EQ(v, 0x3000);
+	CHECK_ST(kx_setup_find_token("a\tkx_setup=0x5000\tb", 19, &v), KX_OK);
+	CHECK_EQ(v, 0x5000);
+	/* Only malformed ones: the first one's error. */
+	CHECK_ST(kx_setup_find_token("kx_setup=0x1x kx_setup=0x11112222333344445",
+				     42, &v), KX_ERR_FORMAT);
+	/* A bad token's tail is not a token of its own. */
+	CHECK_ST(kx_setup_find_token("kx_setup=0xkx_setup=0x1000", 26, &v),
+		 KX_ERR_FORMAT);
 }
 
 KX_TEST(reseal_after_marking_segments_verified)
@@ -777,4 +800,139 @@ KX_TEST(setup_pool_hands_out_consecutive_identity_pages)
 		m.page[m.count++] = (typeof(m.page[0])){ (uintptr_t)area[i], KX_SETUP_MIN_PAGE, area[i] };
 	CHECK_ST(kx_setup_open(&r, (uintptr_t)area[0], mem_map, &m, &f), KX_OK);
 	m.count = 0;	/* area is static: nothing to free */
+}
+
+/* The identity map of this process: physical addresses are pointers. */
+static enum kx_status ident_map(void *ctx, uint64_t phys, uint32_t len,
+				const void **out)
+{
+	(void)ctx;
+	(void)len;
+	*out = (const void *)(uintptr_t)phys;
+	return KX_OK;
+}
+
+#define MANY_SEGS 150	/* > kxboot's former silent cap of 8, > 2 pages */
+
+KX_TEST(setup_write_describes_every_segment_over_several_pages)
+{
+	static uint8_t area[4][KX_POOL_PAGE_SIZE] __attribute__((aligned(4096)));
+	static struct kx_segment segs[MANY_SEGS];
+	struct kx_page_pool pool = { area, (uintptr_t)area, 4, 0 };
+	struct kx_mem_range mm[3] = {
+		{ 0, 0x9f000, KX_MEM_RAM, 0 }, { 0x100000, 0x7ff00000, KX_MEM_RAM, 0 },
+		{ 0xfec00000, 0x1000, KX_MEM_RESERVED, 0 },
+	};
+	struct kx_setup_content c = {
+		.flags = KX_SETUP_F_CRASH, .segs = segs, .nsegs = MANY_SEGS,
+		.memmap = mm, .nmemmap = 3, .elfcore = 0x7000000,
+		.elfcore_size = 0x2000, .cmdline = "console=ttyS0",
+	};
+	static const uint32_t order[] = { KX_REC_SEGMENTS, KX_REC_ELFCORE,
+					  KX_REC_MEMMAP, KX_REC_CMDLINE };
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view v;
+	struct kx_setup_fault f;
+	uint64_t head = 0;
+	unsigned seen = 0, step = 0, pages = 0;
+
+	for (unsigned i = 0; i < MANY_SEGS; i++) {
+		segs[i].dest = 0x1000000 + (uint64_t)i * 0x10000;
+		segs[i].size = 0x1000 * (i + 1);
+		segs[i].kind = i % 8;
+		memset(segs[i].sha256, i, sizeof(segs[i].sha256));
+	}
+	CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &pool, &head), KX_OK);
+	CHECK_EQ(head, (uintptr_t)area[0]);
+	CHECK_ST(kx_setup_open(&r, head, ident_map, 0, &f), KX_OK);
+	CHECK_EQ(kx_setup_flags(&r), KX_SETUP_F_CRASH);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		/* The records in the documented order, SEGM split as needed. */
+		while (step < KX_ARRAY_SIZE(order) && order[step] != rec.type)
+			step++;
+		CHECK(step < KX_ARRAY_SIZE(order));
+		pages = rec.page + 1;
+		if (rec.type != KX_REC_SEGMENTS)
+			continue;
+		CHECK_ST(kx_setup_table(&rec, &v), KX_OK);
+		for (uint32_t i = 0; i < v.count; i++, seen++)
+			CHECK_MEM(v.entries + (size_t)i * v.entry_size, &segs[seen],
+				  sizeof(segs[0]));
+	}
+	CHECK_EQ(seen, MANY_SEGS);
+	CHECK_EQ(step, KX_ARRAY_SIZE(order) - 1);
+	CHECK_EQ(pages, 3);
+	CHECK_EQ(pool.used, 3);
+
+	/* A pool too small: refused, and the head no longer reads as a
+	 * setup page; head_phys untouched. */
+	pool = (struct kx_page_pool){ area, (uintptr_t)area, 2, 0 };
+	head = 1;
+	CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &pool, &head), KX_ERR_NO_MEMORY);
+	CHECK_EQ(head, 1);
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)area[0], ident_map, 0, &f), KX_ERR_MAGIC);
+	/* A count without its array. */
+	c.segs = 0;
+	pool.used = 0;
+	CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &pool, &head), KX_ERR_INVAL);
+	CHECK_EQ(pool.used, 0);
+}
+
+KX_TEST(setup_write_swap_content_always_has_a_backup_table)
+{
+	static uint8_t area[1][KX_POOL_PAGE_SIZE] __attribute__((aligned(4096)));
+	struct kx_page_pool pool = { area, (uintptr_t)area, 1, 0 };
+	struct kx_segment s = { 0x100000, 0x1000, { 0 }, KX_SEG_KERNEL, 0 };
+	struct kx_setup_content c = {
+		.flags = KX_SETUP_F_SWAP, .segs = &s, .nsegs = 1,
+		.jump_back = 0x5000,
+	};
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view v;
+	struct kx_setup_fault f;
+	uint64_t head;
+	unsigned bkex = 0;
+
+	CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &pool, &head), KX_OK);
+	CHECK_ST(kx_setup_open(&r, head, ident_map, 0, &f), KX_OK);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type != KX_REC_BACKUP)
+			continue;
+		CHECK_ST(kx_setup_table(&rec, &v), KX_OK);
+		CHECK_EQ(v.count, 0);
+		bkex++;
+	}
+	CHECK_EQ(bkex, 1);
+	/* Swap mode without a segment to verify is refused. */
+	c.nsegs = 0;
+	pool.used = 0;
+	CHECK_ST(kx_setup_write(&c, kx_page_pool_alloc, &pool, &head), KX_ERR_INVAL);
+}
+
+KX_TEST(segment_kind_names_come_from_one_table)
+{
+	CHECK(!strcmp(kx_segment_kind(KX_SEG_OTHER), "other"));
+	CHECK(!strcmp(kx_segment_kind(KX_SEG_KERNEL), "kernel"));
+	CHECK(!strcmp(kx_segment_kind(KX_SEG_BOOT_PARAMS), "boot_params"));
+	CHECK(!strcmp(kx_segment_kind(KX_SEG_ELFCORE), "elfcore"));
+	/* A kind this reader does not know is not "other". */
+	CHECK(!strcmp(kx_segment_kind(KX_SEG_ELFCORE + 1), "unknown"));
+	CHECK(!strcmp(kx_segment_kind(0xffffffffu), "unknown"));
+}
+
+KX_TEST(page_pool_hands_out_consecutive_pages_and_runs_out)
+{
+	static uint8_t area[2][KX_POOL_PAGE_SIZE] __attribute__((aligned(4096)));
+	struct kx_page_pool pool = { area, 0x40000000, 2, 0 };
+	void *page;
+	uint64_t phys;
+
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_OK);
+	CHECK(page == area[0] && phys == 0x40000000);
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_OK);
+	CHECK(page == area[1] && phys == 0x40001000);
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_ERR_NO_MEMORY);
+	CHECK_ST(kx_page_pool_alloc(0, &page, &phys), KX_ERR_NO_MEMORY);
 }
