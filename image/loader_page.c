@@ -12,14 +12,6 @@
 #include <kx/verify.h>
 #include "report.h"
 
-const char *kx_segment_kind_name(uint32_t kind)
-{
-	static const char *names[] = { "other", "kernel", "initrd", "cmdline", "dtb",
-				       "purgatory", "boot_params", "elfcore" };
-
-	return kind < KX_ARRAY_SIZE(names) ? names[kind] : "other";
-}
-
 enum kx_status kx_identity_map(void *ctx, uint64_t phys, uint32_t len,
 			       const void **out)
 {
@@ -36,12 +28,12 @@ static void report_segment(void *ctx, unsigned index, const struct kx_segment *s
 	if (ok) {
 		kx_verified_add(s->dest, s->size);
 		kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n",
-		    kx_segment_kind_name(s->kind), (unsigned long long)s->dest,
+		    kx_segment_kind(s->kind), (unsigned long long)s->dest,
 		    (unsigned long long)s->size);
 		return;
 	}
 	kx_say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
-	    kx_segment_kind_name(s->kind), (unsigned long long)s->dest,
+	    kx_segment_kind(s->kind), (unsigned long long)s->dest,
 	    (unsigned long long)s->size);
 	kx_say_digest("expected", s->sha256);
 	kx_say_digest("actual  ", actual);

@@ -12,6 +12,7 @@
  */
 #include <kx/compiler.h>
 #include <kx/format.h>
+#include <kx/pool.h>
 #include <kx/purgatory.h>
 #include <kx/setup_page.h>
 #include <kx/verify.h>
@@ -187,38 +188,38 @@ static enum kx_status write_setup_page(const struct kx_handoff *h,
 				       const char *cmdline)
 {
 	static struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
-	struct kx_setup_pool pool = { setup_area[0], KX_PAGE_SIZE,
-				      KX_PURGATORY_SETUP_PAGES, 1 };
-	struct kx_setup_writer w;
-	unsigned nseg = segments_from_regions(h, v, verified, seg);
-	uint64_t elfcore[2] = { h->elfcore[0], h->elfcore[1] };
+	struct kx_page_pool pool = { setup_area, (uintptr_t)setup_area,
+				     KX_PURGATORY_SETUP_PAGES, 0 };
+	struct kx_backup_extent backup = {
+		h->backup_src, h->backup_dst,
+		(h->backup_size + KX_PAGE_SIZE - 1) / KX_PAGE_SIZE,
+	};
+	struct kx_setup_content c = {
+		.flags = h->crash ? KX_SETUP_F_CRASH : 0,
+		.segs = seg,
+		.nsegs = segments_from_regions(h, v, verified, seg),
+		.backup = &backup,
+		.nbackup = h->backup_size ? 1 : 0,
+		.memmap = h->mem,
+		.nmemmap = h->nmem,
+		.elfcore = h->elfcore[0],
+		.elfcore_size = h->elfcore[1],
+		.cmdline = cmdline,
+	};
+	uint64_t head;
 	enum kx_status st;
 
-	st = kx_setup_init(&w, setup_area[0], KX_PAGE_SIZE, h->crash ? KX_SETUP_F_CRASH : 0);
-	if (st != KX_OK)
-		return st;
-	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
-	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, nseg, sizeof(seg[0]));
-	if (st == KX_OK && h->backup_size) {
-		struct kx_backup_extent x = {
-			h->backup_src, h->backup_dst,
-			(h->backup_size + KX_PAGE_SIZE - 1) / KX_PAGE_SIZE,
-		};
-		st = kx_setup_add_table(&w, KX_REC_BACKUP, &x, 1, sizeof(x));
-	}
-	if (st == KX_OK && elfcore[0]) {
-		for (unsigned i = 0; !elfcore[1] && i < nseg; i++)
-			if (seg[i].kind == KX_SEG_ELFCORE)
-				elfcore[1] = seg[i].size;
-		st = kx_setup_add(&w, KX_REC_ELFCORE, elfcore, sizeof(elfcore));
-	}
-	if (st == KX_OK && h->nmem)
-		st = kx_setup_add_table(&w, KX_REC_MEMMAP, h->mem, h->nmem, sizeof(h->mem[0]));
-	if (st == KX_OK && cmdline)
-		st = kx_setup_add_cmdline(&w, cmdline);
-	if (st != KX_OK)
-		return st;
-	return kx_setup_finish(&w);
+	/* The ELF core header's size, when the command line gave none: its
+	 * region's. */
+	for (unsigned i = 0; c.elfcore && !c.elfcore_size && i < c.nsegs; i++)
+		if (seg[i].kind == KX_SEG_ELFCORE)
+			c.elfcore_size = seg[i].size;
+	st = kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
+	/* The pool hands out setup_area's first page first: the head is
+	 * where the page is announced. */
+	if (st == KX_OK && head != (uintptr_t)setup_area)
+		return KX_ERR_INVAL;
+	return st;
 }
 
 /*

@@ -41,7 +41,6 @@ int kx_verified_contains(uint64_t addr);
 int kx_verified_overlaps(uint64_t start, uint64_t size);
 
 /* ---- loader_page.c: the setup page a kx loader wrote (kx_setup_page) */
-const char *kx_segment_kind_name(uint32_t kind);
 /* The map of a purgatory that sees memory at its physical addresses. */
 enum kx_status kx_identity_map(void *ctx, uint64_t phys, uint32_t len,
 			       const void **out);

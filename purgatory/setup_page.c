@@ -69,20 +69,6 @@ void kx_setup_set_more(struct kx_setup_writer *w, kx_setup_more_fn more,
 	w->more_ctx = ctx;
 }
 
-enum kx_status kx_setup_pool_more(void *ctx, void **buf, uint32_t *size,
-				  uint64_t *phys)
-{
-	struct kx_setup_pool *p = ctx;
-
-	if (!p || p->next >= p->pages)
-		return KX_ERR_NO_MEMORY;
-	*buf = p->base + (size_t)p->next * p->page_size;
-	*size = p->page_size;
-	*phys = (uintptr_t)*buf;
-	p->next++;
-	return KX_OK;
-}
-
 /* Room for a record's bytes in the current page, keeping END's 8 bytes. */
 static uint32_t room(const struct kx_setup_writer *w)
 {

@@ -57,9 +57,6 @@ struct kx_idmap_range {
  * is returned as is.
  */
 
-/* Former names of the pool (same type), for callers not yet switched. */
-#define kx_idmap_pool kx_page_pool
-#define kx_idmap_pool_alloc kx_page_pool_alloc
 
 /*
  * Failures.  Every input is checked before the first page is taken, so a

@@ -44,21 +44,6 @@ struct kx_setup_writer {
 	void *more_ctx;
 };
 
-/*
- * Former continuation source (consecutive, identity-mapped pages of one
- * area; page 0 is the head given to kx_setup_init), kept only until the
- * purgatory program switches to kx_setup_write with a struct
- * kx_page_pool; new code uses that.
- */
-struct kx_setup_pool {
-	uint8_t *base;
-	uint32_t page_size;
-	unsigned pages;		/* in the area, head included */
-	unsigned next;		/* next page to hand out; starts at 1 */
-};
-enum kx_status kx_setup_pool_more(void *pool, void **buf, uint32_t *size,
-				  uint64_t *phys);
-
 /* Starts a chain in buf (size bytes, 8-aligned, >= KX_SETUP_MIN_PAGE). */
 enum kx_status kx_setup_init(struct kx_setup_writer *w, void *buf,
 			     uint32_t size, uint32_t flags);

@@ -1083,7 +1083,7 @@ KX_TEST(idmap_pool_helper)
 		{ 0x7fff0000000, 0x200000, KX_IDMAP_DEVICE },
 	};
 	uint8_t *buf = aligned_alloc(PG, 8 * PG);
-	struct kx_idmap_pool pool = { buf, 0x123456000ull, 8, 0 };
+	struct kx_page_pool pool = { buf, 0x123456000ull, 8, 0 };
 	void *page;
 	uint64_t phys, root;
 	size_t need;
@@ -1091,15 +1091,15 @@ KX_TEST(idmap_pool_helper)
 	CHECK(buf);
 	CHECK_ST(kx_idmap_x86_64_count_tables(r, 2, &cfgs[0].x86, &need), KX_OK);
 	CHECK_EQ(need, 1 + 3 + 2);	/* PML4; PDPT, PD, PT; PDPT, PD */
-	CHECK_ST(kx_idmap_x86_64_build(r, 2, &cfgs[0].x86, kx_idmap_pool_alloc,
+	CHECK_ST(kx_idmap_x86_64_build(r, 2, &cfgs[0].x86, kx_page_pool_alloc,
 				       &pool, &root), KX_OK);
 	CHECK_EQ(pool.used, need);
 	CHECK_EQ(root, 0x123456000ull);
-	CHECK_ST(kx_idmap_pool_alloc(&pool, &page, &phys), KX_OK);
-	CHECK_ST(kx_idmap_pool_alloc(&pool, &page, &phys), KX_OK);
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_OK);
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_OK);
 	CHECK(page == buf + 7 * PG && phys == 0x123456000ull + 7 * PG);
-	CHECK_ST(kx_idmap_pool_alloc(&pool, &page, &phys), KX_ERR_NO_MEMORY);
-	CHECK_ST(kx_idmap_pool_alloc(0, &page, &phys), KX_ERR_NO_MEMORY);
+	CHECK_ST(kx_page_pool_alloc(&pool, &page, &phys), KX_ERR_NO_MEMORY);
+	CHECK_ST(kx_page_pool_alloc(0, &page, &phys), KX_ERR_NO_MEMORY);
 	free(buf);
 }
 

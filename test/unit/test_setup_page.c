@@ -767,41 +767,6 @@ KX_TEST(newer_minor_header_size_cannot_wrap_the_bounds)
 	CHECK_ST(check1(page, sizeof(page), &f), KX_ERR_TOTAL_SIZE);
 }
 
-KX_TEST(setup_pool_hands_out_consecutive_identity_pages)
-{
-	static uint8_t area[3][KX_SETUP_MIN_PAGE] __attribute__((aligned(8)));
-	struct kx_setup_pool pool = { area[0], KX_SETUP_MIN_PAGE, 3, 1 };
-	struct kx_setup_writer w;
-	struct kx_setup_reader r;
-	struct kx_setup_fault f;
-	void *buf;
-	uint32_t size;
-	uint64_t phys;
-	char text[150];
-	struct fake_mem m = { 0 };
-
-	CHECK_ST(kx_setup_pool_more(&pool, &buf, &size, &phys), KX_OK);
-	CHECK(buf == area[1] && phys == (uintptr_t)area[1] && size == KX_SETUP_MIN_PAGE);
-	CHECK_ST(kx_setup_pool_more(&pool, &buf, &size, &phys), KX_OK);
-	CHECK(buf == area[2]);
-	CHECK_ST(kx_setup_pool_more(&pool, &buf, &size, &phys), KX_ERR_NO_MEMORY);
-
-	/* A chain written through it reads back where the pointers say. */
-	pool.next = 1;
-	memset(text, 'p', sizeof(text) - 1);
-	text[sizeof(text) - 1] = 0;
-	CHECK_ST(kx_setup_init(&w, area[0], KX_SETUP_MIN_PAGE, 0), KX_OK);
-	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
-	for (int i = 0; i < 3; i++)
-		CHECK_ST(kx_setup_add_cmdline(&w, text), KX_OK);
-	CHECK_ST(kx_setup_add_cmdline(&w, text), KX_ERR_NO_MEMORY);
-	CHECK_ST(kx_setup_finish(&w), KX_OK);
-	for (int i = 0; i < 3; i++)
-		m.page[m.count++] = (typeof(m.page[0])){ (uintptr_t)area[i], KX_SETUP_MIN_PAGE, area[i] };
-	CHECK_ST(kx_setup_open(&r, (uintptr_t)area[0], mem_map, &m, &f), KX_OK);
-	m.count = 0;	/* area is static: nothing to free */
-}
-
 /* The identity map of this process: physical addresses are pointers. */
 static enum kx_status ident_map(void *ctx, uint64_t phys, uint32_t len,
 				const void **out)

@@ -17,6 +17,7 @@
 #include <kx/fdt.h>
 #include <kx/format.h>
 #include <kx/idmap.h>
+#include <kx/pool.h>
 #include <kx/purgatory.h>
 #include <kx/setup_page.h>
 #include "a64.h"
@@ -152,7 +153,7 @@ static const char *mmu_on(void)
 	/* EL2 without E2H is a one-EL regime: other AP and XN bits. */
 	int el2_only = el == 2 && !(kx_a64_read(hcr_el2) & HCR_EL2_E2H);
 	struct kx_idmap_aarch64_config cfg = { 48, el2_only ? KX_IDMAP_A64_EL2 : 0 };
-	struct kx_idmap_pool p = { pool, (uintptr_t)pool, POOL_PAGES, 0 };
+	struct kx_page_pool p = { pool, (uintptr_t)pool, POOL_PAGES, 0 };
 	struct kx_idmap_aarch64_regs regs;
 	uint64_t mmfr0 = kx_a64_read(id_aa64mmfr0_el1), tcr;
 	uint32_t dsize = dtb_size(arm64_dtb_addr);
@@ -185,7 +186,7 @@ static const char *mmu_on(void)
 			    tables, POOL_PAGES);
 		return why;
 	}
-	st = kx_idmap_aarch64_build(rs.r, rs.n, &cfg, kx_idmap_pool_alloc, &p, &regs);
+	st = kx_idmap_aarch64_build(rs.r, rs.n, &cfg, kx_page_pool_alloc, &p, &regs);
 	if (st != KX_OK) {
 		kx_snprintf(why, sizeof(why), "identity map not built: %s", kx_strerror(st));
 		return why;
