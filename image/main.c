@@ -244,14 +244,53 @@ static void setup_page(struct kx_handoff *h, const struct kx_verify *v, int veri
 		kx_port_announce(h, setup, sizeof(setup_area));
 }
 
-/* A crash kernel's backup region, saved before the capture kernel runs;
- * never over what was verified. */
+/* How many verified ranges [start, start + size) meets. */
+static unsigned verified_met(uint64_t start, uint64_t size)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nverified; i++)
+		if (start <= verified_ranges[i].end - 1 &&
+		    start + (size - 1) >= verified_ranges[i].start)
+			n++;
+	return n;
+}
+
+/*
+ * Where a crash kernel's backup may be written.  kexec-tools hashes the
+ * backup segment while it is empty and asks purgatory to fill it after
+ * verification: the one write into verified memory it makes.  Allowed
+ * into a region of its own (holding neither the entry nor anything the
+ * hand-off names) and nowhere else verified (docs/abi.md 2.5).
+ */
+static int backup_target_ok(const struct kx_handoff *h)
+{
+	uint64_t dst = h->backup_dst, n = h->backup_size;
+
+	if (n - 1 > UINT64_MAX - dst || n - 1 > UINT64_MAX - h->backup_src)
+		return 0;
+	if (!verified_met(dst, n))
+		return 1;
+	if (verified_met(dst, n) != 1)
+		return 0;
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		const struct kx_sha256_region *r = &sha256_regions[i];
+
+		if (!r->len || dst < r->start || n > r->len || dst - r->start > r->len - n)
+			continue;
+		return !within(h->entry, r) && !within(h->boot_params, r) &&
+		       !within(h->dtb, r) && !within(h->initrd, r) &&
+		       !within(h->elfcore[0], r);
+	}
+	return 0;
+}
+
+/* A crash kernel's backup region, saved before the capture kernel runs. */
 static void save_backup(const struct kx_handoff *h)
 {
 	if (!h->backup_size)
 		return;
-	if (kx_verified_overlaps(h->backup_dst, h->backup_size) ||
-	    h->backup_size - 1 > UINT64_MAX - h->backup_src)
+	if (!backup_target_ok(h))
 		kx_refuse_st("the crash backup region would be written over verified "
 			     "memory (or wraps)", KX_ERR_RANGE);
 	kx_memcpy((void *)(uintptr_t)h->backup_dst,

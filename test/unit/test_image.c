@@ -259,6 +259,26 @@ KX_TEST(image_never_writes_over_what_it_verified)
 	t.given.backup_dst = (uintptr_t)core + 2048;
 	CHECK_EQ(run(), ENTERED);
 	CHECK_EQ(core[2048 + 199], 0x5a);
+	/* Into kexec-tools' backup segment, verified while empty: saved. */
+	{
+		static uint8_t backup[4096];
+
+		memset(backup, 0, sizeof(backup));
+		sha256_regions[1].start = (uintptr_t)backup;
+		sha256_regions[1].len = sizeof(backup);
+		kx_sha256_regions(sha256_regions, 2, sha256_digest);
+		t.given.backup_dst = (uintptr_t)backup;
+		CHECK_EQ(run(), ENTERED);
+		CHECK_EQ(backup[199], 0x5a);
+		/* ... but not when that region holds the entry too. */
+		t.given.entry = (uintptr_t)backup + 300;
+		kx_memset(backup, 0, sizeof(backup));
+		CHECK_EQ(run(), HALTED);
+		CHECK_SAID("crash backup region would be written over verified memory");
+		t.given.entry = (uintptr_t)kernel;
+		memset(&sha256_regions[1], 0, sizeof(sha256_regions[1]));
+		one_region(kernel, sizeof(kernel));
+	}
 
 	/* A console whose registers lie in verified memory: not one more
 	 * byte is written there, and the image is not entered. */
