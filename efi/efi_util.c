@@ -243,6 +243,14 @@ void kxb_open(struct kxb_file *f, const char *path, const char *what)
 		FreePool(info);
 		kxb_fail(EFI_NOT_FOUND, "%s %s: is a directory", what, path);
 	}
+	/* The firmware's word is bounded before any size arithmetic. */
+	if (info->FileSize > KX_BOOTCONF_LOAD_MAX) {
+		unsigned long long size = info->FileSize;
+
+		FreePool(info);
+		kxb_fail(EFI_BAD_BUFFER_SIZE, "%s %s: %llu bytes, more than kxboot loads (%llu)",
+			 what, path, size, (unsigned long long)KX_BOOTCONF_LOAD_MAX);
+	}
 	f->size = info->FileSize;
 	FreePool(info);
 }

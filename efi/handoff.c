@@ -50,14 +50,17 @@ uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 {
 	static struct kxb_file f[KX_BOOTCONF_INITRD_MAX];
 	unsigned n = conf->ninitrd;
-	uint64_t total = 0, off = 0;
+	uint64_t total = 0, off = 0, sizes[KX_BOOTCONF_INITRD_MAX];
 	EFI_PHYSICAL_ADDRESS dest;
 	EFI_STATUS st;
 
 	for (unsigned i = 0; i < n; i++) {
 		kxb_open(&f[i], conf->initrd[i], "initrd");
-		total = KX_ALIGN_UP(total, 4) + f[i].size;
+		sizes[i] = f[i].size;
 	}
+	if (kx_bootconf_initrd_size(sizes, n, &total) != KX_OK)
+		kxb_fail(EFI_BAD_BUFFER_SIZE, "initrd: %u files, more than %llu bytes together",
+			 n, (unsigned long long)KX_BOOTCONF_LOAD_MAX);
 	if (!total) {
 		for (unsigned i = 0; i < n; i++)
 			kxb_close(&f[i]);

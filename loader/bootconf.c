@@ -198,3 +198,23 @@ enum kx_status kx_bootconf_parse(const char *text, size_t len,
 		kx_memset(c, 0, sizeof(*c));
 	return st;
 }
+
+enum kx_status kx_bootconf_initrd_size(const uint64_t *sizes, unsigned n,
+				       uint64_t *total)
+{
+	uint64_t t = 0;
+
+	if (!total || (n && !sizes))
+		return KX_ERR_INVAL;
+	*total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		/* t and sizes[i] are at most 2^40 here: no sum can wrap. */
+		if (sizes[i] > KX_BOOTCONF_LOAD_MAX)
+			return KX_ERR_RANGE;
+		t = KX_ALIGN_UP(t, 4) + sizes[i];
+		if (t > KX_BOOTCONF_LOAD_MAX)
+			return KX_ERR_RANGE;
+	}
+	*total = t;
+	return KX_OK;
+}

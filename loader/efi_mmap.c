@@ -66,8 +66,10 @@ enum kx_status kx_e820_from_efi(const void *map, size_t count,
 
 		if (last && out[i].addr - last->addr < last->size)
 			return KX_ERR_OVERLAP;
+		/* Merged only while the size fits: [0, 2^64) has none. */
 		if (last && last->type == out[i].type &&
-		    last->addr + last->size == out[i].addr)
+		    last->addr + last->size == out[i].addr &&
+		    out[i].size <= UINT64_MAX - last->size)
 			last->size += out[i].size;
 		else
 			out[(*n)++] = out[i];

@@ -108,15 +108,27 @@ static enum kx_status next_token(const struct kx_fdt *f, uint32_t off,
 	return KX_OK;
 }
 
-/* The property name at strings offset nameoff, or NULL if it is bad. */
+/*
+ * The property name at strings offset nameoff, or NULL if it is bad.  A
+ * name is good when a NUL follows it inside the block: when it starts
+ * before the block's last NUL (names_end), so no name is scanned here.
+ */
 static const char *prop_name(const struct kx_fdt *f, uint32_t nameoff)
 {
-	const uint8_t *s = f->blob + f->off_strings;
-
-	if (nameoff >= f->size_strings ||
-	    str_len(s + nameoff, f->size_strings - nameoff) == f->size_strings - nameoff)
+	if (nameoff >= f->names_end)
 		return 0;
-	return (const char *)s + nameoff;
+	return (const char *)f->blob + f->off_strings + nameoff;
+}
+
+/* names_end: one scan of the strings block, backwards to its last NUL. */
+static uint32_t find_names_end(const struct kx_fdt *f)
+{
+	const uint8_t *s = f->blob + f->off_strings;
+	uint32_t n = f->size_strings;
+
+	while (n > 0 && s[n - 1] != 0)
+		n--;
+	return n;
 }
 
 /* Every token well formed, nodes balanced, one root, FDT_END last. */
@@ -193,6 +205,7 @@ enum kx_status kx_fdt_open(struct kx_fdt *f, void *blob, size_t avail)
 		if (!kx_fdt64(h + rsv_end) && !kx_fdt64(h + rsv_end + 8))
 			break;
 	}
+	f->names_end = find_names_end(f);
 	return check_struct(f);
 }
 
@@ -467,6 +480,7 @@ enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
 	if (nameoff == f->size_strings) {
 		kx_memcpy(f->blob + f->off_strings + f->size_strings, name, nlen + 1);
 		f->size_strings += nlen + 1;
+		f->names_end = f->size_strings;
 	}
 	kx_fdt_put32(f->blob + at, TOK_PROP);
 	kx_fdt_put32(f->blob + at + 4, len);

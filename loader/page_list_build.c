@@ -57,9 +57,15 @@ static uint64_t dest_index(const struct build *bd, uint64_t phys)
 	return NO_INDEX;
 }
 
+/*
+ * Ranges end exclusive and may end at 2^64 (where a + alen is 0): compared
+ * by their distance, never by their ends.
+ */
 static int ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	return alen && blen && a < b + blen && b < a + alen;
+	if (!alen || !blen)
+		return 0;
+	return a >= b ? a - b < blen : b - a < alen;
 }
 
 static enum kx_status check_segments(struct build *bd)
@@ -265,9 +271,10 @@ static enum kx_status choose_source(struct build *bd,
 				    const struct kx_pl_segment *s,
 				    uint64_t k, uint64_t copy, uint64_t *src)
 {
-	const uint8_t *buf = (const uint8_t *)s->buf + (k << KX_PAGE_SHIFT);
 	uint64_t off = k << KX_PAGE_SHIFT;
 	uint64_t have = s->bufsz > off ? KX_MIN(s->bufsz - off, KX_PAGE_SIZE) : 0;
+	/* Pages past the buffer (or of a segment without one) have none. */
+	const uint8_t *buf = have ? (const uint8_t *)s->buf + off : 0;
 	uint8_t *page;
 	enum kx_status st;
 
@@ -317,7 +324,9 @@ static enum kx_status build_list(struct build *bd)
 				return st;
 			bd->b->copies++;
 		}
+		/* A segment ending at 2^64 leaves no next address to continue at. */
 		dest = s->dest + s->memsz;
+		have_dest = dest != 0;
 	}
 	return emit(bd, IND_DONE, copy);
 }

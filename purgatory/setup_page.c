@@ -4,6 +4,7 @@
  * include/kexec_abi.h and docs/abi.md.  Every read is bounded by a size that
  * has already been checked against the bytes the caller made readable.
  */
+#include <stdbool.h>
 #include <kx/compiler.h>
 #include <kx/setup_page.h>
 
@@ -155,6 +156,30 @@ static void put_record(struct kx_setup_writer *w, uint32_t type,
 	w->used += padded;
 }
 
+static enum kx_status check_record(const uint8_t *rec, uint32_t type,
+				   uint32_t size, int known_minor,
+				   uint32_t *bad);
+
+/*
+ * put_record, then the reader's check of the record written: the writer
+ * never writes a page its reader refuses (a known type with a wrong size
+ * or entry size, a command line with a NUL inside, a non-zero reserved
+ * field).  On a refusal the bytes are taken back.
+ */
+static enum kx_status put_checked(struct kx_setup_writer *w, uint32_t type,
+				  const void *a, uint32_t alen,
+				  const void *b, uint32_t blen)
+{
+	uint32_t at = w->used, bad;
+	enum kx_status st;
+
+	put_record(w, type, a, alen, b, blen);
+	st = check_record(w->page + at, type, END_SIZE + alen + blen, 1, &bad);
+	if (st != KX_OK)
+		w->used = at;
+	return st;
+}
+
 /* Makes room for need bytes, chaining once if the current page is short. */
 static enum kx_status reserve(struct kx_setup_writer *w, uint32_t need)
 {
@@ -190,8 +215,10 @@ static enum kx_status add_two(struct kx_setup_writer *w, uint32_t type,
 		roll_back(w, &s);
 		return st;
 	}
-	put_record(w, type, a, alen, b, blen);
-	return KX_OK;
+	st = put_checked(w, type, a, alen, b, blen);
+	if (st != KX_OK)
+		roll_back(w, &s);
+	return st;
 }
 
 enum kx_status kx_setup_add(struct kx_setup_writer *w, uint32_t type,
@@ -239,7 +266,9 @@ enum kx_status kx_setup_add_table(struct kx_setup_writer *w, uint32_t type,
 		n = KX_MIN(fit, count);
 		words[0] = n;
 		words[1] = entry_size;
-		put_record(w, type, words, head, src, n * entry_size);
+		st = put_checked(w, type, words, head, src, n * entry_size);
+		if (st != KX_OK)
+			break;
 		src += (size_t)n * entry_size;
 		count -= n;
 		/* A full page with entries left: the next reserve chains. */
@@ -258,6 +287,49 @@ static uint32_t popcount64(uint64_t v)
 	return n;
 }
 
+/* ceil(pages / 64) without the wrap of (pages + 63) / 64 near 2^64. */
+static uint64_t bitmap_words(uint64_t pages)
+{
+	return pages / 64 + (pages % 64 != 0);
+}
+
+/* Bits of the last word past `pages`: the ABI says they are zero. */
+static uint64_t bitmap_spare_bits(uint64_t last_word, uint64_t pages)
+{
+	return pages % 64 ? last_word >> (pages % 64) : 0;
+}
+
+/* base + n pages ends at or below 2^64 (2^64 - base is 0 - base here). */
+static bool pages_fit_above(uint64_t base, uint64_t n)
+{
+	return base == 0 ? n <= (UINT64_MAX >> 12) + 1 :
+			   n <= (0 - base) / KX_PAGE_SIZE;
+}
+
+/* Most bitmap words a full chain of the largest pages can hold. */
+#define BITMAP_MAX_WORDS							\
+	((uint64_t)KX_SETUP_MAX_CHAIN *						\
+	 ((KX_SETUP_MAX_PAGE - KX_SETUP_HEADER_SIZE - END_SIZE -		\
+	   sizeof(struct kx_backup_bitmap)) / 8))
+
+/* The writer's checks of a whole bitmap before it writes any of it. */
+static enum kx_status check_bitmap_args(uint64_t orig_base, uint64_t store_base,
+					const uint64_t *bits, uint64_t pages)
+{
+	uint64_t words = bitmap_words(pages), i, stored = 0;
+
+	if ((pages && !bits) || !KX_IS_ALIGNED(orig_base, KX_PAGE_SIZE) ||
+	    !KX_IS_ALIGNED(store_base, KX_PAGE_SIZE))
+		return KX_ERR_INVAL;
+	if (words > BITMAP_MAX_WORDS || !pages_fit_above(orig_base, pages))
+		return KX_ERR_RANGE;
+	if (words && bitmap_spare_bits(bits[words - 1], pages))
+		return KX_ERR_INVAL;
+	for (i = 0; i < words; i++)
+		stored += popcount64(bits[i]);
+	return pages_fit_above(store_base, stored) ? KX_OK : KX_ERR_RANGE;
+}
+
 enum kx_status kx_setup_add_backup_bitmap(struct kx_setup_writer *w,
 					  uint64_t orig_base,
 					  uint64_t store_base,
@@ -265,14 +337,15 @@ enum kx_status kx_setup_add_backup_bitmap(struct kx_setup_writer *w,
 {
 	const uint32_t fixed = sizeof(struct kx_backup_bitmap);
 	const uint32_t head = fixed - sizeof(struct kx_record);
-	uint64_t words = (pages + 63) / 64;
+	uint64_t words = bitmap_words(pages);
 	struct snapshot s;
-	enum kx_status st = KX_OK;
+	enum kx_status st;
 
-	if (!w || !w->page || (pages && !bits) ||
-	    !KX_IS_ALIGNED(orig_base, KX_PAGE_SIZE) ||
-	    !KX_IS_ALIGNED(store_base, KX_PAGE_SIZE))
+	if (!w || !w->page)
 		return KX_ERR_INVAL;
+	st = check_bitmap_args(orig_base, store_base, bits, pages);
+	if (st != KX_OK)
+		return st;
 	s = take(w);
 	do {
 		/* Whole 64-page words only, so each record starts on a word. */
@@ -286,13 +359,16 @@ enum kx_status kx_setup_add_backup_bitmap(struct kx_setup_writer *w,
 		fixed_part[0] = orig_base;
 		fixed_part[1] = store_base;
 		fixed_part[2] = chunk_pages;
-		put_record(w, KX_REC_BACKUP_BITMAP, fixed_part, head,
-			   bits, (uint32_t)(n * 8));
+		st = put_checked(w, KX_REC_BACKUP_BITMAP, fixed_part, head,
+				 bits, (uint32_t)(n * 8));
+		if (st != KX_OK)
+			break;
 		for (i = 0; i < n; i++)
 			stored += popcount64(bits[i]);
 		bits += n;
 		words -= n;
 		pages -= chunk_pages;
+		/* Checked above: neither sum passes 2^64 (it may reach it). */
 		orig_base += chunk_pages * KX_PAGE_SIZE;
 		store_base += stored * KX_PAGE_SIZE;
 	} while (words > 0);
@@ -475,6 +551,35 @@ static uint32_t table_entry_min(uint32_t type)
 }
 
 /*
+ * A bitmap record: exactly ceil(pages / 64) words (so `pages` is bounded
+ * by the page), zero bits past `pages`, and neither the original range nor
+ * the store of its set bits running past 2^64.
+ */
+static enum kx_status check_bitmap(const uint8_t *rec, uint32_t size,
+				   uint32_t min, uint32_t *bad)
+{
+	uint64_t pages = kx_get_le64(rec + 24), words = (size - min) / 8;
+	uint64_t stored = 0, i;
+
+	*bad = 24;
+	if (!KX_IS_ALIGNED(size - min, 8) || bitmap_words(pages) != words)
+		return KX_ERR_TABLE;
+	if (words && bitmap_spare_bits(kx_get_le64(rec + size - 8), pages)) {
+		*bad = size - 8;
+		return KX_ERR_TABLE;
+	}
+	*bad = 8;
+	if (!pages_fit_above(kx_get_le64(rec + 8), pages))
+		return KX_ERR_RANGE;
+	for (i = 0; i < words; i++)
+		stored += popcount64(kx_get_le64(rec + min + 8 * i));
+	*bad = 16;
+	if (!pages_fit_above(kx_get_le64(rec + 16), stored))
+		return KX_ERR_RANGE;
+	return KX_OK;
+}
+
+/*
  * Checks one record whose size is already known to lie within the page.
  * known_minor: the page's minor is one this reader fully knows, so sizes
  * must be exact and reserved fields zero.
@@ -516,15 +621,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 		}
 		return KX_OK;
 	}
-	case KX_REC_BACKUP_BITMAP: {
-		uint64_t pages = kx_get_le64(rec + 24);
-
-		*bad = 24;
-		if ((pages + 63) / 64 != (uint64_t)(size - min) / 8 ||
-		    !KX_IS_ALIGNED(size - min, 8))
-			return KX_ERR_TABLE;
-		return KX_OK;
-	}
+	case KX_REC_BACKUP_BITMAP:
+		return check_bitmap(rec, size, min, bad);
 	case KX_REC_CMDLINE:
 		/* The string's NUL is its last byte, none before it. */
 		*bad = size - 1;

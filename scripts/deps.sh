@@ -7,7 +7,7 @@ set -euo pipefail
 # Groups map a stage of the build to the Debian packages it needs.
 declare -A GROUP=(
 	[build]="gcc make binutils gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross"
-	[test]="qemu-user libssl-dev clang-14 libclang-rt-14-dev python3 pkg-config"
+	[test]="qemu-user libssl-dev clang-14 libclang-rt-14-dev llvm-14 python3 pkg-config"
 	[qemu]="qemu-system-x86 qemu-system-arm cpio busybox-static dpkg-dev"
 	[efi]="gnu-efi ovmf qemu-efi-aarch64 mtools dosfstools"
 	[kexec]="dpkg-dev autoconf makedumpfile patch libc6-dev"

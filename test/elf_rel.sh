@@ -102,6 +102,22 @@ if grep -qx 'set entry64_regs KX_ERR_ELF_SYMBOL' "$work/set.txt" &&
 else
 	echo "FAIL elf-rel symbol size: $(tr '\n' ' ' <"$work/set.txt")"
 fi
+# kxreloc reads section names only through a checked e_shstrndx: an index
+# past the section headers, or one naming a section that is no string
+# table, is refused with a message instead of read out of bounds.
+for bad in 0xfff0:past-headers 1:not-strtab; do
+	ndx=${bad%%:*} what=${bad#*:}
+	cp "$work/s-x86-small.ro" "$work/shstrndx-$what.ro"
+	printf "$(printf '\\x%02x\\x%02x' $((ndx & 255)) $((ndx >> 8)))" |
+		dd of="$work/shstrndx-$what.ro" bs=1 seek=62 conv=notrunc status=none
+	"$kxreloc" "$work/shstrndx-$what.ro" 0x200000 /dev/null >"$work/shstrndx-$what.txt" 2>&1
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "section names\|e_shstrndx" "$work/shstrndx-$what.txt"; then
+		echo "ok   elf-rel e_shstrndx $ndx ($what) refused: $(tail -n 1 "$work/shstrndx-$what.txt")"
+	else
+		echo "FAIL elf-rel e_shstrndx $ndx ($what): exit $rc: $(head -c 300 "$work/shstrndx-$what.txt")"
+	fi
+done
 # Symbols as a loader sets them: entry64_regs at its address with
 # kexec-tools' size, and the entry point at purgatory_start.
 "$kxreloc" "$B/x86_64/purgatory.ro" 0x7f000000 /dev/null purgatory_start entry64_regs \

@@ -31,13 +31,47 @@ static void *slurp(const char *path, size_t *size)
 	return buf;
 }
 
+/*
+ * The section names' table, checked against the file (kx's loader has
+ * already bounded the section headers, but needs no names, so nothing
+ * has looked at e_shstrndx): NULL with *why set when it is unusable.
+ */
+static const char *section_names(const uint8_t *file, size_t fsize,
+				 uint64_t *size, const char **why)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(file + eh->e_shoff);
+	const Elf64_Shdr *s;
+
+	if (eh->e_shstrndx == SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum) {
+		*why = "e_shstrndx names no section";
+		return 0;
+	}
+	s = &sh[eh->e_shstrndx];
+	if (s->sh_type != SHT_STRTAB || s->sh_size == 0) {
+		*why = "e_shstrndx names a section that is no string table";
+		return 0;
+	}
+	if (s->sh_offset > fsize || s->sh_size > fsize - s->sh_offset) {
+		*why = "section names' table outside the file";
+		return 0;
+	}
+	if (file[s->sh_offset + s->sh_size - 1] != 0) {
+		*why = "section names' table does not end with a NUL";
+		return 0;
+	}
+	*size = s->sh_size;
+	return (const char *)file + s->sh_offset;
+}
+
 int main(int argc, char **argv)
 {
 	struct kx_elf_rel e;
 	uint64_t size, align, phys;
 	const Elf64_Ehdr *eh;
 	const Elf64_Shdr *sh;
-	const char *names;
+	const char *names, *why = "";
+	uint64_t names_size = 0;
 	size_t fsize;
 	uint8_t *file, *image;
 	enum kx_status st;
@@ -66,7 +100,14 @@ int main(int argc, char **argv)
 	/* Section names for the report (the loader itself needs none). */
 	eh = (const Elf64_Ehdr *)file;
 	sh = (const Elf64_Shdr *)(file + eh->e_shoff);
-	names = (const char *)file + sh[eh->e_shstrndx].sh_offset;
+	names = section_names(file, fsize, &names_size, &why);
+	for (unsigned i = 0; names && i < eh->e_shnum; i++)
+		if ((sh[i].sh_flags & SHF_ALLOC) && sh[i].sh_name >= names_size)
+			why = "a section name outside the names' table", names = 0;
+	if (!names) {
+		fprintf(stderr, "kxreloc: %s: %s\n", argv[1], why);
+		return 2;
+	}
 	for (unsigned i = 0; i < eh->e_shnum; i++)
 		if (sh[i].sh_flags & SHF_ALLOC)
 			printf("section %s 0x%llx 0x%llx\n", names + sh[i].sh_name,

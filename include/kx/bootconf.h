@@ -28,6 +28,7 @@
 #define KX_BOOTCONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <kx/status.h>
 
 #define KX_BOOTCONF_FILE_MAX	65536	/* bytes of a configuration file */
@@ -35,6 +36,12 @@
 #define KX_BOOTCONF_CMDLINE_MAX	4096	/* bytes of the command line, NUL included */
 #define KX_BOOTCONF_INITRD_MAX	8	/* initrd lines */
 #define KX_BOOTCONF_MSG_MAX	160	/* bytes of an error message */
+/*
+ * Largest file kxboot loads (kernel, initrd, dtb): every size the
+ * firmware's FileInfo reports is held to it before any arithmetic, so
+ * sums of KX_BOOTCONF_INITRD_MAX of them rounded up to pages never wrap.
+ */
+#define KX_BOOTCONF_LOAD_MAX	(1ULL << 40)
 
 struct kx_bootconf {
 	char kernel[KX_BOOTCONF_PATH_MAX];
@@ -61,5 +68,13 @@ struct kx_bootconf_error {
 enum kx_status kx_bootconf_parse(const char *text, size_t len,
 				 struct kx_bootconf *c,
 				 struct kx_bootconf_error *err);
+
+/*
+ * Size of n initrds laid end to end, each from a 4-byte boundary, as one
+ * segment.  KX_ERR_RANGE when a size or the total passes
+ * KX_BOOTCONF_LOAD_MAX (nothing is added before that is known).
+ */
+enum kx_status kx_bootconf_initrd_size(const uint64_t *sizes, unsigned n,
+				       uint64_t *total);
 
 #endif

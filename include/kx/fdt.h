@@ -37,6 +37,9 @@ struct kx_fdt {
 	uint32_t size_struct;
 	uint32_t off_strings;
 	uint32_t size_strings;
+	/* 1 + offset of the strings block's last NUL (0: none): a name
+	 * offset below it has its NUL, found once instead of per property. */
+	uint32_t names_end;
 };
 
 /*

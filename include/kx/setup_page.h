@@ -52,7 +52,10 @@ void kx_setup_set_more(struct kx_setup_writer *w, kx_setup_more_fn more,
 /*
  * Each add is all or nothing: on failure the writer is as it was before
  * the call and can still be finished (continuation pages it obtained stay
- * unused).
+ * unused).  Every record written is checked as the reader checks it: an
+ * add the reader would refuse (a known type with the wrong size or entry
+ * size, a command line with a NUL inside, a reserved field set) fails
+ * with the reader's status.
  */
 enum kx_status kx_setup_add(struct kx_setup_writer *w, uint32_t type,
 			    const void *payload, uint32_t len);
@@ -61,7 +64,11 @@ enum kx_status kx_setup_add_table(struct kx_setup_writer *w, uint32_t type,
 				  const void *entries, uint32_t count,
 				  uint32_t entry_size);
 enum kx_status kx_setup_add_cmdline(struct kx_setup_writer *w, const char *s);
-/* Dense backup map; split into records of whole 64-page words as needed. */
+/*
+ * Dense backup map; split into records of whole 64-page words as needed.
+ * Refuses bits past `pages` (KX_ERR_INVAL), more words than a chain of the
+ * largest pages holds, and ranges past 2^64 (KX_ERR_RANGE).
+ */
 enum kx_status kx_setup_add_backup_bitmap(struct kx_setup_writer *w,
 					  uint64_t orig_base,
 					  uint64_t store_base,

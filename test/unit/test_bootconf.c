@@ -150,3 +150,31 @@ KX_TEST(bootconf_null_arguments)
 	CHECK_ST(kx_bootconf_parse("kernel k", 8, &conf, NULL), KX_OK);
 	CHECK_ST(kx_bootconf_parse("x", 1, &conf, NULL), KX_ERR_FORMAT);
 }
+
+/*
+ * kxboot's initrd segment: sizes come from the firmware's FileInfo, so
+ * they are bounded before any addition (a sum near 2^64 must not wrap
+ * into a small allocation that the reads then overrun).
+ */
+KX_TEST(bootconf_initrd_size_bounds_firmware_sizes)
+{
+	uint64_t t = 1, sizes[KX_BOOTCONF_INITRD_MAX] = { 3, 1, 6, 0, 2 };
+
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 0, &t), KX_OK);
+	CHECK_EQ(t, 0);
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 5, &t), KX_OK);
+	CHECK_EQ(t, 4 + 4 + 8 + 2);	/* each file from a 4-byte boundary */
+	/* One file or the sum past the bound, or wrapping past 2^64. */
+	sizes[0] = UINT64_MAX;
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 2, &t), KX_ERR_RANGE);
+	sizes[0] = UINT64_MAX - 2;	/* + 1 wraps to 2 with the rounding */
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 2, &t), KX_ERR_RANGE);
+	sizes[0] = KX_BOOTCONF_LOAD_MAX;
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 1, &t), KX_OK);
+	CHECK_ST(kx_bootconf_initrd_size(sizes, 2, &t), KX_ERR_RANGE);
+	for (unsigned i = 0; i < KX_BOOTCONF_INITRD_MAX; i++)
+		sizes[i] = UINT64_MAX / KX_BOOTCONF_INITRD_MAX + 1;
+	CHECK_ST(kx_bootconf_initrd_size(sizes, KX_BOOTCONF_INITRD_MAX, &t),
+		 KX_ERR_RANGE);
+	CHECK_ST(kx_bootconf_initrd_size(0, 1, &t), KX_ERR_INVAL);
+}

@@ -80,6 +80,34 @@ KX_TEST(e820_from_efi_refusals)
 	CHECK_EQ(n, 0);
 }
 
+/* Two halves of the address space of one type: merged they would be
+ * 2^64 bytes, which no e820 size holds (it wrapped to an empty entry). */
+KX_TEST(e820_from_efi_merge_never_wraps_the_size)
+{
+	struct kx_e820 e[4];
+	unsigned n;
+
+	nmap = 0;
+	desc(KX_EFI_CONVENTIONAL, 0, 1ULL << 51);
+	desc(KX_EFI_BOOT_CODE, 1ULL << 63, 1ULL << 51);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 4, &n), KX_OK);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(e[0].addr, 0);
+	CHECK_EQ(e[0].size, 1ULL << 63);
+	CHECK_EQ(e[1].addr, 1ULL << 63);
+	CHECK_EQ(e[1].size, 1ULL << 63);
+	CHECK_EQ(e[1].type, KX_MEM_RAM);
+	/* Three parts: the first two merge, the third stays apart. */
+	nmap = 0;
+	desc(KX_EFI_CONVENTIONAL, 0, 1ULL << 50);
+	desc(KX_EFI_CONVENTIONAL, 1ULL << 62, 1ULL << 50);
+	desc(KX_EFI_CONVENTIONAL, 1ULL << 63, 1ULL << 51);
+	CHECK_ST(kx_e820_from_efi(map, nmap, STRIDE, e, 4, &n), KX_OK);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(e[0].size, 1ULL << 63);
+	CHECK_EQ(e[1].size, 1ULL << 63);
+}
+
 KX_TEST(e820_set_splits)
 {
 	struct kx_e820 e[8] = {

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <kx/fdt.h>
 #include "kxtest.h"
 
@@ -313,4 +316,92 @@ KX_TEST(fdt_refuses_malformed_blobs)
 	/* A memory reservation map with no terminator before the struct. */
 	kx_fdt_put64(t.b + 40, 0x1000);
 	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_ERR_FDT_FORMAT);
+}
+
+/*
+ * The largest tree Linux's arm64 boot protocol allows (2 MiB), built to
+ * make a per-property scan of the names quadratic: about 87,000 properties
+ * all named by one 1 MiB string.  Opening it must not read any name: the
+ * strings block is checked once, from its end back to its last NUL.  The
+ * names' pages are made unreadable, so a scan per property faults (and is
+ * reported as a failure) instead of taking minutes.
+ */
+static sigjmp_buf fdt_fault_jmp;
+
+static void fdt_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(fdt_fault_jmp, 1);
+}
+
+KX_TEST(fdt_open_reads_the_names_once_in_a_maximum_size_tree)
+{
+	const uint32_t total = 2u << 20, page = 4096, props = (1u << 20) / 12;
+	const uint32_t off_struct = 56, size_struct = 8 + 12 * props + 8;
+	const uint32_t off_strings = off_struct + size_struct;
+	const uint32_t lead = (page - off_strings % page) % page;
+	const uint32_t nstrings = total - off_strings;
+	uint8_t *map, *b, *names;
+	struct sigaction sa = { .sa_handler = fdt_fault }, old_segv, old_bus;
+	struct kx_fdt f;
+	uint32_t pos = off_struct, root, len, hidden;
+	const void *val;
+	volatile enum kx_status st = KX_ERR_INVAL;
+	volatile int faulted = 0;
+
+	map = mmap(0, total + 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	b = map + lead;		/* the strings block starts on a page */
+	memset(b, 0, off_struct);
+	kx_fdt_put32(b + 0, KX_FDT_MAGIC);
+	kx_fdt_put32(b + 4, total);
+	kx_fdt_put32(b + 8, off_struct);
+	kx_fdt_put32(b + 12, off_strings);
+	kx_fdt_put32(b + 16, 40);
+	kx_fdt_put32(b + 20, 17);
+	kx_fdt_put32(b + 24, 16);
+	kx_fdt_put32(b + 32, nstrings);
+	kx_fdt_put32(b + 36, size_struct);
+	kx_fdt_put32(b + pos, 1);		/* the root, named "" */
+	kx_fdt_put32(b + pos + 4, 0);
+	pos += 8;
+	for (uint32_t i = 0; i < props; i++, pos += 12) {
+		kx_fdt_put32(b + pos, 3);	/* empty value, name at 0 */
+		kx_fdt_put32(b + pos + 4, 0);
+		kx_fdt_put32(b + pos + 8, 0);
+	}
+	kx_fdt_put32(b + pos, 2);
+	kx_fdt_put32(b + pos + 4, 9);
+	names = b + off_strings;
+	CHECK(((uintptr_t)names % page) == 0);
+	memset(names, 'n', nstrings - 1);
+	names[nstrings - 1] = 0;
+
+	/* Every page of the name but the one holding its NUL unreadable. */
+	hidden = (nstrings - 1) / page * page;
+	CHECK(hidden >= (1u << 20) - page);
+	CHECK(mprotect(names, hidden, PROT_NONE) == 0);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	if (sigsetjmp(fdt_fault_jmp, 1) == 0)
+		st = kx_fdt_open(&f, b, total);
+	else
+		faulted = 1;
+	sigaction(SIGSEGV, &old_segv, 0);
+	sigaction(SIGBUS, &old_bus, 0);
+	CHECK(mprotect(names, hidden, PROT_READ | PROT_WRITE) == 0);
+	if (faulted)
+		kx_test_fail(__FILE__, __LINE__,
+			     "kx_fdt_open read a property name: one scan per property");
+	CHECK_ST(st, KX_OK);
+
+	/* Finding a property compares at most the query's length per name. */
+	CHECK_ST(kx_fdt_find_node(&f, "/", &root), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, root, "nnnx", &val, &len), KX_ERR_NOT_FOUND);
+
+	/* The same tree whose last byte is not a NUL has no good name. */
+	names[nstrings - 1] = 'n';
+	CHECK_ST(kx_fdt_open(&f, b, total), KX_ERR_FORMAT);
+	munmap(map, total + 2 * page);
 }

@@ -594,6 +594,49 @@ KX_TEST(page_list_build_refusals)
 	arena_free(&a);
 }
 
+/*
+ * Destinations at the top of the address space: a segment may end at 2^64
+ * (its end wraps to 0), and overlapping it is still seen; a segment at 0
+ * after it gets its own destination entry.
+ */
+KX_TEST(page_list_build_at_the_top_of_the_address_space)
+{
+	const uint64_t top = 0ULL - 2 * PG;
+	struct arena a;
+	struct pool p;
+	struct pairs got;
+	struct kx_pl_builder b;
+	struct kx_pl_segment s[2];
+
+	arena_init(&a, 16);
+	pool_pages(&p, &a, 4, 16);
+	builder_init(&b, &p);
+	/* Two pages ending at 2^64, without a buffer (zero filled), and a
+	 * page overlapping their second one. */
+	s[0] = (struct kx_pl_segment){ 0, 0, top, 2 * PG };
+	s[1] = (struct kx_pl_segment){ 0, 0, top + PG, PG };
+	CHECK_ST(kx_pl_build(&b, s, 2), KX_ERR_OVERLAP);
+	CHECK_EQ(b.bad_segment, 1);
+	s[1].dest = top;
+	CHECK_ST(kx_pl_build(&b, s, 2), KX_ERR_OVERLAP);
+	/* The order does not matter. */
+	s[0] = (struct kx_pl_segment){ 0, 0, top + PG, PG };
+	s[1] = (struct kx_pl_segment){ 0, 0, top, 2 * PG };
+	CHECK_ST(kx_pl_build(&b, s, 2), KX_ERR_OVERLAP);
+
+	/* Ending at 2^64, then a page at 0: each copy where it belongs. */
+	s[0] = (struct kx_pl_segment){ 0, 0, top, 2 * PG };
+	s[1] = (struct kx_pl_segment){ a.mem, PG, 0, PG };
+	p.next = 0;
+	CHECK_ST(kx_pl_build(&b, s, 2), KX_OK);
+	list_pairs(b.head, &got);
+	CHECK_EQ(got.n, 3);
+	CHECK_EQ(got.dest[0], top);
+	CHECK_EQ(got.dest[1], top + PG);
+	CHECK_EQ(got.dest[2], 0);
+	arena_free(&a);
+}
+
 KX_TEST(page_list_build_pool_exhaustion_leaves_nothing_to_run)
 {
 	struct arena a;

@@ -503,6 +503,144 @@ KX_TEST(reader_checks_tables)
 	mem_free(&m);
 }
 
+/* A page holding one bitmap record written by hand (the writer refuses
+ * these): orig_base, store_base, pages and `words` words of bits. */
+static uint8_t *bitmap_page(struct fake_mem *m, uint64_t orig, uint64_t store,
+			    uint64_t pages, const uint64_t *bits, uint32_t words)
+{
+	uint8_t *page = good_page(m);
+	uint32_t rec = 64, size = 32 + 8 * words;
+
+	kx_put_le32(page + rec, KX_REC_BACKUP_BITMAP);
+	kx_put_le32(page + rec + 4, size);
+	kx_put_le64(page + rec + 8, orig);
+	kx_put_le64(page + rec + 16, store);
+	kx_put_le64(page + rec + 24, pages);
+	for (uint32_t i = 0; i < words; i++)
+		kx_put_le64(page + rec + 32 + 8 * i, bits[i]);
+	kx_put_le32(page + rec + size, KX_REC_END);
+	kx_put_le32(page + rec + size + 4, 8);
+	hdr(page)->total_size = rec + size + 8;
+	reseal(page);
+	return page;
+}
+
+KX_TEST(bitmap_word_count_cannot_wrap_and_spare_bits_are_zero)
+{
+	struct fake_mem m = { 0 };
+	struct kx_setup_fault f;
+	uint64_t bits[2] = { 0x5, 0x1 };
+	uint8_t *page;
+
+	/* The hand-made record is valid as such. */
+	page = bitmap_page(&m, 0x100000, 0x200000, 65, bits, 2);
+	CHECK_ST(check1(page, 512, &f), KX_OK);
+	mem_free(&m);
+
+	/* No words and 2^64 - 63 pages: (pages + 63) / 64 wraps to 0. */
+	page = bitmap_page(&m, 0x100000, 0x200000, UINT64_MAX - 62, bits, 0);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_TABLE);
+	CHECK_EQ(f.offset, 64 + 24);
+	mem_free(&m);
+	page = bitmap_page(&m, 0x100000, 0x200000, UINT64_MAX, bits, 0);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_TABLE);
+	mem_free(&m);
+
+	/* 1 page, but bit 6 of the only word set ("64 of 1 displaced"). */
+	bits[0] = 0x40;
+	page = bitmap_page(&m, 0x100000, 0x200000, 1, bits, 1);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_TABLE);
+	CHECK_EQ(f.offset, 64 + 32);
+	mem_free(&m);
+	bits[0] = 0x5;
+	bits[1] = 0x2;		/* page 65 of 65 */
+	page = bitmap_page(&m, 0x100000, 0x200000, 65, bits, 2);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_TABLE);
+	CHECK_EQ(f.offset, 64 + 40);
+	mem_free(&m);
+
+	/* Original range or store running past 2^64 (ending at it is fine). */
+	bits[1] = 0x1;
+	page = bitmap_page(&m, 0ULL - 65 * 4096, 0x200000, 65, bits, 2);
+	CHECK_ST(check1(page, 512, &f), KX_OK);
+	mem_free(&m);
+	page = bitmap_page(&m, 0ULL - 64 * 4096, 0x200000, 65, bits, 2);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_RANGE);
+	CHECK_EQ(f.offset, 64 + 8);
+	mem_free(&m);
+	page = bitmap_page(&m, 0x100000, 0ULL - 2 * 4096, 65, bits, 2);
+	CHECK_ST(check1(page, 512, &f), KX_ERR_RANGE);
+	CHECK_EQ(f.offset, 64 + 16);
+	mem_free(&m);
+}
+
+KX_TEST(bitmap_writer_refuses_what_the_reader_would)
+{
+	struct fake_mem m = { 0 };
+	uint8_t *page = mem_add(&m, HEAD, 512);
+	struct kx_setup_writer w;
+	struct kx_setup_fault f;
+	uint64_t bits[2] = { 0x5, 0x1 };
+	uint32_t used;
+
+	CHECK_ST(kx_setup_init(&w, page, 512, 0), KX_OK);
+	used = w.used;
+	/* Counts no chain can hold, with or without the wrap. */
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0x100000, 0x200000, bits,
+					    UINT64_MAX - 62), KX_ERR_RANGE);
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0x100000, 0x200000, bits,
+					    UINT64_MAX), KX_ERR_RANGE);
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0x100000, 0x200000, bits,
+					    64ULL * 65536 * 8), KX_ERR_RANGE);
+	/* Bits past `pages`. */
+	bits[1] = 0x2;
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0x100000, 0x200000, bits, 65),
+		 KX_ERR_INVAL);
+	bits[1] = 0x1;
+	/* Ranges past 2^64. */
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0ULL - 64 * 4096, 0x200000, bits, 65),
+		 KX_ERR_RANGE);
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0x100000, 0ULL - 2 * 4096, bits, 65),
+		 KX_ERR_RANGE);
+	CHECK_EQ(w.used, used);
+	/* Ending exactly at 2^64 is allowed. */
+	CHECK_ST(kx_setup_add_backup_bitmap(&w, 0ULL - 65 * 4096, 0ULL - 3 * 4096,
+					    bits, 65), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+	CHECK_ST(check1(page, 512, &f), KX_OK);
+	mem_free(&m);
+}
+
+/* The writer never writes what its reader refuses. */
+KX_TEST(writer_refuses_records_the_reader_would)
+{
+	struct fake_mem m = { 0 };
+	uint8_t *page = mem_add(&m, HEAD, 512);
+	struct kx_setup_writer w;
+	struct kx_setup_fault f;
+	struct kx_mem_range mm = { 0, 4096, KX_MEM_RAM, 1 };
+	uint64_t seg[2] = { 0x1000, 0x1000 }, elf[3] = { 1, 2, 3 };
+	uint32_t used;
+
+	CHECK_ST(kx_setup_init(&w, page, 512, 0), KX_OK);
+	CHECK_ST(kx_setup_add_cmdline(&w, "quiet"), KX_OK);
+	used = w.used;
+	CHECK_ST(kx_setup_add(&w, KX_REC_CMDLINE, "ab", 2), KX_ERR_STRING);
+	CHECK_ST(kx_setup_add(&w, KX_REC_CMDLINE, "a\0b", 4), KX_ERR_STRING);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_SEGMENTS, seg, 1, sizeof(seg)),
+		 KX_ERR_TABLE);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_MEMMAP, &mm, 1, sizeof(mm)),
+		 KX_ERR_RESERVED);
+	CHECK_ST(kx_setup_add(&w, KX_REC_ELFCORE, elf, sizeof(elf)),
+		 KX_ERR_RECORD_SIZE);
+	CHECK_EQ(w.used, used);
+	mm.attr = 0;
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_MEMMAP, &mm, 1, sizeof(mm)), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+	CHECK_ST(check1(page, 512, &f), KX_OK);
+	mem_free(&m);
+}
+
 KX_TEST(newer_minor_with_bigger_header_and_entries_is_read)
 {
 	/* A page as minor 7 might write it: 80-byte header, 64-byte segment
