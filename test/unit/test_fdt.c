@@ -402,6 +402,6 @@ KX_TEST(fdt_open_reads_the_names_once_in_a_maximum_size_tree)
 
 	/* The same tree whose last byte is not a NUL has no good name. */
 	names[nstrings - 1] = 'n';
-	CHECK_ST(kx_fdt_open(&f, b, total), KX_ERR_FORMAT);
+	CHECK_ST(kx_fdt_open(&f, b, total), KX_ERR_FDT_FORMAT);
 	munmap(map, total + 2 * page);
 }
