@@ -45,6 +45,8 @@ uint64_t kxb_alloc_low(uint64_t pages, uint64_t align, uint64_t offset,
 
 /* ------------------------------------------------------------ files */
 
+struct kxb_part kxb_initrd_parts[KX_BOOTCONF_INITRD_MAX];
+
 uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 			  uint64_t max, uint64_t max2)
 {
@@ -87,6 +89,8 @@ uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 		kx_memset(s->buf + off, 0, KX_ALIGN_UP(off, 4) - off);
 		off = KX_ALIGN_UP(off, 4);
 		kxb_read(&f[i], 0, s->buf + off, f[i].size);
+		kxb_initrd_parts[i].off = off;
+		kxb_initrd_parts[i].size = f[i].size;
 		off += f[i].size;
 		kxb_close(&f[i]);
 	}
@@ -365,7 +369,8 @@ void kxb_report_page_list(const struct kxb_plist *pl)
 enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kxb_seg *segs, unsigned nseg,
 				    const struct kx_mem_range *mm, unsigned nmm,
-				    const char *cmdline)
+				    const char *cmdline,
+				    const struct kx_measurement *meas, unsigned nmeas)
 {
 	struct kx_segment ks[8];
 	struct kx_setup_writer w;
@@ -392,6 +397,8 @@ enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, nmm, sizeof(mm[0]));
 	if (st == KX_OK)
 		st = kx_setup_add_cmdline(&w, cmdline);
+	if (st == KX_OK && nmeas)
+		st = kx_setup_add_table(&w, KX_REC_MEASURED, meas, nmeas, sizeof(meas[0]));
 	if (st == KX_OK)
 		st = kx_setup_finish(&w);
 	return st;

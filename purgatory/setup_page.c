@@ -344,6 +344,7 @@ static uint32_t fixed_size(uint32_t type)
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
+	case KX_REC_MEASURED:
 		return sizeof(struct kx_table);
 	case KX_REC_BACKUP_BITMAP:
 		return sizeof(struct kx_backup_bitmap);
@@ -367,6 +368,8 @@ static uint32_t table_entry_min(uint32_t type)
 		return sizeof(struct kx_backup_extent);
 	case KX_REC_MEMMAP:
 		return sizeof(struct kx_mem_range);
+	case KX_REC_MEASURED:
+		return sizeof(struct kx_measurement);
 	default:
 		return 0;
 	}
@@ -389,7 +392,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 	switch (type) {
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
-	case KX_REC_MEMMAP: {
+	case KX_REC_MEMMAP:
+	case KX_REC_MEASURED: {
 		uint32_t count = kx_get_le32(rec + 8);
 		uint32_t esz = kx_get_le32(rec + 12);
 		uint32_t i;

@@ -123,6 +123,35 @@ static void json_string(const char *s)
 
 /* ----------------------------------------------------------- records */
 
+/* KX_REC_MEASURED entry (1.1). */
+static void print_measurement(const uint8_t *e)
+{
+	struct kx_measurement m;
+	char digest[65];
+
+	memcpy(&m, e, sizeof(m));
+	hex(m.sha256, sizeof(m.sha256), digest);
+	if (json) {
+		printf("{\"kind\":\"%s\",\"pcr\":", segment_kind(m.kind));
+		if (m.pcr == KX_MEAS_PCR_NONE)
+			printf("null");
+		else
+			printf("%u", m.pcr);
+		printf(",\"event_type\":%u,\"flags\":%u,\"size\":%llu,\"sha256\":\"%s\"}",
+		       m.event_type, m.flags, (unsigned long long)m.size, digest);
+		return;
+	}
+	if (m.pcr == KX_MEAS_PCR_NONE)
+		printf("    %-11s no TPM    size 0x%-10llx %s", segment_kind(m.kind),
+		       (unsigned long long)m.size, digest);
+	else
+		printf("    %-11s PCR %-2u    size 0x%-10llx %s", segment_kind(m.kind),
+		       m.pcr, (unsigned long long)m.size, digest);
+	printf("%s%s\n", m.flags & KX_MEAS_F_EXTENDED ? " extended" : "",
+	       m.flags & KX_MEAS_F_VERIFIED ?
+	       (m.flags & KX_MEAS_F_SHIM ? " verified-by-shim" : " verified-by-firmware") : "");
+}
+
 static void print_table(const struct kx_setup_rec *rec)
 {
 	struct kx_setup_table_view v;
@@ -161,6 +190,8 @@ static void print_table(const struct kx_setup_rec *rec)
 				printf("    0x%016llx -> 0x%016llx  %llu pages\n",
 				       (unsigned long long)x.orig, (unsigned long long)x.current,
 				       (unsigned long long)x.pages);
+		} else if (rec->type == KX_REC_MEASURED) {
+			print_measurement(e);
 		} else {
 			struct kx_mem_range m;
 
@@ -214,13 +245,15 @@ static void print_record(const struct kx_setup_rec *rec, int first)
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
+	case KX_REC_MEASURED:
 		if (json) {
 			printf("\"entries\":[");
 			print_table(rec);
 			printf("]");
 		} else {
 			printf(": %s\n", rec->type == KX_REC_SEGMENTS ? "segments" :
-			       rec->type == KX_REC_BACKUP ? "backup extents" : "memory map");
+			       rec->type == KX_REC_BACKUP ? "backup extents" :
+			       rec->type == KX_REC_MEASURED ? "measured by the loader" : "memory map");
 			print_table(rec);
 		}
 		break;
