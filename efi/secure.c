@@ -181,7 +181,6 @@ static const char *sv_text(EFI_STATUS st)
  * (and its own measurement of images it loads). */
 static EFI_DEVICE_PATH *file_path(const char *path)
 {
-	extern EFI_HANDLE kxb_volume;
 	CHAR16 name[KX_BOOTCONF_PATH_MAX + 2];
 	unsigned n = 0;
 
@@ -262,7 +261,7 @@ void kxb_measure(uint32_t pcr, uint32_t kind, const char *what, const char *name
 	m->event_type = KXB_EV_IPL;
 	m->kind = kind;
 	m->size = size;
-	if (kxb_secure_boot && (kind == KX_SEG_KERNEL))
+	if (kxb_secure_boot && kind == KX_SEG_KERNEL)
 		m->flags |= KX_MEAS_F_VERIFIED | (verified_by_shim ? KX_MEAS_F_SHIM : 0);
 	kx_sha256(buf, size, m->sha256);
 	if (!tcg2)

@@ -28,7 +28,10 @@
 #define KXB_PCR_INITRD	9	/* initrds and other loaded files (EFI stub, GRUB) */
 #define KXB_PCR_DTB	9
 
-/* The firmware's Secure Boot state, read once (kxb_secure_init). */
+/* The volume kxboot was loaded from (kxboot.c): kernel files' device paths. */
+extern EFI_HANDLE kxb_volume;
+
+/* The firmware's Secure Boot state, read once (kxb_secure_read). */
 extern int kxb_secure_boot;		/* enforcing: verify everything */
 extern int kxb_have_tpm;		/* EFI_TCG2_PROTOCOL with a TPM present */
 
