@@ -37,6 +37,7 @@
 #include <kx/trampoline.h>
 #include <kx/purgatory.h>
 #include "handoff.h"
+#include "secure.h"
 
 const char kxb_arch_name[] = "aarch64";
 
@@ -63,7 +64,7 @@ typedef void (*kxb_tramp_fn)(const struct kx_tramp_aarch64 *)
 static struct {
 	struct kx_arm64_image im;
 	uint64_t initrd_bytes;
-	char cmdline[KX_BOOTCONF_CMDLINE_MAX + 32];
+	char cmdline[KX_BOOTCONF_CMDLINE_MAX + 64];	/* + lockdown=, kx_setup= */
 	const char *dtb_from;		/* the file, or "the firmware" */
 	uint64_t dtb_cap;		/* its staging bytes */
 	uint64_t uart;			/* PL011 of /chosen/stdout-path, 0: none */
@@ -142,8 +143,15 @@ static void load_kernel(const char *path)
 		(unsigned long long)x.im.image_size, x.im.page_kib ? x.im.page_kib : 4,
 		x.im.anywhere ? ", anywhere in RAM" : ", near the start of RAM");
 
-	/* The destination first: a kernel that cannot be placed is refused
-	 * before its 30 MB are read. */
+	/* Staged, verified (under Secure Boot) and measured before any
+	 * destination page is taken. */
+	k->size = KX_ALIGN_UP(f.size, KXB_PAGE);
+	k->buf = kxb_pages_or_fail(AllocateAnyPages, k->size / KXB_PAGE, 0,
+				   "kernel staging");
+	kxb_read(&f, 0, k->buf, f.size);
+	kxb_close(&f);
+	kxb_verify_image(path, k->buf, f.size, "kernel");
+	kxb_measure(KXB_PCR_KERNEL, KX_SEG_KERNEL, "kernel", path, k->buf, f.size);
 	pages = KXB_PAGES(x.im.image_size);
 	k->dest = kxb_alloc_low(pages, KX_ARM64_IMAGE_ALIGN, x.im.text_offset, 0,
 				LIMIT_48);
@@ -152,11 +160,6 @@ static void load_kernel(const char *path)
 			 "kernel: no free memory for its image_size of %llu KiB at a 2 MiB aligned base + 0x%llx",
 			 (unsigned long long)x.im.image_size >> 10,
 			 (unsigned long long)x.im.text_offset);
-	k->size = KX_ALIGN_UP(f.size, KXB_PAGE);
-	k->buf = kxb_pages_or_fail(AllocateAnyPages, k->size / KXB_PAGE, 0,
-				   "kernel staging");
-	kxb_read(&f, 0, k->buf, f.size);
-	kxb_close(&f);
 	kxb_say("kxboot: kernel destination 0x%llx (lowest free 2 MiB base + text_offset), %llu KiB for image_size\n",
 		(unsigned long long)k->dest, (unsigned long long)pages * 4);
 }
@@ -208,6 +211,10 @@ static void read_dtb(const char *path, struct kx_fdt *f)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: not a device tree kxboot can use: %s",
 			 x.dtb_from, kx_strerror(st));
 	x.dtb_cap = cap;
+	/* As read, before kxboot's edits (which the command line and the
+	 * setup page's addresses determine). */
+	kxb_measure(KXB_PCR_DTB, KX_SEG_DTB, "dtb", path[0] ? path : "(the firmware's)",
+		    s->buf, size);
 }
 
 static size_t str_len(const char *s)
@@ -470,26 +477,40 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 
 void kxb_arch_boot(const struct kx_bootconf *conf)
 {
+	const struct kx_measurement *meas;
+	unsigned nmeas;
 	uint64_t setup, zero = 0;
 	UINTN count;
 	size_t n;
 	enum kx_status st;
 
+	/* A device tree cannot be verified: under Secure Boot only the
+	 * firmware's own is used (as systemd-boot refuses one). */
+	if (conf->dtb[0] && kxb_secure_boot)
+		kxb_fail(EFI_SECURITY_VIOLATION,
+			 "'dtb %s': a device tree file cannot be verified under Secure Boot: use the firmware's",
+			 conf->dtb);
 	x.el = kx_a64_el();
 	x.el2_only = x.el == 2 && !(kx_a64_read(hcr_el2) & HCR_EL2_E2H);
 	x.dtb_from = conf->dtb;
 
 	load_kernel(conf->kernel);
 	x.initrd_bytes = kxb_load_initrds(conf, &segs[SEG_INITRD], LIMIT_48, LIMIT_48);
+	for (unsigned i = 0; i < conf->ninitrd; i++)
+		kxb_measure(KXB_PCR_INITRD, KX_SEG_INITRD, "initrd", conf->initrd[i],
+			    segs[SEG_INITRD].buf + kxb_initrd_parts[i].off,
+			    kxb_initrd_parts[i].size);
 	x.setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_48,
 				    "setup page");
 	setup = (uintptr_t)x.setup;
-	n = kx_snprintf(x.cmdline, sizeof(x.cmdline), "%s%skx_setup=0x%llx",
+	n = kx_snprintf(x.cmdline, sizeof(x.cmdline), "%s%s%skx_setup=0x%llx",
 			conf->cmdline, conf->cmdline[0] ? " " : "",
-			(unsigned long long)setup);
+			kxb_cmdline_lockdown(conf->cmdline), (unsigned long long)setup);
 	if (n >= sizeof(x.cmdline))
 		kxb_fail(EFI_BAD_BUFFER_SIZE, "command line: %llu bytes with kx_setup=, more than %u",
 			 (unsigned long long)n, (unsigned)sizeof(x.cmdline) - 1);
+	/* The line the kernel will see (its bootargs), kx_setup= and all. */
+	kxb_measure(KXB_PCR_CMDLINE, KX_SEG_CMDLINE, "cmdline", "", x.cmdline, n);
 	edit_dtb();
 	kxb_purgatory_load(&x.purg, LIMIT_48);
 	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_48, "control page");
@@ -499,8 +520,9 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	for (unsigned i = 0; i < NSEG; i++)
 		if (segs[i].size)
 			kx_sha256(segs[i].buf, segs[i].size, segs[i].sha256);
+	meas = kxb_measurements(&nmeas);
 	st = kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, x.mem, x.nmem,
-				  x.cmdline);
+				  x.cmdline, meas, nmeas);
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "setup page: %s", kx_strerror(st));
 

@@ -180,6 +180,7 @@ static const char *status_text(EFI_STATUS st)
 	case EFI_NOT_FOUND: return "Not Found";
 	case EFI_ACCESS_DENIED: return "Access Denied";
 	case EFI_NO_MEDIA: return "No Media";
+	case EFI_SECURITY_VIOLATION: return "Security Violation";
 	default: return "error";
 	}
 }

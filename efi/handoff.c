@@ -45,6 +45,8 @@ uint64_t kxb_alloc_low(uint64_t pages, uint64_t align, uint64_t offset,
 
 /* ------------------------------------------------------------ files */
 
+struct kxb_part kxb_initrd_parts[KX_BOOTCONF_INITRD_MAX];
+
 uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 			  uint64_t max, uint64_t max2)
 {
@@ -90,6 +92,8 @@ uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 		kx_memset(s->buf + off, 0, KX_ALIGN_UP(off, 4) - off);
 		off = KX_ALIGN_UP(off, 4);
 		kxb_read(&f[i], 0, s->buf + off, f[i].size);
+		kxb_initrd_parts[i].off = off;
+		kxb_initrd_parts[i].size = f[i].size;
 		off += f[i].size;
 		kxb_close(&f[i]);
 	}
@@ -351,7 +355,8 @@ void kxb_report_page_list(const struct kxb_plist *pl)
 enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kxb_seg *segs, unsigned nseg,
 				    const struct kx_mem_range *mm, unsigned nmm,
-				    const char *cmdline)
+				    const char *cmdline,
+				    const struct kx_measurement *meas, unsigned nmeas)
 {
 	static struct kx_segment ks[KX_PL_MAX_SEGMENTS];
 	struct kx_page_pool pool = { setup, (uintptr_t)setup, pages, 0 };
@@ -373,6 +378,8 @@ enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 		k->kind = segs[i].kind;
 		c.nsegs++;
 	}
+	c.measured = meas;
+	c.nmeasured = nmeas;
 	return kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
 }
 

@@ -46,6 +46,9 @@ uint64_t kxb_alloc_low(uint64_t pages, uint64_t align, uint64_t offset,
  */
 uint64_t kxb_load_initrds(const struct kx_bootconf *conf, struct kxb_seg *s,
 			  uint64_t max, uint64_t max2);
+/* Where each initrd file of the last kxb_load_initrds lies in its
+ * segment's staging: offset and bytes, in the configuration's order. */
+extern struct kxb_part { uint64_t off, size; } kxb_initrd_parts[KX_BOOTCONF_INITRD_MAX];
 
 /* ------------------------------------------------------------ purgatory */
 
@@ -113,12 +116,14 @@ void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 void kxb_report_page_list(const struct kxb_plist *pl);
 
 /* The loader's setup page (kx_setup_write) in the pages at setup: every
- * sized segment, the memory map, the command line.  More sized segments
- * than kx takes (KX_PL_MAX_SEGMENTS) are refused, never dropped. */
+ * sized segment, the memory map, the command line, what was measured
+ * (none: nmeas 0).  More sized segments than kx takes (KX_PL_MAX_SEGMENTS)
+ * are refused, never dropped. */
 enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kxb_seg *segs, unsigned nseg,
 				    const struct kx_mem_range *mm, unsigned nmm,
-				    const char *cmdline);
+				    const char *cmdline,
+				    const struct kx_measurement *meas, unsigned nmeas);
 
 /* ------------------------------------------------------------ leaving */
 

@@ -14,8 +14,10 @@
 #include <kexec_abi.h>
 #include <kx/compiler.h>
 #include "kxboot.h"
+#include "secure.h"
 
 extern EFI_FILE_HANDLE kxb_root;
+EFI_HANDLE kxb_volume;
 
 static struct kx_bootconf conf;
 static char conf_path[KX_BOOTCONF_PATH_MAX];
@@ -150,12 +152,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	InitializeLib(image, systab);
 	kxb_image = image;
-	kxb_say("\nkxboot: kx EFI chainloader (%s, setup ABI %d.%d)\n",
-		kxb_arch_name, KX_ABI_MAJOR, KX_ABI_MINOR);
+	/* The mode on the first line: Secure Boot decides what is refused. */
+	kxb_secure_read();
+	kxb_say("\nkxboot: kx EFI chainloader (%s, setup ABI %d.%d, Secure Boot %s)\n",
+		kxb_arch_name, KX_ABI_MAJOR, KX_ABI_MINOR, kxb_secure_boot ? "ON" : "off");
 	st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
 			       (void **)&li);
 	if (st != EFI_SUCCESS || !li)
 		kxb_fail(st, "no loaded-image protocol on our own image");
+	kxb_volume = li->DeviceHandle;
+	kxb_secure_init();
 	kxb_root = LibOpenRoot(li->DeviceHandle);
 	if (!kxb_root)
 		kxb_fail(EFI_NOT_FOUND,

@@ -41,6 +41,7 @@
 #include <kx/trampoline.h>
 #include <kx/x86_io.h>
 #include "handoff.h"
+#include "secure.h"
 
 const char kxb_arch_name[] = "x86_64";
 
@@ -49,6 +50,7 @@ const char kxb_arch_name[] = "x86_64";
 #define SETUP_PAGES	KX_PURGATORY_SETUP_PAGES
 #define COM1		0x3f8
 #define LINUX_ENTRY64	0x200		/* startup_64, from the load address */
+enum { SB_DISABLED = 2, SB_ENABLED = 3 };	/* Linux's enum efi_secureboot_mode */
 
 
 enum { SEG_KERNEL, SEG_INITRD, SEG_BOOT_PARAMS, NSEG };
@@ -70,7 +72,7 @@ static struct {
 	uint64_t limit;			/* highest byte kernel and initrd may use */
 	uint64_t initrd_bytes;		/* the initrds' bytes, without padding */
 	unsigned ninitrd;
-	char cmdline[KX_BOOTCONF_CMDLINE_MAX + 32];
+	char cmdline[KX_BOOTCONF_CMDLINE_MAX + 64];	/* + lockdown=, kx_setup= */
 	uint32_t cmdline_len;
 	uint64_t acpi_rsdp;
 	uint8_t *setup;			/* SETUP_PAGES pages */
@@ -158,6 +160,9 @@ static void load_kernel(const char *path)
 	st = kx_bzimage_parse(x.image, x.image_size, &x.bz);
 	if (st != KX_OK)
 		refuse_kernel(path, st, f.size);
+	/* Before any destination is taken: the very bytes staged. */
+	kxb_verify_image(path, x.image, x.image_size, "kernel");
+	kxb_measure(KXB_PCR_KERNEL, KX_SEG_KERNEL, "kernel", path, x.image, x.image_size);
 	/* kx_bzimage_parse vouches that kernel_offset is setup_bytes. */
 	k->buf = (uint8_t *)x.image + x.bz.kernel_offset;
 	k->size = KX_ALIGN_UP(x.bz.kernel_size, KXB_PAGE);
@@ -204,6 +209,10 @@ static void load_initrds(const struct kx_bootconf *conf)
 	x.ninitrd = conf->ninitrd;
 	x.initrd_bytes = kxb_load_initrds(conf, &segs[SEG_INITRD], max,
 		(x.bz.xloadflags & KX_XLF_CAN_BE_LOADED_ABOVE_4G) ? x.limit : max);
+	for (unsigned i = 0; i < conf->ninitrd; i++)
+		kxb_measure(KXB_PCR_INITRD, KX_SEG_INITRD, "initrd", conf->initrd[i],
+			    segs[SEG_INITRD].buf + kxb_initrd_parts[i].off,
+			    kxb_initrd_parts[i].size);
 }
 
 /* ------------------------------------------------------------ cmdline */
@@ -215,9 +224,9 @@ static void stage_boot_params(const struct kx_bootconf *conf)
 	uint64_t setup = (uintptr_t)x.setup;
 	size_t n;
 
-	n = kx_snprintf(x.cmdline, sizeof(x.cmdline), "%s%skx_setup=0x%llx",
+	n = kx_snprintf(x.cmdline, sizeof(x.cmdline), "%s%s%skx_setup=0x%llx",
 			conf->cmdline, conf->cmdline[0] ? " " : "",
-			(unsigned long long)setup);
+			kxb_cmdline_lockdown(conf->cmdline), (unsigned long long)setup);
 	if (n >= sizeof(x.cmdline) || n > x.bz.cmdline_size)
 		kxb_fail(EFI_BAD_BUFFER_SIZE,
 			 "command line: %llu bytes with kx_setup=, the kernel takes at most %u",
@@ -230,6 +239,8 @@ static void stage_boot_params(const struct kx_bootconf *conf)
 					       s->size / KXB_PAGE, LIMIT_4G,
 					       "boot_params");
 	kx_memcpy(s->buf + KXB_PAGE, x.cmdline, n + 1);
+	/* The line the kernel will see, kx_setup= and all. */
+	kxb_measure(KXB_PCR_CMDLINE, KX_SEG_CMDLINE, "cmdline", "", x.cmdline, n);
 }
 
 /* ------------------------------------------------------------ tables */
@@ -379,9 +390,14 @@ static enum kx_status write_boot_params(void)
 		.e820 = x.e820,
 		.e820_count = x.e820_n,
 	};
+	enum kx_status st;
 
-	return kx_bzimage_boot_params(x.image, x.image_size, &x.bz, &boot,
-				      bp->buf);
+	st = kx_bzimage_boot_params(x.image, x.image_size, &x.bz, &boot, bp->buf);
+	/* The one way this boot protocol tells a kernel the Secure Boot state
+	 * (a kernel entered without EFI may not act on it: docs/kxboot.md). */
+	if (st == KX_OK)
+		bp->buf[KX_BP_SECURE_BOOT] = kxb_secure_boot ? SB_ENABLED : SB_DISABLED;
+	return st;
 }
 
 /* The loader's setup page: segments, the e820 memory map, the command line. */
@@ -395,8 +411,12 @@ static enum kx_status write_setup_page(void)
 		mm[i].type = x.e820[i].type;
 		mm[i].attr = 0;
 	}
+	const struct kx_measurement *meas;
+	unsigned nmeas;
+
+	meas = kxb_measurements(&nmeas);
 	return kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, mm,
-				    x.e820_n, x.cmdline);
+				    x.e820_n, x.cmdline, meas, nmeas);
 }
 
 /*
@@ -413,6 +433,7 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 
 	count = kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	tsc = kx_rdtsc();
+	kxb_event_log_hand_over();
 	ks = kx_elf_rel_set(&x.purg.rel, KX_SYM_HANDOFF_TICKS, &tsc, sizeof(tsc));
 	if (ks != KX_OK)
 		kxb_late_halt("purgatory " KX_SYM_HANDOFF_TICKS, ks);
@@ -521,5 +542,6 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 			(unsigned long long)s->size / 2, s->name);
 	}
 #endif
+	kxb_event_log_prepare();
 	exit_and_hand_off();
 }

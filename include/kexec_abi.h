@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kx hand-off ABI, version 1.0: the page-list entry format and the setup
+ * kx hand-off ABI, version 1.1: the page-list entry format and the setup
  * page that carries what was moved from one kernel (or loader) to the next.
  *
  * This header is the contract between separately built programs.  It is
@@ -39,7 +39,7 @@
  */
 #define KX_SETUP_MAGIC		0x5053584bU
 #define KX_ABI_MAJOR		1
-#define KX_ABI_MINOR		0
+#define KX_ABI_MINOR		1
 #define KX_SETUP_HEADER_SIZE	64	/* v1.0 header; later minors may grow it */
 #define KX_SETUP_ALIGN		8	/* records start on this boundary */
 #define KX_SETUP_MIN_PAGE	256	/* smallest buffer a writer accepts */
@@ -67,6 +67,8 @@
 #define KX_REC_ELFCORE	KX_FOURCC('E', 'L', 'F', 'H')	/* ELF core header location */
 #define KX_REC_CMDLINE	KX_FOURCC('C', 'M', 'D', 'L')	/* command line, NUL-terminated */
 #define KX_REC_MEMMAP	KX_FOURCC('M', 'M', 'A', 'P')	/* memory map of the old kernel */
+/* 1.1 */
+#define KX_REC_MEASURED	KX_FOURCC('M', 'E', 'A', 'S')	/* what the loader measured (TPM) */
 
 /*
  * Jump back (docs/abi.md, "Calling physical-mode code").  A called image
@@ -91,6 +93,12 @@
 
 /* Segment flags (kx_segment.flags). */
 #define KX_SEG_F_VERIFIED	0x1	/* digest was checked before the jump */
+
+/* Measurement flags (kx_measurement.flags), 1.1. */
+#define KX_MEAS_F_EXTENDED	0x1	/* the TPM extended pcr and logged the event */
+#define KX_MEAS_F_VERIFIED	0x2	/* verified under UEFI Secure Boot first */
+#define KX_MEAS_F_SHIM		0x4	/* ... by shim's SHIM_LOCK (else the firmware) */
+#define KX_MEAS_PCR_NONE	0xffffffffU	/* pcr when no TPM took it */
 
 /* Memory-map entry types (kx_mem_range.type); the values of e820. */
 #define KX_MEM_RAM		1
@@ -205,6 +213,21 @@ struct kx_mem_range {
 
 /* KX_REC_CMDLINE: struct kx_record, then the bytes with their NUL. */
 
+/*
+ * KX_REC_MEASURED entry (1.1): one piece the loader measured before the
+ * hand-off, in the order it measured them.  sha256 is the digest of the
+ * bytes as the loader read them (the file, or the command line without its
+ * NUL), the digest of the event the TPM logged when EXTENDED is set.
+ */
+struct kx_measurement {
+	uint32_t pcr;		/* 0x00 PCR extended, KX_MEAS_PCR_NONE without a TPM */
+	uint32_t event_type;	/* 0x04 TCG event type logged (EV_IPL 0xd) */
+	uint32_t kind;		/* 0x08 KX_SEG_* of the piece */
+	uint32_t flags;		/* 0x0c KX_MEAS_F_* */
+	uint64_t size;		/* 0x10 bytes hashed */
+	uint8_t sha256[KX_SHA256_SIZE];	/* 0x18 */
+};				/* 0x38 */
+
 #define KX_ABI_CHECK(expr) _Static_assert(expr, #expr)
 #define KX_ABI_OFF(t, f, o) KX_ABI_CHECK(__builtin_offsetof(struct t, f) == (o))
 
@@ -259,6 +282,14 @@ KX_ABI_OFF(kx_mem_range, addr, 0x00);
 KX_ABI_OFF(kx_mem_range, size, 0x08);
 KX_ABI_OFF(kx_mem_range, type, 0x10);
 KX_ABI_OFF(kx_mem_range, attr, 0x14);
+
+KX_ABI_CHECK(sizeof(struct kx_measurement) == 56);
+KX_ABI_OFF(kx_measurement, pcr, 0x00);
+KX_ABI_OFF(kx_measurement, event_type, 0x04);
+KX_ABI_OFF(kx_measurement, kind, 0x08);
+KX_ABI_OFF(kx_measurement, flags, 0x0c);
+KX_ABI_OFF(kx_measurement, size, 0x10);
+KX_ABI_OFF(kx_measurement, sha256, 0x18);
 
 #undef KX_ABI_OFF
 #endif /* !__ASSEMBLER__ */

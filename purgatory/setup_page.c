@@ -405,7 +405,7 @@ static enum kx_status more_from_pool(void *ctx, void **buf, uint32_t *size,
 static enum kx_status check_content(const struct kx_setup_content *c)
 {
 	if ((c->nsegs && !c->segs) || (c->nbackup && !c->backup) ||
-	    (c->nmemmap && !c->memmap))
+	    (c->nmemmap && !c->memmap) || (c->nmeasured && !c->measured))
 		return KX_ERR_INVAL;
 	/* A round trip verifies something and has a way back. */
 	if ((c->flags & KX_SETUP_F_SWAP) && (!c->nsegs || !c->jump_back))
@@ -439,6 +439,9 @@ static enum kx_status add_content(struct kx_setup_writer *w,
 					sizeof(c->memmap[0]));
 	if (st == KX_OK && c->cmdline)
 		st = kx_setup_add_cmdline(w, c->cmdline);
+	if (st == KX_OK && c->nmeasured)
+		st = kx_setup_add_table(w, KX_REC_MEASURED, c->measured, c->nmeasured,
+					sizeof(c->measured[0]));
 	return st;
 }
 
@@ -522,6 +525,7 @@ static uint32_t fixed_size(uint32_t type)
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
+	case KX_REC_MEASURED:
 		return sizeof(struct kx_table);
 	case KX_REC_BACKUP_BITMAP:
 		return sizeof(struct kx_backup_bitmap);
@@ -545,6 +549,8 @@ static uint32_t table_entry_min(uint32_t type)
 		return sizeof(struct kx_backup_extent);
 	case KX_REC_MEMMAP:
 		return sizeof(struct kx_mem_range);
+	case KX_REC_MEASURED:
+		return sizeof(struct kx_measurement);
 	default:
 		return 0;
 	}
@@ -596,7 +602,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 	switch (type) {
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
-	case KX_REC_MEMMAP: {
+	case KX_REC_MEMMAP:
+	case KX_REC_MEASURED: {
 		uint32_t count = kx_get_le32(rec + 8);
 		uint32_t esz = kx_get_le32(rec + 12);
 		uint32_t i;

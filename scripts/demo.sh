@@ -12,6 +12,10 @@
 #   INITRD=FILE    an initrd instead of the demo's (efi/demo/init)
 #   CMDLINE=TEXT   the kernel command line (default below)
 #   DEMO_TIMEOUT=s give up after that many seconds (default 300)
+#   SECUREBOOT=1   the same boot under UEFI Secure Boot with a TPM: the
+#                  firmware's Secure Boot images and Debian's "snakeoil"
+#                  test key enrolled in db; kxboot.efi and the kernel are
+#                  signed with it here (sbsigntool), swtpm is the TPM
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -49,6 +53,23 @@ rm -rf "$esp"
 mkdir -p "$esp/EFI/BOOT"
 cp "$app" "$esp/EFI/BOOT/$bootname"
 cp "$kernel" "$esp/vmlinuz"
+sb=()
+if [ "${SECUREBOOT:-0}" = 1 ]; then
+	scripts/deps.sh secureboot
+	# Debian's test key, enrolled in the snakeoil variable stores: signs
+	# kxboot.efi and the kernel (whose distribution signature goes first).
+	openssl pkey -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil -out "$out/db.key"
+	sbattach --remove "$esp/vmlinuz" >/dev/null 2>&1 || true
+	for f in "$esp/EFI/BOOT/$bootname" "$esp/vmlinuz"; do
+		sbsign --key "$out/db.key" --cert /usr/share/ovmf/PkKek-1-snakeoil.pem --output "$f.signed" "$f" 2>/dev/null
+		mv "$f.signed" "$f"
+	done
+	rm -rf "$out/tpm"
+	mkdir -p "$out/tpm"
+	swtpm socket --tpmstate "dir=$(realpath "$out/tpm")" --tpm2 --terminate --daemon \
+		--ctrl "type=unixio,path=$(realpath "$out/tpm")/sock"
+	sb=(-chardev "socket,id=chrtpm,path=$out/tpm/sock" -tpmdev emulator,id=tpm0,chardev=chrtpm)
+fi
 cp "$initrd" "$esp/initrd.img"
 cat >"$esp/kxboot.conf" <<CONF
 # Written by scripts/demo.sh
@@ -58,7 +79,17 @@ cmdline $cmdline
 CONF
 echo "demo: kernel $kernel"
 echo "demo: initrd $initrd"
-if [ $arch = x86_64 ]; then
+if [ $arch = x86_64 ] && [ ${#sb[@]} -gt 0 ]; then
+	# The Secure Boot OVMF needs SMM (q35) to keep its variables safe.
+	qemu=(qemu-system-x86_64 -accel tcg -m 1024
+		-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+		-drive "if=pflash,format=raw,file=$out/VARS.fd"
+		-drive "file=fat:$esp,format=raw,if=none,id=esp,readonly=on"
+		-device virtio-blk-pci,drive=esp "${sb[@]}" -device tpm-tis,tpmdev=tpm0)
+	cp /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd "$out/VARS.fd"
+	fw="OVMF with Secure Boot (snakeoil db) and swtpm"
+elif [ $arch = x86_64 ]; then
 	qemu=(qemu-system-x86_64 -accel tcg -m 1024
 		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd
 		-drive "if=pflash,format=raw,file=$out/VARS.fd"
@@ -66,6 +97,14 @@ if [ $arch = x86_64 ]; then
 		-device virtio-blk-pci,drive=esp)
 	cp /usr/share/OVMF/OVMF_VARS.fd "$out/VARS.fd"
 	fw=OVMF
+elif [ ${#sb[@]} -gt 0 ]; then
+	qemu=(qemu-system-aarch64 -M virt,acpi=off -cpu max,pauth-impdef=on
+		-accel tcg -m 1024
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+		-drive "if=pflash,format=raw,file=$out/VARS.fd"
+		-drive "file=fat:$esp,format=raw,readonly=on" "${sb[@]}" -device tpm-tis-device,tpmdev=tpm0)
+	cp /usr/share/AAVMF/AAVMF_VARS.snakeoil.fd "$out/VARS.fd"
+	fw="AAVMF with Secure Boot (snakeoil db) and swtpm"
 else
 	# acpi=off: AAVMF then publishes the device tree kxboot edits.
 	qemu=(qemu-system-aarch64 -M virt,acpi=off -cpu max,pauth-impdef=on

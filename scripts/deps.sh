@@ -10,6 +10,7 @@ declare -A GROUP=(
 	[test]="qemu-user libssl-dev clang-14 libclang-rt-14-dev llvm-14 python3 pkg-config"
 	[qemu]="qemu-system-x86 qemu-system-arm cpio busybox-static dpkg-dev"
 	[efi]="gnu-efi ovmf qemu-efi-aarch64 mtools dosfstools"
+	[secureboot]="sbsigntool swtpm openssl"
 	[kexec]="dpkg-dev autoconf makedumpfile patch libc6-dev"
 )
 

@@ -135,6 +135,8 @@ enum val {
 	V_STRING,	/* NUL-terminated (the validator checked) */
 	V_DISPLACED,	/* BKBM: bits set in the bitmap after its 24-byte head */
 	V_TRUE,		/* JSON true; nothing in text */
+	V_PCR,		/* u32 PCR index; KX_MEAS_PCR_NONE: null / "none" */
+	V_MEAS_FLAGS,	/* u32 KX_MEAS_F_*: a number; in text also named */
 };
 
 struct field {
@@ -174,6 +176,14 @@ static const struct field elfcore_fields[] = {
 	{ "addr", V_HEX64, 0 }, { "size", V_DEC64, 8 },
 };
 static const struct field cmdline_fields[] = { { "cmdline", V_STRING, 0 } };
+static const struct field measured_fields[] = {
+	F("kind", V_SEG_KIND, struct kx_measurement, kind),
+	F("pcr", V_PCR, struct kx_measurement, pcr),
+	F("event_type", V_DEC32, struct kx_measurement, event_type),
+	F("flags", V_MEAS_FLAGS, struct kx_measurement, flags),
+	F("size", V_DEC64, struct kx_measurement, size),
+	F("sha256", V_DIGEST, struct kx_measurement, sha256),
+};
 static const struct field unknown_fields[] = { { "unknown", V_TRUE, 0 } };
 
 #define FIELDS(a) a, KX_ARRAY_SIZE(a)
@@ -194,6 +204,7 @@ static const struct record_desc record_descs[] = {
 	{ KX_REC_JUMP_BACK, "jump back", 0, FIELDS(jump_fields) },
 	{ KX_REC_ELFCORE, "ELF core header", 0, FIELDS(elfcore_fields) },
 	{ KX_REC_CMDLINE, "command line", 0, FIELDS(cmdline_fields) },
+	{ KX_REC_MEASURED, "measured by the loader", 1, FIELDS(measured_fields) },
 	{ 0, "unknown type, skipped", 0, FIELDS(unknown_fields) },
 };
 
@@ -238,7 +249,7 @@ static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
 	switch (f->val) {
 	case V_HEX64: case V_DEC64: v = kx_get_le64(p); break;
 	case V_HEX32: case V_DEC32: case V_SEG_KIND: case V_SEG_FLAGS:
-	case V_MEM_TYPE: v = kx_get_le32(p); break;
+	case V_MEM_TYPE: case V_PCR: case V_MEAS_FLAGS: v = kx_get_le32(p); break;
 	case V_DISPLACED: v = displaced(base, size); break;
 	default: break;
 	}
@@ -271,6 +282,19 @@ static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
 	case V_TRUE:
 		if (json)
 			fputs("true", stdout);
+		break;
+	case V_PCR:
+		if (v == KX_MEAS_PCR_NONE)
+			fputs(json ? "null" : "none", stdout);
+		else
+			printf("%llu", (unsigned long long)v);
+		break;
+	case V_MEAS_FLAGS:
+		printf(json ? "%llu" : "0x%llx", (unsigned long long)v);
+		if (!json)
+			printf("%s%s", v & KX_MEAS_F_EXTENDED ? " (extended)" : "",
+			       !(v & KX_MEAS_F_VERIFIED) ? "" :
+			       v & KX_MEAS_F_SHIM ? " (verified by shim)" : " (verified by firmware)");
 		break;
 	}
 }

@@ -13,6 +13,7 @@
 #define KX_BP_EXT_RAMDISK_IMAGE 0x0c0	/* u32, bits 32-63 of ramdisk_image */
 #define KX_BP_EXT_RAMDISK_SIZE 0x0c4	/* u32 */
 #define KX_BP_EXT_CMD_LINE_PTR 0x0c8	/* u32 */
+#define KX_BP_SECURE_BOOT 0x1ec		/* u8, Linux's enum efi_secureboot_mode */
 #define KX_BP_E820_ENTRIES 0x1e8	/* u8 */
 #define KX_BP_E820_TABLE 0x2d0		/* KX_BP_E820_MAX x 20 bytes */
 #define KX_BP_E820_MAX 128

@@ -106,6 +106,9 @@ struct kx_setup_content {
 	uint64_t elfcore, elfcore_size;		/* physical; 0: no ELFH */
 	uint64_t jump_back, jump_context;	/* physical; 0: no JMPB */
 	const char *cmdline;			/* NULL: no CMDL */
+	/* ABI 1.1: what the loader measured into the TPM (none: no MEAS) */
+	const struct kx_measurement *measured;
+	unsigned nmeasured;
 };
 
 /*

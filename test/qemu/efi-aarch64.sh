@@ -38,7 +38,7 @@ status=0
 
 # Lines kxboot prints before ExitBootServices: the report.
 check_report() {	# check_report DTB-SOURCE-RE
-	expect '^kxboot: kx EFI chainloader \(aarch64, setup ABI 1\.0\)' "kxboot's banner"
+	expect '^kxboot: kx EFI chainloader \(aarch64, setup ABI 1\.1, Secure Boot off\)' "kxboot's banner"
 	expect '^kxboot: kernel /vmlinuz: arm64 Image, [0-9]+ bytes, text_offset 0x[0-9a-f]+, image_size 0x[0-9a-f]+' "the Image header"
 	expect "^kxboot: initrd: 1 file, $(stat -c %s "$initrd") bytes\$" "the initrd"
 	expect "^kxboot: dtb from $1: [0-9]+ bytes after edits, [1-9][0-9]* memory ranges?, console PL011 at 0x9000000\$" "the device tree, its RAM and console"

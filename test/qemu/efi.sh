@@ -40,7 +40,7 @@ status=0
 # ------------------------------------------------------------ the boot
 # Lines kxboot prints before ExitBootServices: the report.
 check_report() {
-	expect '^kxboot: kx EFI chainloader \(x86_64, setup ABI 1\.0\)' "kxboot's banner"
+	expect '^kxboot: kx EFI chainloader \(x86_64, setup ABI 1\.1, Secure Boot off\)' "kxboot's banner"
 	expect '^kxboot: kernel /vmlinuz: bzImage, boot protocol 2\.[0-9]+' "kernel parsed"
 	expect '^kxboot: segment kernel +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "kernel segment with digest"
 	expect '^kxboot: segment initrd +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "initrd segment with digest"
