@@ -35,7 +35,7 @@ out=$B/qemu/xen
 logs=$B/test-logs/qemu-xen
 mkdir -p "$out" "$logs"
 purgatory=$B/x86_64/purgatory.ro
-purg_re="^kx: purgatory \\(x86_64, setup ABI [0-9.]+, after a hypervisor: entered by Xen's kexec_reloc\\)\$"
+purg_re="^kx: purgatory \\(x86_64, setup ABI [0-9.]+, after a hypervisor \\(Xen's kexec_reloc\\)\\)\$"
 mismatch_re='^kx: SHA-256 MISMATCH'
 modules=(xen-privcmd.ko xenfs.ko)
 

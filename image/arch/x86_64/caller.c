@@ -21,7 +21,8 @@ extern uint64_t kx_jump_back_entry;
 
 /*
  * Reads only the two bytes at the return address, and the two before it
- * when they lie in the same page (the page before may be unmapped).
+ * when they lie in the same page (the page before may be unmapped).  The
+ * note fits kx_handoff.extra (47 characters).
  */
 const char *kx_x86_caller_check(void)
 {
@@ -32,6 +33,6 @@ const char *kx_x86_caller_check(void)
 		return "";
 	kx_jump_back_entry = 0;
 	if (off >= 2 && ret[-2] == CALL_RM && ret[-1] == MODRM_RBP)
-		return ", after a hypervisor: entered by Xen's kexec_reloc";
+		return ", after a hypervisor (Xen's kexec_reloc)";
 	return ", entered by a call that does not return";
 }
