@@ -7,6 +7,12 @@
 #   fetch.sh kernel amd64|arm64    Debian kernel -> CACHE/kernel/<arch>/vmlinuz
 #   fetch.sh busybox amd64|arm64   static busybox -> CACHE/busybox/<arch>/busybox
 #   fetch.sh debs arm64 PKG...     unpacked .debs -> CACHE/sysroot/<arch>/
+#   fetch.sh kmods amd64 PATH...   modules of the kernel above (PATH under
+#                                  kernel/, e.g. drivers/xen/xenfs/xenfs.ko)
+#                                  -> CACHE/kernel/<arch>/modules/<name>.ko
+#   fetch.sh xen                   Debian's Xen 4.17 hypervisor (gunzipped)
+#                                  and libxen-dev with its libraries
+#                                  -> CACHE/xen/<version>/{xen,root/}
 #   fetch.sh cache                 prints CACHE
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +80,48 @@ busybox)
 	fi
 	echo "$dir/busybox"
 	;;
+kmods)
+	arch=${2:?arch}
+	shift 2
+	kernel=$("$0" kernel "$arch")
+	dir=$(dirname "$kernel")/modules
+	# Keyed by the kernel package: a new kernel brings its own modules.
+	if [ "$(cat "$dir/package" 2>/dev/null)" != "$(cat "$(dirname "$kernel")/package")" ]; then
+		rm -rf "$dir"
+	fi
+	missing=()
+	for m in "$@"; do
+		[ -f "$dir/$(basename "$m")" ] || missing+=("$m")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		rm -rf "$dir/tmp"
+		download_unpack "$(cat "$(dirname "$kernel")/package"):$arch" "$dir/tmp"
+		for m in "${missing[@]}"; do
+			cp "$dir"/tmp/root/lib/modules/*/kernel/"$m" "$dir/"
+		done
+		rm -rf "$dir/tmp"
+		cp "$(dirname "$kernel")/package" "$dir/package"
+	fi
+	echo "$dir"
+	;;
+xen)
+	# The hypervisor and the libraries kexec-tools links for Xen, of one
+	# version (libxen-dev pins its libraries to its own version).
+	ver=$(apt-cache show --no-all-versions xen-hypervisor-4.17-amd64 | awk '/^Version:/ {print $2; exit}')
+	[ -n "$ver" ] || { echo "fetch: no xen-hypervisor-4.17-amd64 in apt's lists" >&2; exit 1; }
+	dir=$cache/xen/$ver
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
+		for p in xen-hypervisor-4.17-amd64 libxen-dev $(apt-cache depends libxen-dev |
+				awk '/Depends: libxen/ {print $2}'); do
+			download_unpack "$p:amd64" "$dir"
+		done
+		gunzip -c "$dir"/root/boot/xen-4.17-amd64.gz >"$dir/xen"
+		rm -rf "$dir/debs"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+	;;
 cache)
 	echo "$cache"
 	;;
@@ -89,7 +137,7 @@ debs)
 	echo "$dir/root"
 	;;
 *)
-	sed -n '2,11p' "$0" >&2
+	sed -n '2,16p' "$0" >&2
 	exit 2
 	;;
 esac

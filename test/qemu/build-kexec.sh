@@ -3,7 +3,7 @@
 # in a copy of its tree (Debian's patches break out-of-tree builds), and
 # prints the path of the binary.
 #
-#   build-kexec.sh [--purgatory FILE.ro] [--corrupt] [--patch FILE]... ARCH OUTDIR
+#   build-kexec.sh [--purgatory FILE.ro] [--corrupt] [--xen] [--patch FILE]... ARCH OUTDIR
 #
 # ARCH is x86_64|amd64 or aarch64|arm64 (cross-built).
 # --purgatory FILE.ro   embed FILE.ro instead of kexec-tools' own purgatory:
@@ -12,6 +12,10 @@
 # --corrupt             test-only: apply kexec-corrupt.patch, which lets
 #                       KX_TEST_CORRUPT=N flip a byte of segment N after its
 #                       digest was taken (the purgatory must refuse to boot).
+# --xen                 x86_64 only: with Xen support (--with-xen), linked
+#                       statically against Debian's libxen-dev (scripts/fetch.sh
+#                       xen), as Debian builds it: in a Xen dom0 kexec then
+#                       loads and executes through the hypervisor.
 # --patch FILE          apply FILE (patch -p1) too, e.g. aarch64-stext.patch.
 #
 # The result is cached in OUTDIR/<key>/kexec, the key hashing the source
@@ -22,23 +26,34 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-purgatory= corrupt= patches=()
+purgatory= corrupt= xen= patches=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--purgatory) purgatory=${2:?--purgatory FILE}; shift 2 ;;
 	--corrupt) corrupt=1; shift ;;
+	--xen) xen=1; shift ;;
 	--patch) patches+=("$(realpath "${2:?--patch FILE}")"); shift 2 ;;
 	-*) echo "build-kexec: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 2 ] || { sed -n '5,14p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '5,18p' "$0" >&2; exit 2; }
 arch=$1 outdir=$(realpath -m "$2")
 case $arch in
 x86_64|amd64) arch=x86_64 host=() ;;
 aarch64|arm64) arch=aarch64 host=(--host=aarch64-linux-gnu CC=aarch64-linux-gnu-gcc) ;;
 *) echo "build-kexec: unknown ARCH $arch" >&2; exit 2 ;;
 esac
+config=(--without-xen)
+if [ -n "$xen" ]; then
+	[ "$arch" = x86_64 ] || { echo "build-kexec: --xen is for x86_64" >&2; exit 2; }
+	xendir=$("$top/scripts/fetch.sh" xen) || { echo "build-kexec: fetch.sh xen failed" >&2; exit 1; }
+	xenlib=$xendir/root/usr/lib/x86_64-linux-gnu
+	# Static: libxenctrl and what it links, in dependency order.
+	config=(--with-xen CPPFLAGS="-I$xendir/root/usr/include"
+		LDFLAGS="-static -L$xenlib"
+		LIBS="-lxenctrl -lxenforeignmemory -lxendevicemodel -lxengnttab -lxenevtchn -lxencall -lxentoolcore -lxentoollog -lpthread -ldl")
+fi
 if [ -n "$purgatory" ]; then
 	[ -f "$purgatory" ] || { echo "build-kexec: no purgatory object $purgatory" >&2; exit 1; }
 	purgatory=$(realpath "$purgatory")
@@ -50,12 +65,13 @@ patch=$here/kexec-corrupt.patch
 
 key=$( {
 	echo "src $(basename "$src") arch $arch"
+	[ -z "$xen" ] || echo "xen $(basename "$xendir")"
 	if [ -n "$purgatory" ]; then sha256sum <"$purgatory"; else echo "own purgatory"; fi
 	if [ -n "$corrupt" ]; then sha256sum <"$patch"; fi
 	for p in "${patches[@]}"; do sha256sum <"$p"; done
 	sha256sum <"$0"
 } | sha256sum | cut -c1-16)
-name=$arch${purgatory:+-purg}${corrupt:+-corrupt}${patches:+-patched}-$key
+name=$arch${xen:+-xen}${purgatory:+-purg}${corrupt:+-corrupt}${patches:+-patched}-$key
 out=$outdir/$name
 # Suites run side by side: one build of a key at a time.
 mkdir -p "$outdir"
@@ -86,9 +102,15 @@ fi
 for p in "${patches[@]}"; do
 	patch -p1 <"$p" >>"$log" 2>&1 || fail "$(basename "$p") does not apply"
 done
-./configure --without-zlib --without-lzma --without-xen LDFLAGS=-static "${host[@]}" \
+[ -n "$xen" ] || config+=(LDFLAGS=-static)
+./configure --without-zlib --without-lzma "${config[@]}" "${host[@]}" \
 	>>"$log" 2>&1 || fail "configure failed"
 make -j2 >>"$log" 2>&1 || fail "make failed"
+if [ -n "$xen" ]; then
+	# configure turns Xen off quietly when it cannot link libxenctrl.
+	grep -q '^#define HAVE_LIBXENCTRL 1' include/config.h ||
+		fail "configure did not enable Xen (HAVE_LIBXENCTRL)"
+fi
 if [ -n "$purgatory" ]; then
 	cp "$purgatory" purgatory/purgatory.ro
 	touch purgatory/purgatory.ro

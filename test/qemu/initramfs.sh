@@ -10,8 +10,12 @@
 #                             kernel) and /boot/initrd.gz (initrd2)
 #
 #   initramfs.sh ARCH OUTDIR --kexec FILE [--kexec-corrupt FILE]
-#                --kxinspect FILE --physread FILE
+#                --kxinspect FILE --physread FILE [--tool FILE]...
+#                [--modules DIR NAME...]
 #
+# --tool FILE: the first image also gets FILE as /bin/<its name>.
+# --modules DIR NAME...: the first image also gets DIR/NAME (kernel
+# modules, loaded by /init in that order when it runs in a Xen dom0).
 # Both run test/qemu/init, which kxtest= on the command line drives.  The
 # kernel and busybox come from scripts/fetch.sh, makedumpfile from Debian's
 # package (scripts/deps.sh kexec).
@@ -22,9 +26,11 @@ top=$(cd "$here/../.." && pwd)
 [ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 arch=$1 outdir=$2
 shift 2
-kexec= kexec_corrupt= kxinspect= physread=
+kexec= kexec_corrupt= kxinspect= physread= moddir= modules=() tools=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--modules) moddir=$2; shift 2; modules=("$@"); break ;;
+	--tool) tools+=("$2") ;;
 	--kexec) kexec=$2 ;;
 	--kexec-corrupt) kexec_corrupt=$2 ;;
 	--kxinspect) kxinspect=$2 ;;
@@ -50,7 +56,8 @@ makedumpfile=$(command -v makedumpfile || echo /usr/sbin/makedumpfile)
 # Nothing to do when no input changed since the last run.
 mkdir -p "$outdir"
 key=$(sha256sum "$0" "$here/init" "$kernel" "$busybox" "$kexec" "$kxinspect" \
-	"$physread" "$makedumpfile" ${kexec_corrupt:+"$kexec_corrupt"} | sed 's/ .*//' | sha256sum)
+	"$physread" "$makedumpfile" ${kexec_corrupt:+"$kexec_corrupt"} \
+	${moddir:+"${modules[@]/#/$moddir/}"} ${tools[@]+"${tools[@]}"} | sed 's/ .*//' | sha256sum)
 if [ "$(cat "$outdir/.initramfs-key" 2>/dev/null)" = "$key" ] &&
 	[ -f "$outdir/initramfs.cpio.gz" ] && [ -f "$outdir/initrd2.cpio.gz" ]; then
 	exit 0
@@ -94,6 +101,16 @@ base "$first"
 $strip -o "$first/bin/kexec" "$kexec"
 [ -z "$kexec_corrupt" ] || $strip -o "$first/bin/kexec-corrupt" "$kexec_corrupt"
 cp "$kernel" "$first/boot/vmlinuz"
+for t in ${tools[@]+"${tools[@]}"}; do
+	$strip -o "$first/bin/$(basename "$t")" "$t"
+done
+if [ -n "$moddir" ]; then
+	mkdir -p "$first/lib/modules"
+	for m in "${modules[@]}"; do
+		cp "$moddir/$m" "$first/lib/modules/$m"
+	done
+	printf '%s\n' "${modules[@]}" >"$first/lib/modules/order"
+fi
 cp "$outdir/initrd2.cpio.gz" "$first/boot/initrd.gz"
 pack "$first" "$outdir/initramfs.cpio.gz"
 echo "$key" >"$outdir/.initramfs-key"

@@ -7,6 +7,9 @@
  *
  *   physread CORE                list the PT_LOADs: paddr filesz offset
  *   physread CORE PADDR LEN      write LEN bytes at PADDR to stdout
+ *   physread CORE --find TEXT    the paddr of an occurrence of TEXT (at most
+ *                                255 bytes), searching the PT_LOADs from the
+ *                                highest address down; exits 2 if none
  *
  * The range must lie inside one PT_LOAD whose p_paddr is known (kcore marks
  * vmalloc and module areas with p_paddr -1).  Exits 1 on any error, naming it.
@@ -57,6 +60,61 @@ static uint64_t number(const char *s)
 	return v;
 }
 
+/* Searches PT_LOAD ph for text (n bytes) in chunks that overlap by n - 1. */
+static int find_in(int fd, const Elf64_Phdr *ph, const char *text, size_t n,
+		   uint64_t *at)
+{
+	static uint8_t buf[(1 << 20) + 256];
+	uint64_t done = 0;
+
+	/* Chunks of 1 MiB, each read with the n - 1 bytes after it. */
+	while (done < ph->p_filesz) {
+		uint64_t left = ph->p_filesz - done;
+		size_t want = left < (1 << 20) + n - 1 ? (size_t)left : (1 << 20) + n - 1;
+
+		read_at(fd, ph->p_offset + done, buf, want, "PT_LOAD contents");
+		for (size_t i = 0; i + n <= want; i++) {
+			if (buf[i] == (uint8_t)text[0] && !memcmp(buf + i, text, n)) {
+				*at = ph->p_paddr + done + i;
+				return 1;
+			}
+		}
+		done += 1 << 20;
+	}
+	return 0;
+}
+
+static int find(int fd, const Elf64_Ehdr *eh, const char *text)
+{
+	Elf64_Phdr ph, best = { 0 };
+	uint64_t below = UINT64_MAX, at;
+	size_t n = strlen(text);
+
+	if (n == 0 || n > 255)
+		die(text, "search text must be 1 to 255 bytes");
+	/* Highest load first: a hypervisor relocates itself to high memory. */
+	for (;;) {
+		int have = 0;
+
+		for (unsigned i = 0; i < eh->e_phnum; i++) {
+			read_at(fd, eh->e_phoff + (uint64_t)i * sizeof(ph), &ph,
+				sizeof(ph), "program header");
+			if (ph.p_type != PT_LOAD || ph.p_paddr == UINT64_MAX ||
+			    ph.p_paddr >= below || (have && ph.p_paddr <= best.p_paddr))
+				continue;
+			best = ph;
+			have = 1;
+		}
+		if (!have)
+			return 2;
+		if (find_in(fd, &best, text, n, &at)) {
+			printf("0x%" PRIx64 "\n", at);
+			return 0;
+		}
+		below = best.p_paddr;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	Elf64_Ehdr eh;
@@ -65,10 +123,10 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 2 && argc != 4) {
-		fputs("usage: physread CORE [PADDR LEN]\n", stderr);
+		fputs("usage: physread CORE [PADDR LEN | --find TEXT]\n", stderr);
 		return 1;
 	}
-	if (argc == 4) {
+	if (argc == 4 && strcmp(argv[2], "--find")) {
 		paddr = number(argv[2]);
 		len = number(argv[3]);
 		if (paddr + len < paddr)
@@ -81,6 +139,8 @@ int main(int argc, char **argv)
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_type != ET_CORE || eh.e_phentsize != sizeof(ph))
 		die(argv[1], "not an ELF64 core file");
+	if (argc == 4 && !strcmp(argv[2], "--find"))
+		return find(fd, &eh, argv[3]);
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		read_at(fd, eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph),
 			"program header");

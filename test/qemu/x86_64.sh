@@ -157,7 +157,7 @@ kdump_scenario() {
 	elif [ "$vmcore" != "$kcore" ]; then
 		fail_because "vmcore's backup region differs from the first kernel's low memory ($vmcore != $kcore)"
 	fi
-	bytes=$(field '^KXMARK makedumpfile rc=0 bytes=' | sed -n 's/.*bytes=\([0-9]*\)$/\1/p')
+	bytes=$(field '^KXMARK makedumpfile -F -d 31 -c rc=0 bytes=' | sed -n 's/.*bytes=\([0-9]*\)$/\1/p')
 	[ -n "$bytes" ] && [ "$bytes" -gt 1048576 ] ||
 		fail_because "makedumpfile -F -d 31 -c did not complete ($(field '^KXMARK makedumpfile'))"
 	check_setup_page

@@ -126,6 +126,8 @@ void kx_port_begin(struct kx_handoff *h)
 		h->console = VGA_TEXT_PHYS;
 		h->console_size = VGA_TEXT_SIZE;
 	}
+	/* Xen calls purgatory and never expects it back: no way home. */
+	kx_snprintf(h->extra, sizeof(h->extra), "%s", kx_x86_caller_check());
 	h->jump_back = kx_jump_back_entry;
 	h->crash = panic_kernel;
 	if (panic_kernel && backup_src_size) {

@@ -21,5 +21,11 @@ extern uint8_t console_vga;
 
 void console_init(void);
 void vga_reset(void);
+/*
+ * Drops a return address at entry that is no jump-back entry (a caller
+ * that never returns, such as Xen's kexec_reloc); says who called, for
+ * the first console line ("" when nothing is known).  caller.c.
+ */
+const char *kx_x86_caller_check(void);
 
 #endif
