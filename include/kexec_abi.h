@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kx hand-off ABI, version 1.0: the page-list entry format and the setup
+ * kx hand-off ABI, version 1.1: the page-list entry format and the setup
  * page that carries what was moved from one kernel (or loader) to the next.
  *
  * This header is the contract between separately built programs.  It is
@@ -39,7 +39,7 @@
  */
 #define KX_SETUP_MAGIC		0x5053584bU
 #define KX_ABI_MAJOR		1
-#define KX_ABI_MINOR		0
+#define KX_ABI_MINOR		1	/* 1.1: KX_REC_LANES */
 #define KX_SETUP_HEADER_SIZE	64	/* v1.0 header; later minors may grow it */
 #define KX_SETUP_ALIGN		8	/* records start on this boundary */
 #define KX_SETUP_MIN_PAGE	256	/* smallest buffer a writer accepts */
@@ -67,6 +67,17 @@
 #define KX_REC_ELFCORE	KX_FOURCC('E', 'L', 'F', 'H')	/* ELF core header location */
 #define KX_REC_CMDLINE	KX_FOURCC('C', 'M', 'D', 'L')	/* command line, NUL-terminated */
 #define KX_REC_MEMMAP	KX_FOURCC('M', 'M', 'A', 'P')	/* memory map of the old kernel */
+/* v1.1: segments with a KX lanes digest instead of one SHA-256 chain. */
+#define KX_REC_LANES	KX_FOURCC('L', 'A', 'N', 'E')
+
+/*
+ * KX lanes digest (docs/abi.md, 2.5): lane i of N hashes the segment's
+ * KX_LANES_PAGE-byte pages i, i + N, ... (the last one may be partial);
+ * the digest is SHA-256 over the N lane digests in lane order.
+ */
+#define KX_LANES_PAGE		4096
+#define KX_LANES_MIN		1
+#define KX_LANES_MAX		64
 
 /*
  * Jump back (docs/abi.md, "Calling physical-mode code").  A called image
@@ -205,6 +216,21 @@ struct kx_mem_range {
 
 /* KX_REC_CMDLINE: struct kx_record, then the bytes with their NUL. */
 
+/*
+ * KX_REC_LANES entry (v1.1): one loaded segment, as kx_segment, with its
+ * KX lanes digest over `lanes` lanes.  A segment is listed here or in
+ * KX_REC_SEGMENTS; purgatory verifies both kinds.
+ */
+struct kx_segment_lanes {
+	uint64_t dest;		/* 0x00 physical destination */
+	uint64_t size;		/* 0x08 bytes hashed, from dest */
+	uint8_t digest[KX_SHA256_SIZE];	/* 0x10 KX lanes digest of those bytes */
+	uint32_t kind;		/* 0x30 KX_SEG_* */
+	uint32_t flags;		/* 0x34 KX_SEG_F_* */
+	uint32_t lanes;		/* 0x38 N, KX_LANES_MIN..KX_LANES_MAX */
+	uint32_t reserved;	/* 0x3c zero */
+};				/* 0x40 */
+
 #define KX_ABI_CHECK(expr) _Static_assert(expr, #expr)
 #define KX_ABI_OFF(t, f, o) KX_ABI_CHECK(__builtin_offsetof(struct t, f) == (o))
 
@@ -259,6 +285,15 @@ KX_ABI_OFF(kx_mem_range, addr, 0x00);
 KX_ABI_OFF(kx_mem_range, size, 0x08);
 KX_ABI_OFF(kx_mem_range, type, 0x10);
 KX_ABI_OFF(kx_mem_range, attr, 0x14);
+
+KX_ABI_CHECK(sizeof(struct kx_segment_lanes) == 64);
+KX_ABI_OFF(kx_segment_lanes, dest, 0x00);
+KX_ABI_OFF(kx_segment_lanes, size, 0x08);
+KX_ABI_OFF(kx_segment_lanes, digest, 0x10);
+KX_ABI_OFF(kx_segment_lanes, kind, 0x30);
+KX_ABI_OFF(kx_segment_lanes, flags, 0x34);
+KX_ABI_OFF(kx_segment_lanes, lanes, 0x38);
+KX_ABI_OFF(kx_segment_lanes, reserved, 0x3c);
 
 #undef KX_ABI_OFF
 #endif /* !__ASSEMBLER__ */

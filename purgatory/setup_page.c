@@ -344,6 +344,7 @@ static uint32_t fixed_size(uint32_t type)
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
+	case KX_REC_LANES:
 		return sizeof(struct kx_table);
 	case KX_REC_BACKUP_BITMAP:
 		return sizeof(struct kx_backup_bitmap);
@@ -367,9 +368,39 @@ static uint32_t table_entry_min(uint32_t type)
 		return sizeof(struct kx_backup_extent);
 	case KX_REC_MEMMAP:
 		return sizeof(struct kx_mem_range);
+	case KX_REC_LANES:
+		return sizeof(struct kx_segment_lanes);
 	default:
 		return 0;
 	}
+}
+
+/*
+ * KX_REC_LANES entries: N within KX_LANES_MIN..KX_LANES_MAX in every
+ * page (a later minor cannot change what N means), the reserved word
+ * zero in a page of a minor this reader knows.  *bad: the field's offset
+ * in the record (entries start at base).
+ */
+static enum kx_status check_lanes(const uint8_t *e, uint32_t count,
+				  uint32_t esz, int known_minor, uint32_t *bad,
+				  uint32_t base)
+{
+	const uint32_t lanes_at = __builtin_offsetof(struct kx_segment_lanes, lanes);
+	const uint32_t res_at = __builtin_offsetof(struct kx_segment_lanes, reserved);
+
+	for (uint32_t i = 0; i < count; i++, e += esz) {
+		uint32_t lanes = kx_get_le32(e + lanes_at);
+
+		if (lanes < KX_LANES_MIN || lanes > KX_LANES_MAX) {
+			*bad = base + i * esz + lanes_at;
+			return KX_ERR_RANGE;
+		}
+		if (known_minor && kx_get_le32(e + res_at)) {
+			*bad = base + i * esz + res_at;
+			return KX_ERR_RESERVED;
+		}
+	}
+	return KX_OK;
 }
 
 /*
@@ -389,7 +420,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 	switch (type) {
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
-	case KX_REC_MEMMAP: {
+	case KX_REC_MEMMAP:
+	case KX_REC_LANES: {
 		uint32_t count = kx_get_le32(rec + 8);
 		uint32_t esz = kx_get_le32(rec + 12);
 		uint32_t i;
@@ -402,6 +434,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 		*bad = 8;
 		if ((uint64_t)count * esz != size - min)
 			return KX_ERR_TABLE;
+		if (type == KX_REC_LANES)
+			return check_lanes(rec + min, count, esz, known_minor, bad, min);
 		if (type == KX_REC_MEMMAP && known_minor) {
 			for (i = 0; i < count; i++) {
 				uint32_t at = min + i * esz +

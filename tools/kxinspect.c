@@ -149,6 +149,22 @@ static void print_table(const struct kx_setup_rec *rec)
 				       segment_kind(s.kind), (unsigned long long)s.dest,
 				       (unsigned long long)s.size, digest,
 				       s.flags & KX_SEG_F_VERIFIED ? " verified" : "");
+		} else if (rec->type == KX_REC_LANES) {
+			struct kx_segment_lanes s;
+			char digest[65];
+
+			memcpy(&s, e, sizeof(s));
+			hex(s.digest, sizeof(s.digest), digest);
+			if (json)
+				printf("{\"dest\":%llu,\"size\":%llu,\"kind\":\"%s\","
+				       "\"flags\":%u,\"lanes\":%u,\"kx_lanes\":\"%s\"}",
+				       (unsigned long long)s.dest, (unsigned long long)s.size,
+				       segment_kind(s.kind), s.flags, s.lanes, digest);
+			else
+				printf("    %-11s dest 0x%016llx size 0x%-10llx %u lanes %s%s\n",
+				       segment_kind(s.kind), (unsigned long long)s.dest,
+				       (unsigned long long)s.size, s.lanes, digest,
+				       s.flags & KX_SEG_F_VERIFIED ? " verified" : "");
 		} else if (rec->type == KX_REC_BACKUP) {
 			struct kx_backup_extent x;
 
@@ -214,12 +230,14 @@ static void print_record(const struct kx_setup_rec *rec, int first)
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
+	case KX_REC_LANES:
 		if (json) {
 			printf("\"entries\":[");
 			print_table(rec);
 			printf("]");
 		} else {
 			printf(": %s\n", rec->type == KX_REC_SEGMENTS ? "segments" :
+			       rec->type == KX_REC_LANES ? "segments, KX lanes digest" :
 			       rec->type == KX_REC_BACKUP ? "backup extents" : "memory map");
 			print_table(rec);
 		}
