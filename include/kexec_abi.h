@@ -294,6 +294,11 @@ KX_ABI_OFF(kx_segment_lanes, kind, 0x30);
 KX_ABI_OFF(kx_segment_lanes, flags, 0x34);
 KX_ABI_OFF(kx_segment_lanes, lanes, 0x38);
 KX_ABI_OFF(kx_segment_lanes, reserved, 0x3c);
+/* Verifiers read the digest and flags of both entries at one offset. */
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, digest) ==
+	     __builtin_offsetof(struct kx_segment, sha256));
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, flags) ==
+	     __builtin_offsetof(struct kx_segment, flags));
 
 #undef KX_ABI_OFF
 #endif /* !__ASSEMBLER__ */
