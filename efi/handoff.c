@@ -4,6 +4,7 @@
 #include <kx/efi_mmap.h>
 #include <kx/format.h>
 #include <kx/setup_page.h>
+#include <kx/lanes.h>
 #include <kx/sha256.h>
 #include "handoff.h"
 #if defined(__aarch64__)
@@ -285,6 +286,20 @@ static void say_digest(const uint8_t d[KX_SHA256_SIZE])
 		kxb_say("%02x", d[i]);
 }
 
+void kxb_hash_segment(struct kxb_seg *s)
+{
+	enum kx_status st;
+
+	if (!s->lanes) {
+		kx_sha256(s->buf, s->size, s->digest);
+		return;
+	}
+	st = kx_lanes(s->buf, s->size, s->lanes, s->digest);
+	if (st != KX_OK)
+		kxb_fail(EFI_INVALID_PARAMETER, "%s: KX lanes digest: %s", s->name,
+			 kx_strerror(st));
+}
+
 void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 			 unsigned late_index)
 {
@@ -293,13 +308,17 @@ void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 
 		if (!s->size)
 			continue;
-		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx sha256 ",
+		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx ",
 			s->name, (unsigned long long)s->dest,
 			(unsigned long long)s->size);
+		if (s->lanes)
+			kxb_say("kx-lanes/%u (%s) ", s->lanes, kx_lanes_get_impl()->name);
+		else
+			kxb_say("sha256 ");
 		if (i == late_index)
 			kxb_say("(after ExitBootServices: holds the final memory map)");
 		else
-			say_digest(s->sha256);
+			say_digest(s->digest);
 		kxb_say("\n");
 	}
 }
@@ -368,26 +387,39 @@ enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const char *cmdline)
 {
 	struct kx_segment ks[8];
+	struct kx_segment_lanes kl[8];
 	struct kx_setup_writer w;
 	struct kx_setup_pool pool = { setup, KXB_PAGE, pages, 1 };
-	unsigned n = 0;
+	unsigned n = 0, nl = 0;
 	enum kx_status st;
 
+	/* Each segment in SEGM or, with a lanes digest, in LANE. */
 	kx_memset(ks, 0, sizeof(ks));
-	for (unsigned i = 0; i < nseg && n < KX_ARRAY_SIZE(ks); i++) {
-		if (!segs[i].size)
+	kx_memset(kl, 0, sizeof(kl));
+	for (unsigned i = 0; i < nseg; i++) {
+		const struct kxb_seg *s = &segs[i];
+
+		if (!s->size)
 			continue;
-		ks[n].dest = segs[i].dest;
-		ks[n].size = segs[i].size;
-		kx_memcpy(ks[n].sha256, segs[i].sha256, KX_SHA256_SIZE);
-		ks[n].kind = segs[i].kind;
-		n++;
+		if (n == KX_ARRAY_SIZE(ks) || nl == KX_ARRAY_SIZE(kl))
+			return KX_ERR_NO_SPACE;
+		if (s->lanes) {
+			kl[nl] = (struct kx_segment_lanes){ .dest = s->dest, .size = s->size,
+				.kind = s->kind, .lanes = s->lanes };
+			kx_memcpy(kl[nl++].digest, s->digest, KX_SHA256_SIZE);
+		} else {
+			ks[n] = (struct kx_segment){ .dest = s->dest, .size = s->size,
+				.kind = s->kind };
+			kx_memcpy(ks[n++].sha256, s->digest, KX_SHA256_SIZE);
+		}
 	}
 	st = kx_setup_init(&w, setup, KXB_PAGE, 0);
 	if (st != KX_OK)
 		return st;
 	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
-	st = kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0]));
+	st = n ? kx_setup_add_table(&w, KX_REC_SEGMENTS, ks, n, sizeof(ks[0])) : KX_OK;
+	if (st == KX_OK && nl)
+		st = kx_setup_add_table(&w, KX_REC_LANES, kl, nl, sizeof(kl[0]));
 	if (st == KX_OK && nmm)
 		st = kx_setup_add_table(&w, KX_REC_MEMMAP, mm, nmm, sizeof(mm[0]));
 	if (st == KX_OK)
