@@ -71,7 +71,7 @@
 #define KX_REC_LANES	KX_FOURCC('L', 'A', 'N', 'E')
 
 /*
- * KX lanes digest (docs/abi.md, 2.5): lane i of N hashes the segment's
+ * KX lanes digest (docs/abi.md, 2.6): lane i of N hashes the segment's
  * KX_LANES_PAGE-byte pages i, i + N, ... (the last one may be partial);
  * the digest is SHA-256 over the N lane digests in lane order.
  */

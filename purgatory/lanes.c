@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The KX lanes digest (docs/abi.md, 2.5): the streaming layer shared by
+ * The KX lanes digest (docs/abi.md, 2.6): the streaming layer shared by
  * every engine, the portable engine, and the run-time choice.  The
  * accelerated engines (SHA-NI chains, AVX2/AVX-512 multi-buffer, ARMv8
  * SHA2 chains) live in purgatory/arch/<arch>/.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The KX lanes digest (docs/abi.md, 2.5), written from the spec with
+"""The KX lanes digest (docs/abi.md, 2.6), written from the spec with
 Python's hashlib: the independent reference the C engines are tested
 against.
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The KX lanes digest (docs/abi.md, 2.5): a segment's 4 KiB pages dealt
+ * The KX lanes digest (docs/abi.md, 2.6): a segment's 4 KiB pages dealt
  * round-robin to N independent SHA-256 chains (lane i hashes pages i,
  * i + N, ...), and the digest is SHA-256 over the N lane digests.  The
  * lanes are independent, so they run side by side: interleaved in the

@@ -96,7 +96,7 @@ KX_TEST(lanes_python_vectors)
 	free(p);
 }
 
-/* The definition, with plain SHA-256 (docs/abi.md, 2.5). */
+/* The definition, with plain SHA-256 (docs/abi.md, 2.6). */
 static void lanes_defined(const uint8_t *p, size_t len, unsigned lanes,
 			  uint8_t out[32])
 {
