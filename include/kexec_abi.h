@@ -294,7 +294,11 @@ KX_ABI_OFF(kx_segment_lanes, kind, 0x30);
 KX_ABI_OFF(kx_segment_lanes, flags, 0x34);
 KX_ABI_OFF(kx_segment_lanes, lanes, 0x38);
 KX_ABI_OFF(kx_segment_lanes, reserved, 0x3c);
-/* Verifiers read the digest and flags of both entries at one offset. */
+/* Readers take dest, size, digest and flags of both entries at one offset. */
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, dest) ==
+	     __builtin_offsetof(struct kx_segment, dest));
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, size) ==
+	     __builtin_offsetof(struct kx_segment, size));
 KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, digest) ==
 	     __builtin_offsetof(struct kx_segment, sha256));
 KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, flags) ==
