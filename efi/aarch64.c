@@ -52,8 +52,8 @@ const char kxb_arch_name[] = "aarch64";
 enum { SEG_KERNEL, SEG_INITRD, SEG_DTB, NSEG };
 
 static struct kxb_seg segs[NSEG] = {
-	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL },
-	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD },
+	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL, .lanes = KXB_LANES },
+	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD, .lanes = KXB_LANES },
 	[SEG_DTB] = { .name = "dtb", .kind = KX_SEG_DTB },
 };
 
@@ -519,7 +519,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	/* Every segment is final: hash them, then the page that lists them. */
 	for (unsigned i = 0; i < NSEG; i++)
 		if (segs[i].size)
-			kx_sha256(segs[i].buf, segs[i].size, segs[i].sha256);
+			kxb_hash_segment(&segs[i]);
 	meas = kxb_measurements(&nmeas);
 	st = kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, x.mem, x.nmem,
 				  x.cmdline, meas, nmeas);

@@ -4,6 +4,7 @@
 #include <kx/efi_mmap.h>
 #include <kx/format.h>
 #include <kx/setup_page.h>
+#include <kx/lanes.h>
 #include <kx/sha256.h>
 #include "handoff.h"
 #if defined(__aarch64__)
@@ -301,6 +302,20 @@ static void say_digest(const uint8_t d[KX_SHA256_SIZE])
 		kxb_say("%02x", d[i]);
 }
 
+void kxb_hash_segment(struct kxb_seg *s)
+{
+	enum kx_status st;
+
+	if (!s->lanes) {
+		kx_sha256(s->buf, s->size, s->digest);
+		return;
+	}
+	st = kx_lanes(s->buf, s->size, s->lanes, s->digest);
+	if (st != KX_OK)
+		kxb_fail(EFI_INVALID_PARAMETER, "%s: KX lanes digest: %s", s->name,
+			 kx_strerror(st));
+}
+
 void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 			 unsigned late_index)
 {
@@ -309,13 +324,17 @@ void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 
 		if (!s->size)
 			continue;
-		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx sha256 ",
+		kxb_say("kxboot: segment %-11s dest 0x%09llx size 0x%08llx ",
 			s->name, (unsigned long long)s->dest,
 			(unsigned long long)s->size);
+		if (s->lanes)
+			kxb_say("kx-lanes/%u (%s) ", s->lanes, kx_lanes_get_impl()->name);
+		else
+			kxb_say("sha256 ");
 		if (i == late_index)
 			kxb_say("(after ExitBootServices: holds the final memory map)");
 		else
-			say_digest(s->sha256);
+			say_digest(s->digest);
 		kxb_say("\n");
 	}
 }
@@ -359,27 +378,33 @@ enum kx_status kxb_write_setup_page(uint8_t *setup, unsigned pages,
 				    const struct kx_measurement *meas, unsigned nmeas)
 {
 	static struct kx_segment ks[KX_PL_MAX_SEGMENTS];
+	static struct kx_segment_lanes kl[KX_PL_MAX_SEGMENTS];
 	struct kx_page_pool pool = { setup, (uintptr_t)setup, pages, 0 };
 	struct kx_setup_content c = {
-		.segs = ks, .memmap = mm, .nmemmap = nmm, .cmdline = cmdline,
+		.segs = ks, .lanes = kl, .memmap = mm, .nmemmap = nmm, .cmdline = cmdline,
+		.measured = meas, .nmeasured = nmeas,
 	};
 	uint64_t head;
 
 	count_sized(segs, nseg, "setup page");
 	kx_memset(ks, 0, sizeof(ks));
+	kx_memset(kl, 0, sizeof(kl));
+	/* Each segment in SEGM or, with a lanes digest, in LANE. */
 	for (unsigned i = 0; i < nseg; i++) {
-		struct kx_segment *k = &ks[c.nsegs];
+		const struct kxb_seg *s = &segs[i];
 
-		if (!segs[i].size)
+		if (!s->size)
 			continue;
-		k->dest = segs[i].dest;
-		k->size = segs[i].size;
-		kx_memcpy(k->sha256, segs[i].sha256, KX_SHA256_SIZE);
-		k->kind = segs[i].kind;
-		c.nsegs++;
+		if (s->lanes) {
+			kl[c.nlanes] = (struct kx_segment_lanes){ .dest = s->dest, .size = s->size,
+				.kind = s->kind, .lanes = s->lanes };
+			kx_memcpy(kl[c.nlanes++].digest, s->digest, KX_SHA256_SIZE);
+		} else {
+			ks[c.nsegs] = (struct kx_segment){ .dest = s->dest, .size = s->size,
+				.kind = s->kind };
+			kx_memcpy(ks[c.nsegs++].sha256, s->digest, KX_SHA256_SIZE);
+		}
 	}
-	c.measured = meas;
-	c.nmeasured = nmeas;
 	return kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
 }
 

@@ -23,8 +23,15 @@ struct kxb_seg {
 	uint8_t *buf;		/* staging copy, page aligned */
 	uint64_t size;		/* bytes copied and hashed, a page multiple */
 	uint64_t dest;		/* where the kernel finds it */
-	uint8_t sha256[KX_SHA256_SIZE];
+	uint32_t lanes;		/* 0: SHA-256 (SEGM); N: KX lanes digest (LANE) */
+	uint8_t digest[KX_SHA256_SIZE];	/* of the kind lanes says */
 };
+
+/* N of the KX lanes digest kxboot writes for its large segments. */
+#define KXB_LANES 16
+
+/* The segment's digest, of the kind s->lanes says, from its buffer. */
+void kxb_hash_segment(struct kxb_seg *s);
 
 /* ------------------------------------------------------------ memory */
 
@@ -108,7 +115,7 @@ void kxb_page_list_keeping(struct kxb_plist *pl, const struct kxb_seg *segs,
 			   uint64_t setup, unsigned setup_pages, uint64_t control,
 			   const struct kx_page_pool *idmap);
 
-/* "kxboot: segment NAME dest .. size .. sha256 .." for each sized one;
+/* "kxboot: segment NAME dest .. size .. sha256|kx-lanes/N .." for each sized one;
  * late: the names of segments hashed after ExitBootServices. */
 void kxb_report_segments(const struct kxb_seg *segs, unsigned nseg,
 			 unsigned late_index);

@@ -56,8 +56,8 @@ enum { SB_DISABLED = 2, SB_ENABLED = 3 };	/* Linux's enum efi_secureboot_mode */
 enum { SEG_KERNEL, SEG_INITRD, SEG_BOOT_PARAMS, NSEG };
 
 static struct kxb_seg segs[NSEG] = {
-	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL },
-	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD },
+	[SEG_KERNEL] = { .name = "kernel", .kind = KX_SEG_KERNEL, .lanes = KXB_LANES },
+	[SEG_INITRD] = { .name = "initrd", .kind = KX_SEG_INITRD, .lanes = KXB_LANES },
 	[SEG_BOOT_PARAMS] = { .name = "boot_params", .kind = KX_SEG_BOOT_PARAMS },
 };
 
@@ -325,7 +325,7 @@ static void report(void)
 
 static void hash_segment(struct kxb_seg *s)
 {
-	kx_sha256(s->buf, s->size, s->sha256);
+	kxb_hash_segment(s);
 }
 
 /* ------------------------------------------------------------ exit */
@@ -450,7 +450,7 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 	kxb_late_say("kxboot: e820: %u entries from the final memory map; segment boot_params sha256 ",
 		 x.e820_n);
 	for (int i = 0; i < KX_SHA256_SIZE; i++)
-		kxb_late_say("%02x", segs[SEG_BOOT_PARAMS].sha256[i]);
+		kxb_late_say("%02x", segs[SEG_BOOT_PARAMS].digest[i]);
 	kxb_late_say("\nkxboot: setup page written; entering the trampoline at 0x%llx\n",
 		 (unsigned long long)(uintptr_t)x.tramp_fn);
 	x.tramp_fn(x.tramp);

@@ -21,21 +21,27 @@ enum kx_status kx_identity_map(void *ctx, uint64_t phys, uint32_t len,
 	return KX_OK;
 }
 
-static void report_segment(void *ctx, unsigned index, const struct kx_segment *s,
+static void report_segment(void *ctx, unsigned index, const struct kx_verify_seg *s,
 			   const uint8_t actual[KX_SHA256_SIZE], int ok)
 {
 	(void)ctx;
 	if (ok) {
 		kx_verified_add(s->dest, s->size);
-		kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok\n",
-		    kx_segment_kind(s->kind), (unsigned long long)s->dest,
-		    (unsigned long long)s->size);
+		if (s->lanes)
+			kx_say("kx:   %-11s 0x%llx +0x%llx kx-lanes/%u ok (%s)\n",
+			    kx_segment_kind(s->kind), (unsigned long long)s->dest,
+			    (unsigned long long)s->size, s->lanes, s->impl);
+		else
+			kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok (%s)\n",
+			    kx_segment_kind(s->kind), (unsigned long long)s->dest,
+			    (unsigned long long)s->size, s->impl);
 		return;
 	}
-	kx_say("kx: SHA-256 MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n", index,
+	kx_say("kx: %s MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n",
+	    s->lanes ? "KX LANES DIGEST" : "SHA-256", index,
 	    kx_segment_kind(s->kind), (unsigned long long)s->dest,
 	    (unsigned long long)s->size);
-	kx_say_digest("expected", s->sha256);
+	kx_say_digest("expected", s->expected);
 	kx_say_digest("actual  ", actual);
 }
 

@@ -39,7 +39,7 @@
  */
 #define KX_SETUP_MAGIC		0x5053584bU
 #define KX_ABI_MAJOR		1
-#define KX_ABI_MINOR		1
+#define KX_ABI_MINOR		1	/* 1.1: KX_REC_MEASURED, KX_REC_LANES */
 #define KX_SETUP_HEADER_SIZE	64	/* v1.0 header; later minors may grow it */
 #define KX_SETUP_ALIGN		8	/* records start on this boundary */
 #define KX_SETUP_MIN_PAGE	256	/* smallest buffer a writer accepts */
@@ -69,6 +69,17 @@
 #define KX_REC_MEMMAP	KX_FOURCC('M', 'M', 'A', 'P')	/* memory map of the old kernel */
 /* 1.1 */
 #define KX_REC_MEASURED	KX_FOURCC('M', 'E', 'A', 'S')	/* what the loader measured (TPM) */
+/* 1.1: segments with a KX lanes digest instead of one SHA-256 chain. */
+#define KX_REC_LANES	KX_FOURCC('L', 'A', 'N', 'E')
+
+/*
+ * KX lanes digest (docs/abi.md, 2.6): lane i of N hashes the segment's
+ * KX_LANES_PAGE-byte pages i, i + N, ... (the last one may be partial);
+ * the digest is SHA-256 over the N lane digests in lane order.
+ */
+#define KX_LANES_PAGE		4096
+#define KX_LANES_MIN		1
+#define KX_LANES_MAX		64
 
 /*
  * Jump back (docs/abi.md, "Calling physical-mode code").  A called image
@@ -228,6 +239,21 @@ struct kx_measurement {
 	uint8_t sha256[KX_SHA256_SIZE];	/* 0x18 */
 };				/* 0x38 */
 
+/*
+ * KX_REC_LANES entry (1.1): one loaded segment, as kx_segment, with its
+ * KX lanes digest over `lanes` lanes.  A segment is listed here or in
+ * KX_REC_SEGMENTS; purgatory verifies both kinds.
+ */
+struct kx_segment_lanes {
+	uint64_t dest;		/* 0x00 physical destination */
+	uint64_t size;		/* 0x08 bytes hashed, from dest */
+	uint8_t digest[KX_SHA256_SIZE];	/* 0x10 KX lanes digest of those bytes */
+	uint32_t kind;		/* 0x30 KX_SEG_* */
+	uint32_t flags;		/* 0x34 KX_SEG_F_* */
+	uint32_t lanes;		/* 0x38 N, KX_LANES_MIN..KX_LANES_MAX */
+	uint32_t reserved;	/* 0x3c zero */
+};				/* 0x40 */
+
 #define KX_ABI_CHECK(expr) _Static_assert(expr, #expr)
 #define KX_ABI_OFF(t, f, o) KX_ABI_CHECK(__builtin_offsetof(struct t, f) == (o))
 
@@ -290,6 +316,23 @@ KX_ABI_OFF(kx_measurement, kind, 0x08);
 KX_ABI_OFF(kx_measurement, flags, 0x0c);
 KX_ABI_OFF(kx_measurement, size, 0x10);
 KX_ABI_OFF(kx_measurement, sha256, 0x18);
+KX_ABI_CHECK(sizeof(struct kx_segment_lanes) == 64);
+KX_ABI_OFF(kx_segment_lanes, dest, 0x00);
+KX_ABI_OFF(kx_segment_lanes, size, 0x08);
+KX_ABI_OFF(kx_segment_lanes, digest, 0x10);
+KX_ABI_OFF(kx_segment_lanes, kind, 0x30);
+KX_ABI_OFF(kx_segment_lanes, flags, 0x34);
+KX_ABI_OFF(kx_segment_lanes, lanes, 0x38);
+KX_ABI_OFF(kx_segment_lanes, reserved, 0x3c);
+/* Readers take dest, size, digest and flags of both entries at one offset. */
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, dest) ==
+	     __builtin_offsetof(struct kx_segment, dest));
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, size) ==
+	     __builtin_offsetof(struct kx_segment, size));
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, digest) ==
+	     __builtin_offsetof(struct kx_segment, sha256));
+KX_ABI_CHECK(__builtin_offsetof(struct kx_segment_lanes, flags) ==
+	     __builtin_offsetof(struct kx_segment, flags));
 
 #undef KX_ABI_OFF
 #endif /* !__ASSEMBLER__ */

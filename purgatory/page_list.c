@@ -6,6 +6,7 @@
  * (a host tool reading a dump) as well as identity-mapped ones.
  */
 #include <kx/compiler.h>
+#include <kx/lanes.h>
 #include <kx/page_list.h>
 
 #define LAST_SLOT (KX_IND_ENTRIES_PER_PAGE - 1)
@@ -269,5 +270,36 @@ enum kx_status kx_pl_run(const struct kx_pl_walk *w, uint64_t head, int mode,
 		return st;
 	run.visit = run_visit;
 	run.visit_ctx = &ctx;
+	return kx_pl_walk(&run, head, 0, fault);
+}
+
+static enum kx_status lanes_visit(void *ctx, const struct kx_pl_entry *e)
+{
+	if (e->kind == IND_SOURCE) {
+		kx_memmove((void *)(uintptr_t)e->dest, (const void *)(uintptr_t)e->addr,
+			   KX_PAGE_SIZE);
+		kx_lanes_copy_page(ctx, e->dest);
+	}
+	return KX_OK;
+}
+
+enum kx_status kx_pl_run_lanes(const struct kx_pl_walk *w, uint64_t head,
+			       struct kx_lanes_copy *lc, struct kx_pl_fault *fault)
+{
+	struct kx_pl_walk run = { 0 };
+	enum kx_status st;
+
+	if (!lc)
+		return KX_ERR_INVAL;
+	if (w) {
+		run.max_entries = w->max_entries;
+		run.max_pages = w->max_pages;
+	}
+	/* Validate everything before the first write. */
+	st = kx_pl_walk(&run, head, 0, fault);
+	if (st != KX_OK)
+		return st;
+	run.visit = lanes_visit;
+	run.visit_ctx = lc;
 	return kx_pl_walk(&run, head, 0, fault);
 }

@@ -405,10 +405,11 @@ static enum kx_status more_from_pool(void *ctx, void **buf, uint32_t *size,
 static enum kx_status check_content(const struct kx_setup_content *c)
 {
 	if ((c->nsegs && !c->segs) || (c->nbackup && !c->backup) ||
-	    (c->nmemmap && !c->memmap) || (c->nmeasured && !c->measured))
+	    (c->nmemmap && !c->memmap) || (c->nmeasured && !c->measured) ||
+	    (c->nlanes && !c->lanes))
 		return KX_ERR_INVAL;
 	/* A round trip verifies something and has a way back. */
-	if ((c->flags & KX_SETUP_F_SWAP) && (!c->nsegs || !c->jump_back))
+	if ((c->flags & KX_SETUP_F_SWAP) && (!(c->nsegs + c->nlanes) || !c->jump_back))
 		return KX_ERR_INVAL;
 	return KX_OK;
 }
@@ -421,6 +422,9 @@ static enum kx_status add_content(struct kx_setup_writer *w,
 
 	st = kx_setup_add_table(w, KX_REC_SEGMENTS, c->segs, c->nsegs,
 				sizeof(c->segs[0]));
+	if (st == KX_OK && c->nlanes)
+		st = kx_setup_add_table(w, KX_REC_LANES, c->lanes, c->nlanes,
+					sizeof(c->lanes[0]));
 	if (st == KX_OK && (c->nbackup || (c->flags & KX_SETUP_F_SWAP)))
 		st = kx_setup_add_table(w, KX_REC_BACKUP, c->backup, c->nbackup,
 					sizeof(struct kx_backup_extent));
@@ -526,6 +530,7 @@ static uint32_t fixed_size(uint32_t type)
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
 	case KX_REC_MEASURED:
+	case KX_REC_LANES:
 		return sizeof(struct kx_table);
 	case KX_REC_BACKUP_BITMAP:
 		return sizeof(struct kx_backup_bitmap);
@@ -551,6 +556,8 @@ static uint32_t table_entry_min(uint32_t type)
 		return sizeof(struct kx_mem_range);
 	case KX_REC_MEASURED:
 		return sizeof(struct kx_measurement);
+	case KX_REC_LANES:
+		return sizeof(struct kx_segment_lanes);
 	default:
 		return 0;
 	}
@@ -586,6 +593,34 @@ static enum kx_status check_bitmap(const uint8_t *rec, uint32_t size,
 }
 
 /*
+ * KX_REC_LANES entries: N within KX_LANES_MIN..KX_LANES_MAX in every
+ * page (a later minor cannot change what N means), the reserved word
+ * zero in a page of a minor this reader knows.  *bad: the field's offset
+ * in the record (entries start at base).
+ */
+static enum kx_status check_lanes(const uint8_t *e, uint32_t count,
+				  uint32_t esz, int known_minor, uint32_t *bad,
+				  uint32_t base)
+{
+	const uint32_t lanes_at = __builtin_offsetof(struct kx_segment_lanes, lanes);
+	const uint32_t res_at = __builtin_offsetof(struct kx_segment_lanes, reserved);
+
+	for (uint32_t i = 0; i < count; i++, e += esz) {
+		uint32_t lanes = kx_get_le32(e + lanes_at);
+
+		if (lanes < KX_LANES_MIN || lanes > KX_LANES_MAX) {
+			*bad = base + i * esz + lanes_at;
+			return KX_ERR_RANGE;
+		}
+		if (known_minor && kx_get_le32(e + res_at)) {
+			*bad = base + i * esz + res_at;
+			return KX_ERR_RESERVED;
+		}
+	}
+	return KX_OK;
+}
+
+/*
  * Checks one record whose size is already known to lie within the page.
  * known_minor: the page's minor is one this reader fully knows, so sizes
  * must be exact and reserved fields zero.
@@ -603,7 +638,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 	case KX_REC_SEGMENTS:
 	case KX_REC_BACKUP:
 	case KX_REC_MEMMAP:
-	case KX_REC_MEASURED: {
+	case KX_REC_MEASURED:
+	case KX_REC_LANES: {
 		uint32_t count = kx_get_le32(rec + 8);
 		uint32_t esz = kx_get_le32(rec + 12);
 		uint32_t i;
@@ -616,6 +652,8 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 		*bad = 8;
 		if ((uint64_t)count * esz != size - min)
 			return KX_ERR_TABLE;
+		if (type == KX_REC_LANES)
+			return check_lanes(rec + min, count, esz, known_minor, bad, min);
 		if (type == KX_REC_MEMMAP && known_minor) {
 			for (i = 0; i < count; i++) {
 				uint32_t at = min + i * esz +

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <kx/sha256.h>
+#include <kx/lanes.h>
 
 /*
  * The i-th accelerated implementation of this architecture, best first,
@@ -15,6 +16,8 @@
  * not a shared table, so that purgatory needs no GOT entry to reach it.
  */
 const struct kx_sha256_impl *kx_sha256_arch_impl(unsigned i, bool *usable);
+/* The same for the lanes engines (kx/lanes.h), best first. */
+const struct kx_lanes_impl *kx_lanes_arch_impl(unsigned i, bool *usable);
 
 /*
  * The round constants of FIPS 180-4, 4.2.2, for every block function.
@@ -34,5 +37,16 @@ void kx_sha256_blocks2_ni(uint32_t a[8], uint32_t b[8], const uint8_t *data,
 			  size_t nblocks);
 void kx_sha256_blocks2_ce(uint32_t a[8], uint32_t b[8], const uint8_t *data,
 			  size_t nblocks);
+
+/* Lanes engines (kx_lanes_blocks_fn), each in its own file for the same
+ * reason. */
+void kx_lanes_blocks_ni(uint32_t (*state)[8], const uint8_t *data,
+			size_t stride, unsigned n, size_t nblocks);	/* 2 chains */
+void kx_lanes_blocks_avx2(uint32_t (*state)[8], const uint8_t *data,
+			  size_t stride, unsigned n, size_t nblocks);	/* 8 lanes */
+void kx_lanes_blocks_avx512(uint32_t (*state)[8], const uint8_t *data,
+			    size_t stride, unsigned n, size_t nblocks);	/* 16 lanes */
+void kx_lanes_blocks_ce(uint32_t (*state)[8], const uint8_t *data,
+			size_t stride, unsigned n, size_t nblocks);	/* 2 chains */
 
 #endif

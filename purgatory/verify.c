@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <kx/compiler.h>
+#include <kx/lanes.h>
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 
@@ -57,9 +58,12 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 	return diff ? KX_ERR_DIGEST : KX_OK;
 }
 
-/* Calls fn on each segment entry; stops at the first status not KX_OK. */
-static enum kx_status each_segment(struct kx_setup_reader *r,
-				   enum kx_status (*fn)(void *, unsigned, uint8_t *),
+/* Calls fn on each entry of every SEGM and LANE table (type says which);
+ * stops at the first status not KX_OK. */
+typedef enum kx_status (*segment_fn)(void *ctx, unsigned index, uint32_t type,
+				     uint8_t *entry);
+
+static enum kx_status each_segment(struct kx_setup_reader *r, segment_fn fn,
 				   void *ctx, unsigned *count)
 {
 	struct kx_setup_rec rec;
@@ -71,12 +75,13 @@ static enum kx_status each_segment(struct kx_setup_reader *r,
 	while ((st = kx_setup_next(r, &rec, &f)) == KX_OK) {
 		struct kx_setup_table_view t;
 
-		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
+		if ((rec.type != KX_REC_SEGMENTS && rec.type != KX_REC_LANES) ||
+		    kx_setup_table(&rec, &t) != KX_OK)
 			continue;
 		for (uint32_t i = 0; i < t.count; i++, n++) {
 			uint8_t *e = (uint8_t *)(uintptr_t)(t.entries + (size_t)i * t.entry_size);
 
-			st = fn(ctx, n, e);
+			st = fn(ctx, n, rec.type, e);
 			if (st != KX_OK)
 				return st;
 		}
@@ -93,32 +98,56 @@ struct check_ctx {
 	uint64_t bytes;
 };
 
-static enum kx_status check_one(void *ctx, unsigned index, uint8_t *e)
+static enum kx_status check_one(void *ctx, unsigned index, uint32_t type,
+				uint8_t *e)
 {
 	struct check_ctx *c = ctx;
-	struct kx_segment s;
+	struct kx_verify_seg v;
 	uint8_t got[KX_SHA256_SIZE];
+	enum kx_status st = KX_OK;
 	int ok;
 
-	kx_memcpy(&s, e, sizeof(s));
+	if (type == KX_REC_LANES) {
+		struct kx_segment_lanes s;
+
+		kx_memcpy(&s, e, sizeof(s));
+		v = (struct kx_verify_seg){ s.dest, s.size, s.kind, s.lanes, 0,
+					    kx_lanes_get_impl()->name };
+	} else {
+		struct kx_segment s;
+
+		kx_memcpy(&s, e, sizeof(s));
+		v = (struct kx_verify_seg){ s.dest, s.size, s.kind, 0, 0,
+					    kx_sha256_get_impl()->name };
+	}
+	/* The digest field is at 0x10 in both entries. */
+	v.expected = e + __builtin_offsetof(struct kx_segment, sha256);
 	/* A segment that runs past the end of the address space is never
 	 * hashed (nor entered). */
-	if (s.size && s.size - 1 > UINT64_MAX - s.dest)
+	if (v.size && v.size - 1 > UINT64_MAX - v.dest)
 		return KX_ERR_RANGE;
-	kx_sha256((const void *)(uintptr_t)s.dest, s.size, got);
-	ok = kx_memcmp(got, s.sha256, sizeof(got)) == 0;
+	if (v.lanes)	/* N was checked by the reader: 1..KX_LANES_MAX */
+		st = kx_lanes((const void *)(uintptr_t)v.dest, v.size, v.lanes, got);
+	else
+		kx_sha256((const void *)(uintptr_t)v.dest, v.size, got);
+	if (st != KX_OK)
+		return st;
+	ok = kx_memcmp(got, v.expected, sizeof(got)) == 0;
 	if (c->report)
-		c->report(c->ctx, index, &s, got, ok);
-	c->bytes += s.size;
+		c->report(c->ctx, index, &v, got, ok);
+	c->bytes += v.size;
 	return ok ? KX_OK : KX_ERR_DIGEST;
 }
 
-static enum kx_status mark_one(void *ctx, unsigned index, uint8_t *e)
+static enum kx_status mark_one(void *ctx, unsigned index, uint32_t type,
+			       uint8_t *e)
 {
+	/* flags is at 0x34 in both entries. */
 	uint8_t *flags = e + __builtin_offsetof(struct kx_segment, flags);
 
 	(void)ctx;
 	(void)index;
+	(void)type;
 	kx_put_le32(flags, kx_get_le32(flags) | KX_SEG_F_VERIFIED);
 	return KX_OK;
 }

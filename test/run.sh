@@ -76,6 +76,7 @@ run_suite layers scripts/check-layers.sh nm "$B/host/obj" "$B/x86_64-purgatory/o
 run_suite layers-aarch64 scripts/check-layers.sh aarch64-linux-gnu-nm \
 	"$B/aarch64-user/obj" "$B/aarch64-purgatory/obj" "$B/efi-aarch64/obj"
 run_suite abi-doc test/abi_doc.sh
+run_suite lanes-ref python3 test/lanes_ref.py check docs/abi.md test/unit/lanes_vectors.h
 run_suite link-layout test/link_layout.sh "$B"
 run_suite install test/install.sh "$B"
 run_suite elf-rel test/elf_rel.sh "$B"

@@ -154,6 +154,14 @@ static const struct field segment_fields[] = {
 	F("flags", V_SEG_FLAGS, struct kx_segment, flags),
 	F("sha256", V_DIGEST, struct kx_segment, sha256),
 };
+static const struct field lanes_fields[] = {
+	F("dest", V_HEX64, struct kx_segment_lanes, dest),
+	F("size", V_HEX64, struct kx_segment_lanes, size),
+	F("kind", V_SEG_KIND, struct kx_segment_lanes, kind),
+	F("flags", V_SEG_FLAGS, struct kx_segment_lanes, flags),
+	F("lanes", V_DEC32, struct kx_segment_lanes, lanes),
+	F("kx_lanes", V_DIGEST, struct kx_segment_lanes, digest),
+};
 static const struct field backup_fields[] = {
 	F("orig", V_HEX64, struct kx_backup_extent, orig),
 	F("current", V_HEX64, struct kx_backup_extent, current),
@@ -198,6 +206,7 @@ struct record_desc {
 
 static const struct record_desc record_descs[] = {
 	{ KX_REC_SEGMENTS, "segments", 1, FIELDS(segment_fields) },
+	{ KX_REC_LANES, "segments, KX lanes digest", 1, FIELDS(lanes_fields) },
 	{ KX_REC_BACKUP, "backup extents", 1, FIELDS(backup_fields) },
 	{ KX_REC_MEMMAP, "memory map", 1, FIELDS(memmap_fields) },
 	{ KX_REC_BACKUP_BITMAP, "backup bitmap", 0, FIELDS(bitmap_fields) },

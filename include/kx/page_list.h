@@ -54,7 +54,10 @@
  *   KX_PL_DIGEST  copy, and feed each destination page, in list order,
  *                 to SHA-256 while it is still in cache: the digest equals
  *                 SHA-256 of the destination pages read afterwards in list
- *                 order.
+ *                 order.  The block function is called with each part of
+ *                 a page right after it is written, so any consumer of
+ *                 the copied pages fits: kx_relocate_lanes (kx/lanes.h)
+ *                 passes one that computes KX lanes digests per segment.
  */
 #ifndef KX_PAGE_LIST_H
 #define KX_PAGE_LIST_H

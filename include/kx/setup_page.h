@@ -99,6 +99,9 @@ struct kx_setup_content {
 	uint32_t flags;				/* KX_SETUP_F_* */
 	const struct kx_segment *segs;
 	unsigned nsegs;
+	/* ABI 1.1: segments with a KX lanes digest (LANE), after SEGM */
+	const struct kx_segment_lanes *lanes;
+	unsigned nlanes;
 	const struct kx_backup_extent *backup;
 	unsigned nbackup;
 	const struct kx_mem_range *memmap;

@@ -33,15 +33,25 @@ enum kx_status kx_verify_regions(const struct kx_sha256_region *r, unsigned n,
 				 struct kx_verify *out);
 
 struct kx_setup_reader;
-struct kx_segment;
+
+/* One segment as a setup page lists it, with either digest. */
+struct kx_verify_seg {
+	uint64_t dest;		/* where it lies now */
+	uint64_t size;		/* bytes hashed */
+	uint32_t kind;		/* KX_SEG_* */
+	uint32_t lanes;		/* 0: SHA-256 (SEGM); N: KX lanes digest (LANE) */
+	const uint8_t *expected;	/* the page's digest, KX_SHA256_SIZE bytes */
+	const char *impl;	/* the engine that hashed it */
+};
 
 /* Told about each segment as it is checked; actual is its digest now. */
 typedef void (*kx_verify_report_fn)(void *ctx, unsigned index,
-				    const struct kx_segment *seg,
+				    const struct kx_verify_seg *seg,
 				    const uint8_t actual[KX_SHA256_SIZE], int ok);
 
 /*
- * Verifies every segment a setup page lists (a loader's page, opened with
+ * Verifies every segment a setup page lists, in SEGM (SHA-256) and LANE
+ * (KX lanes digest) records alike (a loader's page, opened with
  * kx_setup_open on a map that hands out the pages themselves), where its
  * dest says it now lies.  Only if all match, marks each KX_SEG_F_VERIFIED
  * and reseals the chain.  KX_ERR_DIGEST at a mismatch (the page is left as

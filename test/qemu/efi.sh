@@ -42,8 +42,8 @@ status=0
 check_report() {
 	expect '^kxboot: kx EFI chainloader \(x86_64, setup ABI 1\.1, Secure Boot off\)' "kxboot's banner"
 	expect '^kxboot: kernel /vmlinuz: bzImage, boot protocol 2\.[0-9]+' "kernel parsed"
-	expect '^kxboot: segment kernel +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "kernel segment with digest"
-	expect '^kxboot: segment initrd +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "initrd segment with digest"
+	expect '^kxboot: segment kernel +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ kx-lanes/16 \([a-z0-9-]+\) [0-9a-f]{64}$' "kernel segment with its KX lanes digest"
+	expect '^kxboot: segment initrd +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ kx-lanes/16 \([a-z0-9-]+\) [0-9a-f]{64}$' "initrd segment with its KX lanes digest"
 	expect '^kxboot: segment boot_params +dest 0x[0-9a-f]+' "boot_params segment"
 	expect '^kxboot: page list: head 0x[0-9a-f]+, [0-9]+ entries, [1-9][0-9]* indirection pages, [1-9][0-9]* page copies' "page-list report"
 	expect '^kxboot: page tables: [1-9][0-9]* pages at 0x[0-9a-f]+, root 0x[0-9a-f]+, 4-level' "page-table report"
@@ -69,8 +69,8 @@ boot_scenario() {
 	expect_exit $limit
 	check_report
 	expect '^kx: purgatory \(x86_64' "purgatory's banner"
-	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the kernel"
-	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the initrd"
+	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the kernel's KX lanes digest"
+	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the initrd's KX lanes digest"
 	expect '^kx: +boot_params +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified boot_params"
 	expect '^kx: sha256 ok: 3 segments' "purgatory verified the 3 segments of the setup page"
 	expect "^kx: setup page at 0x[0-9a-f]+ \\(the loader's\\)" "purgatory used kxboot's setup page"
@@ -98,11 +98,11 @@ bad_digest_scenario() {
 	put "$initrd" "$d/initrd.img"
 	printf 'kernel /vmlinuz\ninitrd /initrd.img\ncmdline console=ttyS0 quiet panic=-1 kxtest=second kxnonce=%s\n' \
 		"$n" >"$d/kxboot.conf"
-	qemu_ovmf_x86_64 "$T_LOG" $limit '^kx: SHA-256 MISMATCH' $grace 1024 "$d"
+	qemu_ovmf_x86_64 "$T_LOG" $limit '^kx: KX LANES DIGEST MISMATCH' $grace 1024 "$d"
 	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
 	check_report
 	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
-	expect '^kx: SHA-256 MISMATCH in segment [0-9]+ \(initrd\)' "purgatory's mismatch message, naming the initrd"
+	expect '^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \(initrd\)' "purgatory's mismatch message, naming the initrd and the lanes digest"
 	expect '^kx: +expected [0-9a-f]{64}$' "the expected digest"
 	expect '^kx: +actual +[0-9a-f]{64}$' "the actual digest"
 	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks kxinspect's JSON (stdin) of a setup page against the files the
-test loaded: the initrd segment's SHA-256 must be the initrd file's, and,
+test loaded: the initrd segment's SHA-256 (SEGM) or KX lanes digest
+(LANE, computed by test/lanes_ref.py) must be the initrd file's, and,
 given the kernel, the kernel segment's must be that of the bzImage's
 protected-mode part (the file after its (setup_sects + 1) * 512 setup
 bytes, as loaders split it).  Either may be hashed alone or padded with
@@ -10,7 +11,11 @@ Usage: setup_digests.py INITRD [BZIMAGE | --image IMAGE].  Exits 1 naming
 what differs."""
 import hashlib
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lanes_ref import kx_lanes  # noqa: E402
 
 
 def segments(page, kind):
@@ -18,7 +23,7 @@ def segments(page, kind):
 
     def walk(o):
         if isinstance(o, dict):
-            if o.get("kind") == kind and "sha256" in o:
+            if o.get("kind") == kind and ("sha256" in o or "kx_lanes" in o):
                 found.append(o)
             for v in o.values():
                 walk(v)
@@ -33,13 +38,18 @@ def check(page, kind, data):
     segs = segments(page, kind)
     if not segs:
         return "no %s segment in the setup page" % kind
-    plain = hashlib.sha256(data).hexdigest()
     for s in segs:
         size = s.get("size", len(data))
-        padded = hashlib.sha256(data + bytes(max(0, size - len(data)))).hexdigest()
-        if s["sha256"] in (plain, padded):
+        padded = data + bytes(max(0, size - len(data)))
+        if "kx_lanes" in s:
+            want = (kx_lanes(data, s["lanes"]).hex(), kx_lanes(padded, s["lanes"]).hex())
+            got = s["kx_lanes"]
+        else:
+            want = (hashlib.sha256(data).hexdigest(), hashlib.sha256(padded).hexdigest())
+            got = s["sha256"]
+        if got in want:
             return None
-    return "%s segment digest %s is not the file's %s" % (kind, segs[0]["sha256"], plain)
+    return "%s segment digest %s is not the file's %s" % (kind, got, want[0])
 
 
 try:

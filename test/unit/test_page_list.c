@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <kx/compiler.h>
+#include <kx/lanes.h>
 #include <kx/page_list.h>
 #include <kx/sha256.h>
 #include "kxtest.h"
@@ -973,6 +974,73 @@ static void diff_copy_and_digest(struct scenario *sc, int check_dest)
 	}
 }
 
+/*
+ * Copy with lanes digests: the asm engine (and the C one, one round in
+ * four) over segs[0..n) with a random engine and lane count each; every
+ * digest must be the lanes digest of the destination afterwards, and the
+ * memory what a plain copy leaves.  Counts segments hashed during the
+ * copy (not re-read) in *in_pass.
+ */
+static void diff_lanes(struct scenario *sc, const uint64_t *dest,
+		       const uint64_t *size, unsigned n, unsigned *in_pass)
+{
+	struct arena *a = &sc->a;
+	struct kx_lanes_seg *segs = calloc(n ? n : 1, sizeof(*segs));
+	struct kx_lanes_copy lc;
+	struct kx_pl_stats st;
+	uint8_t want[32];
+	int usable;
+
+	CHECK(segs);
+	CHECK_ST(kx_pl_walk(0, sc->b.head, &st, 0), KX_OK);
+	for (int c_engine = 0; c_engine < 2; c_engine++) {
+		if (c_engine && kx_rand_below(4) != 0)
+			break;
+		for (unsigned i = 0; i < n; i++) {
+			const struct kx_lanes_impl *impl;
+			unsigned k;
+
+			do {
+				k = (unsigned)kx_rand_below(8);
+				impl = kx_lanes_impl_at(k, &usable);
+			} while (!impl || !usable);
+			segs[i].dest = dest[i];
+			segs[i].size = size[i];
+			CHECK_ST(kx_lanes_init_impl(&segs[i].ctx,
+						    1 + (unsigned)kx_rand_below(KX_LANES_MAX),
+						    impl), KX_OK);
+		}
+		memcpy(a->mem, a->snap, ARENA_BYTES);
+		kx_lanes_copy_init(&lc, segs, n);
+		if (c_engine)
+			CHECK_ST(kx_pl_run_lanes(0, sc->b.head, &lc, 0), KX_OK);
+		else
+			CHECK_EQ(kx_relocate_lanes(sc->b.head, &lc), st.sources);
+		kx_lanes_copy_finish(&lc);
+		CHECK_MEM(a->mem, a->want, ARENA_BYTES);
+		for (unsigned i = 0; i < n; i++) {
+			CHECK_ST(kx_lanes((void *)(uintptr_t)dest[i], size[i],
+					  segs[i].ctx.lanes, want), KX_OK);
+			CHECK_MEM(segs[i].digest, want, 32);
+			*in_pass += !segs[i].reread;
+		}
+	}
+	free(segs);
+}
+
+/* Segments of a build as the lanes copy sees them: sizes cut short at
+ * random so that the last page is partial. */
+static void diff_lanes_build(struct scenario *sc, unsigned *in_pass)
+{
+	uint64_t dest[8], size[8];
+
+	for (unsigned i = 0; i < sc->nsegs; i++) {
+		dest[i] = sc->seg[i].dest;
+		size[i] = sc->seg[i].memsz - kx_rand_below(2) * kx_rand_below(PG);
+	}
+	diff_lanes(sc, dest, size, sc->nsegs, in_pass);
+}
+
 /* Swap: asm against C, and a second pass restoring every byte. */
 static void diff_swap(struct scenario *sc)
 {
@@ -1004,6 +1072,8 @@ static void random_builds(uint32_t flags, unsigned rounds)
 	arena_init(&sc.a, ARENA_PAGES);
 	sc.swap = aligned_alloc(PG, PG);
 	CHECK(sc.swap);
+	unsigned in_pass = 0, lane_rounds = 0;
+
 	for (unsigned r = 0; r < rounds; r++) {
 		enum kx_status st;
 
@@ -1026,9 +1096,18 @@ static void random_builds(uint32_t flags, unsigned rounds)
 		if (flags & KX_PL_BUILD_SWAPPABLE)
 			diff_swap(&sc);
 		diff_copy_and_digest(&sc, 1);
+		if (r % 4 == 0) {
+			/* memory is at the snapshot's copy: want is set */
+			diff_lanes_build(&sc, &in_pass);
+			lane_rounds++;
+		}
 		free(sc.expect);
 	}
-	/* The mix must exercise what it is for. */
+	/* The mix must exercise what it is for; builds copy a segment's
+	 * pages in order, so their lanes are hashed during the copy. */
+	CHECK(in_pass >= lane_rounds);
+	kx_test_note("lanes copies: %u rounds, %u segments hashed in the pass",
+		     lane_rounds, in_pass);
 	CHECK(built > rounds * 3 / 4);
 	CHECK(relocated > built / 4);
 	free(sc.swap);
@@ -1173,6 +1252,20 @@ KX_TEST(page_list_asm_vs_c_raw_lists)
 			CHECK_MEM(sc.a.mem, sc.a.snap, ARENA_BYTES);
 		}
 		diff_copy_and_digest(&sc, 0);
+		if (r % 4 == 0) {
+			/* Segments anywhere: pages come out of order, twice
+			 * or never, and must still give the right digest. */
+			uint64_t dest[3], size[3];
+			unsigned n = 1 + (unsigned)kx_rand_below(3), in_pass = 0;
+
+			for (unsigned i = 0; i < n; i++) {
+				unsigned at = (unsigned)kx_rand_below(ARENA_PAGES / 3);
+
+				dest[i] = pa(&sc.a, i * (ARENA_PAGES / 3) + at);
+				size[i] = kx_rand_below((ARENA_PAGES / 3 - at) * PG + 1);
+			}
+			diff_lanes(&sc, dest, size, n, &in_pass);
+		}
 	}
 	free(swap);
 	arena_free(&sc.a);

@@ -115,6 +115,7 @@ KX_TEST(verify_matches_independent_contexts)
 
 #include <kx/compiler.h>
 #include <kx/setup_page.h>
+#include <kx/lanes.h>
 
 static enum kx_status host_map(void *ctx, uint64_t phys, uint32_t len, const void **out)
 {
@@ -126,7 +127,7 @@ static enum kx_status host_map(void *ctx, uint64_t phys, uint32_t len, const voi
 
 static unsigned reported, bad_reported;
 
-static void count_report(void *ctx, unsigned index, const struct kx_segment *s,
+static void count_report(void *ctx, unsigned index, const struct kx_verify_seg *s,
 			 const uint8_t actual[32], int ok)
 {
 	(void)ctx;
@@ -233,4 +234,79 @@ KX_TEST(verify_setup_segments_refuses_nothing_to_verify_and_wraps)
 	one_page(page, seg, 2);
 	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
 	CHECK_ST(kx_verify_setup_segments(&r, 0, 0, &n, &bytes), KX_ERR_DIGEST);
+}
+
+static unsigned lanes_reported;
+
+static void lanes_report(void *ctx, unsigned index, const struct kx_verify_seg *s,
+			 const uint8_t actual[32], int ok)
+{
+	(void)ctx;
+	(void)index;
+	(void)actual;
+	reported++;
+	bad_reported += !ok;
+	lanes_reported += s->lanes != 0;
+	CHECK(s->impl && s->expected);
+}
+
+/* A LANE table beside a SEGM one: both verified, a lanes mismatch refused
+ * with nothing marked, both marked when all match. */
+KX_TEST(verify_setup_segments_lanes_record)
+{
+	static uint8_t kernel[70000], initrd[3 * 4096], cmd[20];
+	static uint8_t page[4096] __attribute__((aligned(8)));
+	struct kx_segment_lanes ls[2] = {
+		{ .dest = (uintptr_t)kernel, .size = sizeof(kernel), .kind = KX_SEG_KERNEL, .lanes = 16 },
+		{ .dest = (uintptr_t)initrd, .size = sizeof(initrd), .kind = KX_SEG_INITRD, .lanes = 3 },
+	};
+	struct kx_segment seg = { .dest = (uintptr_t)cmd, .size = sizeof(cmd), .kind = KX_SEG_CMDLINE };
+	struct kx_setup_writer w;
+	struct kx_setup_reader r;
+	struct kx_setup_fault f;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view t;
+	unsigned n;
+	uint64_t bytes;
+
+	kx_rand_fill(kernel, sizeof(kernel));
+	kx_rand_fill(initrd, sizeof(initrd));
+	kx_rand_fill(cmd, sizeof(cmd));
+	CHECK_ST(kx_lanes(kernel, sizeof(kernel), 16, ls[0].digest), KX_OK);
+	CHECK_ST(kx_lanes(initrd, sizeof(initrd), 3, ls[1].digest), KX_OK);
+	kx_sha256(cmd, sizeof(cmd), seg.sha256);
+	CHECK_ST(kx_setup_init(&w, page, sizeof(page), 0), KX_OK);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_SEGMENTS, &seg, 1, sizeof(seg)), KX_OK);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_LANES, ls, 2, sizeof(ls[0])), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+
+	/* One byte of the third page of the initrd (lane 2 of 3). */
+	initrd[2 * 4096 + 7] ^= 0x40;
+	reported = bad_reported = lanes_reported = 0;
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_verify_setup_segments(&r, lanes_report, 0, &n, &bytes), KX_ERR_DIGEST);
+	CHECK_EQ(bad_reported, 1);
+	CHECK_EQ(reported, 3);
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_EQ(rec.type, KX_REC_LANES);
+	CHECK_ST(kx_setup_table(&rec, &t), KX_OK);
+	CHECK_EQ(kx_get_le32(t.entries + 0x34) & KX_SEG_F_VERIFIED, 0);
+
+	initrd[2 * 4096 + 7] ^= 0x40;
+	reported = bad_reported = lanes_reported = 0;
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_verify_setup_segments(&r, lanes_report, 0, &n, &bytes), KX_OK);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(lanes_reported, 2);
+	CHECK_EQ(bytes, sizeof(kernel) + sizeof(initrd) + sizeof(cmd));
+	CHECK_ST(kx_setup_open(&r, (uintptr_t)page, host_map, 0, &f), KX_OK);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_ST(kx_setup_table(&rec, &t), KX_OK);
+	CHECK_EQ(kx_get_le32(t.entries + 0x34) & KX_SEG_F_VERIFIED, KX_SEG_F_VERIFIED);
+	CHECK_ST(kx_setup_next(&r, &rec, &f), KX_OK);
+	CHECK_ST(kx_setup_table(&rec, &t), KX_OK);
+	CHECK_EQ(kx_get_le32(t.entries + 0x34) & KX_SEG_F_VERIFIED, KX_SEG_F_VERIFIED);
+	CHECK_EQ(kx_get_le32(t.entries + 64 + 0x34) & KX_SEG_F_VERIFIED, KX_SEG_F_VERIFIED);
 }

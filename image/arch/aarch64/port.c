@@ -125,12 +125,14 @@ static void loader_ranges(struct kx_handoff *h, struct ranges *rs)
 					    KX_IDMAP_NORMAL))
 				kx_refuse_st("the ELF core header cannot be mapped", KX_ERR_RANGE);
 		}
-		if (rec.type != KX_REC_SEGMENTS || kx_setup_table(&rec, &t) != KX_OK)
+		/* Segments with either digest: dest and size lead both entries. */
+		if ((rec.type != KX_REC_SEGMENTS && rec.type != KX_REC_LANES) ||
+		    kx_setup_table(&rec, &t) != KX_OK)
 			continue;
 		for (uint32_t i = 0; i < t.count; i++) {
 			struct kx_segment s;
 
-			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, sizeof(s));
+			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, 16);
 			if (s.size && !add_range(rs, s.dest, s.size, KX_IDMAP_NORMAL))
 				kx_refuse_st("the loader's setup page lists too many segments to map", KX_ERR_NO_SPACE);
 		}

@@ -13,6 +13,12 @@ static const struct kx_sha256_impl sha256_ce = {
 	.blocks2 = kx_sha256_blocks2_ce,
 };
 
+static const struct kx_lanes_impl lanes_ce = {
+	.name = "armv8-ce-x2",
+	.width = 2,
+	.blocks = kx_lanes_blocks_ce,
+};
+
 /* ID_AA64ISAR0_EL1.SHA2, bits [15:12]: 1 SHA256H/H2/SU0/SU1, 2 adds
  * SHA-512 (Arm ARM, D19.2). */
 #define ISAR0_SHA2_SHIFT	12
@@ -42,4 +48,15 @@ const struct kx_sha256_impl *kx_sha256_arch_impl(unsigned i, bool *usable)
 		ce = sha2_usable() ? 2 : 1;
 	*usable = ce == 2;
 	return &sha256_ce;
+}
+
+const struct kx_lanes_impl *kx_lanes_arch_impl(unsigned i, bool *usable)
+{
+	bool ok;
+
+	if (i != 0)
+		return 0;
+	/* The same instructions as SHA-256 on ARMv8 SHA2. */
+	*usable = kx_sha256_arch_impl(0, &ok) && ok;
+	return &lanes_ce;
 }

@@ -137,3 +137,70 @@ void kx_sha256_blocks2_ce(uint32_t a[8], uint32_t b[8], const uint8_t *data,
 	store_4s(&b[0], abcd_b);
 	store_4s(&b[4], efgh_b);
 }
+
+/*
+ * Lanes: two chains on two messages, each with its own schedule, the
+ * instructions of the two interleaved group by group so that one chain's
+ * SHA256H/H2 issue while the other's wait.  Registers: per chain 2 state,
+ * 2 saved, 4 message, W + K and a temporary: 20 of the 32 vectors.
+ */
+static inline __attribute__((always_inline))
+void lanes_pair_ce(uint32_t a[8], uint32_t b[8], const uint8_t *pa,
+		   const uint8_t *pb, size_t nblocks)
+{
+	uint32x4_t abcd_a = load_4s(&a[0]), efgh_a = load_4s(&a[4]);
+	uint32x4_t abcd_b = load_4s(&b[0]), efgh_b = load_4s(&b[4]);
+
+	for (; nblocks; nblocks--, pa += 64, pb += 64) {
+		uint32x4_t abcd_a_in = abcd_a, efgh_a_in = efgh_a;
+		uint32x4_t abcd_b_in = abcd_b, efgh_b_in = efgh_b;
+		uint32x4_t ma[4], mb[4], k, wa, wb, ta, tb;
+
+#pragma GCC unroll 4
+		for (unsigned i = 0; i < 4; i++) {
+			ma[i] = load_be_4s(pa + 16 * i);
+			mb[i] = load_be_4s(pb + 16 * i);
+		}
+		/* The schedule of kx_sha256_blocks_ce, once per chain. */
+#pragma GCC unroll 16
+		for (unsigned g = 0; g < 16; g++) {
+			k = load_4s(kx_sha256_k + 4 * g);
+			wa = vaddq_u32(ma[g % 4], k);
+			wb = vaddq_u32(mb[g % 4], k);
+			if (g < 12) {
+				ma[g % 4] = vsha256su1q_u32(
+					vsha256su0q_u32(ma[g % 4], ma[(g + 1) % 4]),
+					ma[(g + 2) % 4], ma[(g + 3) % 4]);
+				mb[g % 4] = vsha256su1q_u32(
+					vsha256su0q_u32(mb[g % 4], mb[(g + 1) % 4]),
+					mb[(g + 2) % 4], mb[(g + 3) % 4]);
+			}
+			ta = abcd_a;
+			tb = abcd_b;
+			abcd_a = vsha256hq_u32(abcd_a, efgh_a, wa);
+			abcd_b = vsha256hq_u32(abcd_b, efgh_b, wb);
+			efgh_a = vsha256h2q_u32(efgh_a, ta, wa);
+			efgh_b = vsha256h2q_u32(efgh_b, tb, wb);
+		}
+		abcd_a = vaddq_u32(abcd_a, abcd_a_in);
+		efgh_a = vaddq_u32(efgh_a, efgh_a_in);
+		abcd_b = vaddq_u32(abcd_b, abcd_b_in);
+		efgh_b = vaddq_u32(efgh_b, efgh_b_in);
+	}
+	store_4s(&a[0], abcd_a);
+	store_4s(&a[4], efgh_a);
+	store_4s(&b[0], abcd_b);
+	store_4s(&b[4], efgh_b);
+}
+
+void kx_lanes_blocks_ce(uint32_t (*state)[8], const uint8_t *data,
+			size_t stride, unsigned n, size_t nblocks)
+{
+	unsigned k = 0;
+
+	for (; k + 2 <= n; k += 2)
+		lanes_pair_ce(state[k], state[k + 1], data + k * stride,
+			      data + (k + 1) * stride, nblocks);
+	if (k < n)
+		kx_sha256_blocks_ce(state[k], data + k * stride, nblocks);
+}

@@ -192,3 +192,97 @@ TARGET void kx_sha256_blocks2_ni(uint32_t a[8], uint32_t b[8],
 	state_store(a, abef_a, cdgh_a);
 	state_store(b, abef_b, cdgh_b);
 }
+
+/*
+ * Lanes: two chains on two messages.  Each has its own schedule, so this
+ * is BLOCK_ROUNDS once per chain with the instructions of the two
+ * interleaved group by group: while one chain's SHA256RNDS2 waits on the
+ * one before it, the other's issues.  Registers: per chain two state and
+ * four message vectors, and W + K: 14 of the 16 XMM with the mask; the
+ * saved states live on the stack.
+ */
+#define LROUNDS4(g, MA, MB)						\
+	do {								\
+		__m128i k_ = _mm_loadu_si128(				\
+			(const __m128i *)(kx_sha256_k + 4 * (g)));	\
+		__m128i wa_ = _mm_add_epi32(MA, k_);			\
+		__m128i wb_ = _mm_add_epi32(MB, k_);			\
+		cdgh_a = _mm_sha256rnds2_epu32(cdgh_a, abef_a, wa_);	\
+		cdgh_b = _mm_sha256rnds2_epu32(cdgh_b, abef_b, wb_);	\
+		wa_ = _mm_shuffle_epi32(wa_, 0x0e);			\
+		wb_ = _mm_shuffle_epi32(wb_, 0x0e);			\
+		abef_a = _mm_sha256rnds2_epu32(abef_a, cdgh_a, wa_);	\
+		abef_b = _mm_sha256rnds2_epu32(abef_b, cdgh_b, wb_);	\
+	} while (0)
+#define LNEXT(N, P, M)							\
+	do {								\
+		SCHED_NEXT(N##a, P##a, M##a);				\
+		SCHED_NEXT(N##b, P##b, M##b);				\
+	} while (0)
+#define LMSG1(P, M)							\
+	do {								\
+		SCHED_MSG1(P##a, M##a);					\
+		SCHED_MSG1(P##b, M##b);					\
+	} while (0)
+#define LR(g, M) LROUNDS4(g, M##a, M##b)
+
+static inline __attribute__((always_inline)) TARGET
+void lanes_pair_ni(uint32_t a[8], uint32_t b[8], const uint8_t *pa,
+		   const uint8_t *pb, size_t nblocks)
+{
+	const __m128i bswap = BSWAP_MASK;
+	__m128i abef_a, cdgh_a, abef_b, cdgh_b;
+	__m128i abef_a_in, cdgh_a_in, abef_b_in, cdgh_b_in;
+	__m128i m0a, m1a, m2a, m3a, m0b, m1b, m2b, m3b;
+
+	state_load(a, &abef_a, &cdgh_a);
+	state_load(b, &abef_b, &cdgh_b);
+	for (; nblocks; nblocks--, pa += 64, pb += 64) {
+		abef_a_in = abef_a;
+		cdgh_a_in = cdgh_a;
+		abef_b_in = abef_b;
+		cdgh_b_in = cdgh_b;
+		m0a = LOAD_BE(pa);
+		m0b = LOAD_BE(pb);
+		m1a = LOAD_BE(pa + 16);
+		m1b = LOAD_BE(pb + 16);
+		m2a = LOAD_BE(pa + 32);
+		m2b = LOAD_BE(pb + 32);
+		m3a = LOAD_BE(pa + 48);
+		m3b = LOAD_BE(pb + 48);
+		/* BLOCK_ROUNDS, each step on both chains. */
+		LR(0, m0); LR(1, m1); LMSG1(m0, m1);
+		LR(2, m2); LMSG1(m1, m2);
+		LR(3, m3); LNEXT(m0, m2, m3); LMSG1(m2, m3);
+		LR(4, m0); LNEXT(m1, m3, m0); LMSG1(m3, m0);
+		LR(5, m1); LNEXT(m2, m0, m1); LMSG1(m0, m1);
+		LR(6, m2); LNEXT(m3, m1, m2); LMSG1(m1, m2);
+		LR(7, m3); LNEXT(m0, m2, m3); LMSG1(m2, m3);
+		LR(8, m0); LNEXT(m1, m3, m0); LMSG1(m3, m0);
+		LR(9, m1); LNEXT(m2, m0, m1); LMSG1(m0, m1);
+		LR(10, m2); LNEXT(m3, m1, m2); LMSG1(m1, m2);
+		LR(11, m3); LNEXT(m0, m2, m3); LMSG1(m2, m3);
+		LR(12, m0); LNEXT(m1, m3, m0); LMSG1(m3, m0);
+		LR(13, m1); LNEXT(m2, m0, m1);
+		LR(14, m2); LNEXT(m3, m1, m2);
+		LR(15, m3);
+		abef_a = _mm_add_epi32(abef_a, abef_a_in);
+		cdgh_a = _mm_add_epi32(cdgh_a, cdgh_a_in);
+		abef_b = _mm_add_epi32(abef_b, abef_b_in);
+		cdgh_b = _mm_add_epi32(cdgh_b, cdgh_b_in);
+	}
+	state_store(a, abef_a, cdgh_a);
+	state_store(b, abef_b, cdgh_b);
+}
+
+TARGET void kx_lanes_blocks_ni(uint32_t (*state)[8], const uint8_t *data,
+			       size_t stride, unsigned n, size_t nblocks)
+{
+	unsigned k = 0;
+
+	for (; k + 2 <= n; k += 2)
+		lanes_pair_ni(state[k], state[k + 1], data + k * stride,
+			      data + (k + 1) * stride, nblocks);
+	if (k < n)
+		kx_sha256_blocks_ni(state[k], data + k * stride, nblocks);
+}
