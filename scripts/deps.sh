@@ -11,6 +11,7 @@ declare -A GROUP=(
 	[qemu]="qemu-system-x86 qemu-system-arm cpio busybox-static dpkg-dev"
 	[efi]="gnu-efi ovmf qemu-efi-aarch64 mtools dosfstools"
 	[kexec]="dpkg-dev autoconf makedumpfile patch libc6-dev"
+	[kernel]="flex bison libelf-dev bc xz-utils perl libssl-dev"
 )
 
 # Source packages (apt-get source) need deb-src entries: made from the

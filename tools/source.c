@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "source.h"
@@ -32,6 +33,27 @@ static int read_exact(int fd, uint64_t off, void *buf, size_t len)
 		off += (uint64_t)n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * /dev/mem refuses read() beyond the running kernel's own RAM (x86's
+ * valid_phys_addr_range), but maps any physical page without
+ * STRICT_DEVMEM: how a kernel reads memory it was not given, such as the
+ * memory of the kernel that kexec-jumped to it.
+ */
+static int map_exact(int fd, uint64_t phys, void *buf, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t base = phys & ~(uint64_t)(pg - 1);
+	size_t span = (size_t)(phys + len - base);
+	void *m;
+
+	m = mmap(NULL, span, PROT_READ, MAP_SHARED, fd, (off_t)base);
+	if (m == MAP_FAILED)
+		return -1;
+	memcpy(buf, (uint8_t *)m + (phys - base), len);
+	munmap(m, span);
 	return 0;
 }
 
@@ -122,7 +144,9 @@ enum kx_status source_read(struct source *s, uint64_t phys, void *buf,
 			return KX_ERR_RANGE;
 		return read_exact(s->fd, phys - s->base, buf, len) ? KX_ERR_RANGE : KX_OK;
 	case SOURCE_MEM:
-		return read_exact(s->fd, phys, buf, len) ? KX_ERR_RANGE : KX_OK;
+		if (!read_exact(s->fd, phys, buf, len))
+			return KX_OK;
+		return map_exact(s->fd, phys, buf, len) ? KX_ERR_RANGE : KX_OK;
 	case SOURCE_CORE:
 		/* Within one PT_LOAD; setup pages never straddle two. */
 		for (unsigned i = 0; i < s->nloads; i++) {
