@@ -136,19 +136,20 @@ static unsigned segments_from_regions(const struct kx_handoff *h,
  * kernel's backup map and ELF core header, the memory map and the command
  * line the next kernel will see.
  */
-static enum kx_status write_setup_page(const struct kx_handoff *h,
+static enum kx_status write_setup_page(struct kx_handoff *h,
 				       const struct kx_verify *v, int verified,
-				       const char *cmdline)
+				       const char *cmdline, uint8_t *area,
+				       unsigned pages)
 {
 	static struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
-	struct kx_setup_pool pool = { setup_area[0], KX_PAGE_SIZE,
-				      KX_PURGATORY_SETUP_PAGES, 1 };
+	struct kx_setup_pool pool = { area, KX_PAGE_SIZE, pages, 1 };
 	struct kx_setup_writer w;
 	unsigned nseg = segments_from_regions(h, v, verified, seg);
 	uint64_t elfcore[2] = { h->elfcore[0], h->elfcore[1] };
 	enum kx_status st;
 
-	st = kx_setup_init(&w, setup_area[0], KX_PAGE_SIZE, h->crash ? KX_SETUP_F_CRASH : 0);
+	st = kx_setup_init(&w, area, KX_PAGE_SIZE,
+			   (h->crash ? KX_SETUP_F_CRASH : 0) | (h->swap ? KX_SETUP_F_SWAP : 0));
 	if (st != KX_OK)
 		return st;
 	kx_setup_set_more(&w, kx_setup_pool_more, &pool);
@@ -170,6 +171,8 @@ static enum kx_status write_setup_page(const struct kx_handoff *h,
 		st = kx_setup_add_table(&w, KX_REC_MEMMAP, h->mem, h->nmem, sizeof(h->mem[0]));
 	if (st == KX_OK && cmdline)
 		st = kx_setup_add_cmdline(&w, cmdline);
+	if (st == KX_OK)
+		st = kx_port_add_records(h, &w);
 	if (st != KX_OK)
 		return st;
 	return kx_setup_finish(&w);
@@ -182,19 +185,24 @@ static enum kx_status write_setup_page(const struct kx_handoff *h,
  */
 static void setup_page(struct kx_handoff *h, const struct kx_verify *v, int verified)
 {
-	uint64_t setup = (uintptr_t)setup_area;
-	const char *no = kx_port_plan(h, setup, sizeof(setup_area), final_cmdline,
-				      sizeof(final_cmdline));
-	enum kx_status st = write_setup_page(h, v, verified,
-					     no ? h->cmdline : final_cmdline);
+	uint8_t *area = setup_area[0];
+	unsigned pages = KX_PURGATORY_SETUP_PAGES;
+	uint64_t setup;
+	const char *no;
+	enum kx_status st;
 
+	kx_port_setup_area(h, &area, &pages);
+	setup = (uintptr_t)area;
+	no = kx_port_plan(h, setup, (uint64_t)pages * KX_PAGE_SIZE, final_cmdline,
+			  sizeof(final_cmdline));
+	st = write_setup_page(h, v, verified, no ? h->cmdline : final_cmdline, area, pages);
 	if (st != KX_OK)
 		kx_say("kx: setup page not written: %s\n", kx_strerror(st));
 	else if (no)
 		kx_say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
 		    "that know where it is\n", (unsigned long long)setup, no);
 	else
-		kx_port_announce(h, setup, sizeof(setup_area));
+		kx_port_announce(h, setup, (uint64_t)pages * KX_PAGE_SIZE);
 }
 
 /* A crash kernel's backup region, saved before the capture kernel runs. */
