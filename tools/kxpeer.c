@@ -7,13 +7,14 @@
  *   kxpeer info              says what the page holds: flags, the jump-back
  *                            entry, the backup map (extents, displaced
  *                            pages), A's memory map
- *   kxpeer core OUT          writes A's memory as an ELF core file: every
+ *   kxpeer core OUT|-        writes A's memory as an ELF core file: every
  *                            RAM range of A's memory map, each displaced
  *                            page read from where the map says it lies now,
  *                            A's vmcoreinfo note when A announced it
  *                            (kx_vmcoreinfo=ADDR,SIZE on B's command line);
  *                            all-zero pages are left as holes (a sparse
  *                            file), so the core fits in B's RAM
+ *   kxpeer map               lists every displaced page: "orig current"
  *   kxpeer back              loads the way back to A: a preserve-context
  *                            kexec image whose entry is A's jump-back entry
  *                            (JMPB), so that `kexec -e` in B resumes A
@@ -259,19 +260,67 @@ static int cmd_info(void)
 	return 0;
 }
 
+/* Every displaced page, "orig current" a line, from the map alone. */
+static int cmd_map(void)
+{
+	struct peer p;
+
+	peer_open(&p, 1);
+	for (unsigned i = 0; i < p.nmap; i++)
+		for (uint64_t k = 0; k < p.map[i].pages; k++)
+			printf("0x%" PRIx64 " 0x%" PRIx64 "\n", p.map[i].orig + k * KX_PAGE_SIZE,
+			       p.map[i].current + k * KX_PAGE_SIZE);
+	return fflush(stdout) ? EXIT_USAGE : 0;
+}
+
 /* ---------------------------------------------------------------- core */
 
+/* Pages read from /dev/mem at once. */
+#define CHUNK_PAGES 512
+
 struct out {
-	int fd;
+	int fd, stream;
 	uint64_t off;
 	uint64_t zero_pages, pages, displaced_pages;
 };
 
+static void put(struct out *o, const uint8_t *b, size_t len)
+{
+	while (len) {
+		ssize_t n = write(o->fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die(EXIT_USAGE, "writing the core: %s", strerror(errno));
+		b += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * Bytes at off.  A file gets holes where nothing is written (sparse); a
+ * stream (OUT "-", a pipe) is written in order, gaps as zeros, so the
+ * caller writes in ascending offsets.
+ */
 static void write_at(struct out *o, uint64_t off, const void *buf, size_t len)
 {
-	const uint8_t *b = buf;
+	static const uint8_t zeros[KX_PAGE_SIZE];
 
-	while (len) {
+	if (o->stream) {
+		if (off < o->off)
+			die(EXIT_USAGE, "core stream written out of order");
+		while (o->off < off) {
+			size_t n = off - o->off < sizeof(zeros) ? (size_t)(off - o->off) : sizeof(zeros);
+
+			put(o, zeros, n);
+			o->off += n;
+		}
+		put(o, buf, len);
+		o->off += len;
+		return;
+	}
+	for (const uint8_t *b = buf; len;) {
 		ssize_t n = pwrite(o->fd, b, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
@@ -330,7 +379,7 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 	Elf64_Phdr *ph;
 	unsigned nload = 0, nph;
 	uint64_t note_size = 0, data;
-	uint8_t *note, *page = malloc(KX_PAGE_SIZE);
+	uint8_t *note, *chunk = malloc(CHUNK_PAGES * KX_PAGE_SIZE);
 
 	peer_open(&p, 1);
 	if (!(p.flags & KX_SETUP_F_SWAP))
@@ -342,8 +391,9 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 	note = vmcoreinfo(&p, &note_size);
 	nph = nload + (note != NULL);
 	ph = calloc(nph, sizeof(*ph));
-	o.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (!ph || !page || o.fd < 0)
+	o.stream = !strcmp(path, "-");
+	o.fd = o.stream ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (!ph || !chunk || o.fd < 0)
 		die(EXIT_USAGE, "%s: %s", path, strerror(errno));
 
 	memset(&eh, 0, sizeof(eh));
@@ -363,13 +413,10 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 		/* The note as A's kernel wrote it (Elf64_Nhdr "VMCOREINFO"). */
 		ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = data,
 			.p_filesz = note_size, .p_memsz = note_size };
-		write_at(&o, data, note, note_size);
 		data += note_size;
 	}
 	data = (data + KX_PAGE_SIZE - 1) & ~(uint64_t)(KX_PAGE_SIZE - 1);
-
-	FILE *mo = map_out ? fopen(map_out, "w") : NULL;
-
+	/* The program headers first, so a stream is written in order. */
 	for (unsigned i = 0, k = note != NULL; i < p.nmm; i++) {
 		const struct kx_mem_range *m = &p.mm[i];
 		uint64_t start = m->addr & ~(uint64_t)(KX_PAGE_SIZE - 1);
@@ -380,30 +427,56 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
 			.p_offset = data, .p_vaddr = page_offset + start, .p_paddr = start,
 			.p_filesz = end - start, .p_memsz = end - start, .p_align = KX_PAGE_SIZE };
-		for (uint64_t a = start; a < end; a += KX_PAGE_SIZE, data += KX_PAGE_SIZE) {
-			int d;
-			uint64_t at = locate(&p, a, &d);
-
-			if (source_read(&p.src, at, page, KX_PAGE_SIZE) != KX_OK)
-				die(EXIT_USAGE, "reading A's page 0x%" PRIx64 " at 0x%" PRIx64, a, at);
-			o.pages++;
-			o.displaced_pages += d;
-			if (d && mo)
-				fprintf(mo, "0x%" PRIx64 " 0x%" PRIx64 "\n", a, at);
-			if (all_zero(page, KX_PAGE_SIZE)) {
-				o.zero_pages++;
-				continue;
-			}
-			write_at(&o, data, page, KX_PAGE_SIZE);
-		}
+		data += end - start;
 	}
 	write_at(&o, 0, &eh, sizeof(eh));
 	write_at(&o, sizeof(eh), ph, (size_t)nph * sizeof(*ph));
-	if (ftruncate(o.fd, (off_t)data) || close(o.fd))
+	if (note)
+		write_at(&o, ph[0].p_offset, note, note_size);
+	data = ph[note != NULL].p_offset;
+
+	FILE *mo = map_out ? fopen(map_out, "w") : NULL;
+
+	for (unsigned i = 0; i < p.nmm; i++) {
+		const struct kx_mem_range *m = &p.mm[i];
+		uint64_t start = m->addr & ~(uint64_t)(KX_PAGE_SIZE - 1);
+		uint64_t end = (m->addr + m->size + KX_PAGE_SIZE - 1) & ~(uint64_t)(KX_PAGE_SIZE - 1);
+
+		if (m->type != KX_MEM_RAM || !m->size)
+			continue;
+		for (uint64_t a = start; a < end;) {
+			int d, d2;
+			uint64_t at = locate(&p, a, &d), n = 1;
+
+			/* A run of pages that lie together (read at once). */
+			while (n < CHUNK_PAGES && a + n * KX_PAGE_SIZE < end &&
+			       locate(&p, a + n * KX_PAGE_SIZE, &d2) == at + n * KX_PAGE_SIZE && d2 == d)
+				n++;
+			if (source_read(&p.src, at, chunk, n * KX_PAGE_SIZE) != KX_OK)
+				die(EXIT_USAGE, "reading A's pages 0x%" PRIx64 "+0x%" PRIx64 " at 0x%" PRIx64,
+				    a, n * KX_PAGE_SIZE, at);
+			for (uint64_t j = 0; j < n; j++, a += KX_PAGE_SIZE, data += KX_PAGE_SIZE) {
+				const uint8_t *pg = chunk + j * KX_PAGE_SIZE;
+
+				o.pages++;
+				o.displaced_pages += d;
+				if (d && mo)
+					fprintf(mo, "0x%" PRIx64 " 0x%" PRIx64 "\n", a, at + j * KX_PAGE_SIZE);
+				if (all_zero(pg, KX_PAGE_SIZE)) {
+					o.zero_pages++;
+					continue;
+				}
+				write_at(&o, data, pg, KX_PAGE_SIZE);
+			}
+		}
+	}
+	if (o.stream)
+		write_at(&o, data, "", 0);
+	else if (ftruncate(o.fd, (off_t)data) || close(o.fd))
 		die(EXIT_USAGE, "%s: %s", path, strerror(errno));
 	if (mo && fclose(mo))
 		die(EXIT_USAGE, "%s: %s", map_out, strerror(errno));
-	printf("kxpeer: core %s: %u loads, %" PRIu64 " pages (%" PRIu64 " displaced, read through the map; %"
+	fprintf(o.stream ? stderr : stdout, "kxpeer: core %s: %u loads, %" PRIu64 " pages (%" PRIu64 " displaced, read through the map; %"
 	       PRIu64 " all-zero left as holes), vmcoreinfo %s\n", path, nload, o.pages,
 	       o.displaced_pages, o.zero_pages, note ? "included" : "not announced");
 	return 0;
@@ -454,9 +527,9 @@ static int cmd_back(void)
 
 static void usage(void)
 {
-	fputs("usage: kxpeer [--mem PATH] [--cmdline PATH] info\n"
+	fputs("usage: kxpeer [--mem PATH] [--cmdline PATH] info|map|back\n"
 	      "       kxpeer [...] core OUT [--page-offset VADDR] [--map-out FILE]\n"
-	      "       kxpeer [...] back\n", stderr);
+	      "(OUT - : to stdout, in order, zero pages included)\n", stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -478,6 +551,8 @@ int main(int argc, char **argv)
 		return cmd_info();
 	if (!strcmp(argv[i], "back") && i + 1 == argc)
 		return cmd_back();
+	if (!strcmp(argv[i], "map") && i + 1 == argc)
+		return cmd_map();
 	if (!strcmp(argv[i], "core") && i + 1 < argc) {
 		uint64_t po = DEFAULT_PAGE_OFFSET;
 		const char *out = argv[i + 1], *map_out = NULL;

@@ -85,30 +85,63 @@ static void load_displaced(const char *path)
 	qsort(displaced, ndisplaced, sizeof(*displaced), cmp64);
 }
 
+/* CORE "-": the core comes down a pipe (kxpeer core -), read in order. */
+static int stream;
+static uint64_t pos;
+
+static ssize_t rd(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t skip[PAGE], *b = buf;
+	size_t done = 0;
+
+	if (!stream)
+		return pread(fd, buf, len, (off_t)off);
+	if (off < pos)
+		return -1;
+	while (pos < off) {
+		size_t n = off - pos < sizeof(skip) ? (size_t)(off - pos) : sizeof(skip);
+		ssize_t r = read(fd, skip, n);
+
+		if (r <= 0)
+			return -1;
+		pos += (uint64_t)r;
+	}
+	while (done < len) {
+		ssize_t r = read(fd, b + done, len - done);
+
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	pos += done;
+	return (ssize_t)done;
+}
+
 static int check(const char *core, uint32_t nonce, uint32_t pages)
 {
-	int fd = open(core, O_RDONLY);
+	int fd = (stream = !strcmp(core, "-")) ? 0 : open(core, O_RDONLY);
+	Elf64_Phdr phs[64];
 	Elf64_Ehdr eh;
 	uint64_t *where = calloc(pages, sizeof(*where));
 	uint8_t p[PAGE], want[PAGE];
 	uint32_t found = 0, dup = 0, bad = 0, disp = 0;
 
-	if (fd < 0 || !where || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(Elf64_Phdr)) {
+	if (fd < 0 || !where || rd(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum > 64 || rd(fd, phs, eh.e_phnum * sizeof(phs[0]), eh.e_phoff) !=
+	    (ssize_t)(eh.e_phnum * sizeof(phs[0]))) {
 		printf("kjump-pattern: FAIL: %s is not an ELF64 core\n", core);
 		return 1;
 	}
 	for (unsigned k = 0; k < eh.e_phnum; k++) {
-		Elf64_Phdr ph;
+		Elf64_Phdr ph = phs[k];
 
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + k * sizeof(ph))) != sizeof(ph))
-			return 1;
 		if (ph.p_type != PT_LOAD)
 			continue;
 		for (uint64_t o = 0; o + PAGE <= ph.p_filesz; o += PAGE) {
 			uint32_t n, i;
 
-			if (pread(fd, p, PAGE, (off_t)(ph.p_offset + o)) != PAGE) {
+			if (rd(fd, p, PAGE, ph.p_offset + o) != PAGE) {
 				printf("kjump-pattern: FAIL: short read at 0x%" PRIx64 "\n", ph.p_paddr + o);
 				return 1;
 			}
