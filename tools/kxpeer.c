@@ -244,6 +244,20 @@ static uint64_t locate(const struct peer *p, uint64_t orig, int *displaced)
 	return orig;
 }
 
+/*
+ * Whether A's page at a is one of the pages the swap exchanged with a
+ * displaced one (an extent's current range): A's content there was B's
+ * loaded image, and it now lies in B's window, where B has been running
+ * since.  Linear: maps are tens of extents.
+ */
+static int swap_source(const struct peer *p, uint64_t a)
+{
+	for (unsigned i = 0; i < p->nmap; i++)
+		if (a >= p->map[i].current && a - p->map[i].current < p->map[i].pages * KX_PAGE_SIZE)
+			return 1;
+	return 0;
+}
+
 static int cmd_info(void)
 {
 	struct peer p;
@@ -281,7 +295,7 @@ static int cmd_map(void)
 struct out {
 	int fd, stream;
 	uint64_t off;
-	uint64_t zero_pages, pages, displaced_pages;
+	uint64_t zero_pages, pages, displaced_pages, image_pages;
 };
 
 static void put(struct out *o, const uint8_t *b, size_t len)
@@ -460,6 +474,11 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 
 				o.pages++;
 				o.displaced_pages += d;
+				if (!d && swap_source(&p, a)) {
+					/* Left as zeros (a hole): see swap_source(). */
+					o.image_pages++;
+					continue;
+				}
 				if (d && mo)
 					fprintf(mo, "0x%" PRIx64 " 0x%" PRIx64 "\n", a, at + j * KX_PAGE_SIZE);
 				if (all_zero(pg, KX_PAGE_SIZE)) {
@@ -477,8 +496,9 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 	if (mo && fclose(mo))
 		die(EXIT_USAGE, "%s: %s", map_out, strerror(errno));
 	fprintf(o.stream ? stderr : stdout, "kxpeer: core %s: %u loads, %" PRIu64 " pages (%" PRIu64 " displaced, read through the map; %"
-	       PRIu64 " all-zero left as holes), vmcoreinfo %s\n", path, nload, o.pages,
-	       o.displaced_pages, o.zero_pages, note ? "included" : "not announced");
+	       PRIu64 " held B's image, left as zeros; %" PRIu64 " all-zero), vmcoreinfo %s\n", path,
+	       nload, o.pages, o.displaced_pages, o.image_pages, o.zero_pages,
+	       note ? "included" : "not announced");
 	return 0;
 }
 

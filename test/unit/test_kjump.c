@@ -4,7 +4,6 @@
  * (image/arch/x86_64/kjump.c), on lists built here in host memory whose
  * addresses stand for physical ones, as purgatory's identity map has them.
  */
-#include <stdlib.h>
 #include <kx/setup_page.h>
 #include "kxtest.h"
 #include "../../image/arch/x86_64/kjump.c"
@@ -12,8 +11,8 @@
 #define NPAGES 64
 #define PG(i) (base + (uint64_t)(i) * KX_PAGE_SIZE)
 
-static uint8_t *mem;
-static uint64_t base;
+static uint8_t kj_mem[NPAGES * KX_PAGE_SIZE] __attribute__((aligned(KX_PAGE_SIZE)));
+#define base ((uint64_t)(uintptr_t)kj_mem)
 static struct kx_mem_range ram[1];
 static struct kx_sha256_region reg[KX_VERIFY_MAX_REGIONS];
 
@@ -27,12 +26,7 @@ static void build(unsigned head_word)
 	uint64_t *l = (uint64_t *)(uintptr_t)PG(2), *l2 = (uint64_t *)(uintptr_t)PG(3);
 	unsigned n = 0;
 
-	if (!mem) {
-		mem = aligned_alloc(KX_PAGE_SIZE, NPAGES * KX_PAGE_SIZE);
-		CHECK(mem != NULL);
-		base = (uintptr_t)mem;
-	}
-	memset(mem, 0, NPAGES * KX_PAGE_SIZE);
+	memset(kj_mem, 0, sizeof(kj_mem));
 	ram[0] = (struct kx_mem_range){ base, NPAGES * KX_PAGE_SIZE, KX_MEM_RAM, 0 };
 	memset(reg, 0, sizeof(reg));
 	reg[0] = (struct kx_sha256_region){ PG(8), 8 * KX_PAGE_SIZE };
