@@ -521,6 +521,17 @@ static int cmd_back(void)
 	long rc;
 
 	peer_open(&p, 0);
+	/* Once per boot of B: after A resumed B, B's swap has put back the
+	 * copy of A's control page taken at the load, and A's current one is
+	 * in the loaded image's source page: a new load would copy a stale
+	 * page.  The loaded image serves every later return. */
+	FILE *f = fopen("/sys/kernel/kexec_loaded", "r");
+	int loaded = f && fgetc(f) == '1';
+
+	if (f)
+		fclose(f);
+	if (loaded)
+		die(EXIT_USAGE, "an image is already loaded: keep it for every return to A (kexec -e)");
 	entry = p.jump_back;
 	if (!p.setup) {
 		/* No kx setup page: Linux's own token (kexec-tools' purgatory). */
