@@ -258,6 +258,18 @@ static int swap_source(const struct peer *p, uint64_t a)
 	return 0;
 }
 
+/* End of the run from a (below end) whose pages all are, or all are not,
+ * swap sources; *src says which. */
+static uint64_t run_end(const struct peer *p, uint64_t a, uint64_t end, int *src)
+{
+	uint64_t b = a + KX_PAGE_SIZE;
+
+	*src = swap_source(p, a);
+	while (b < end && swap_source(p, b) == *src)
+		b += KX_PAGE_SIZE;
+	return b;
+}
+
 static int cmd_info(void)
 {
 	struct peer p;
@@ -400,8 +412,19 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 		die(EXIT_INVALID, "the setup page is not flagged SWAP: not a kexec jump");
 	if (!p.nmm)
 		die(EXIT_INVALID, "the setup page has no memory map (MMAP) of A");
-	for (unsigned i = 0; i < p.nmm; i++)
-		nload += p.mm[i].type == KX_MEM_RAM && p.mm[i].size;
+	/* A load per run of A's RAM that is not a swap source: those pages'
+	 * content is gone (see swap_source()), so the core leaves them out as
+	 * holes of the memory map rather than claim zeros for them. */
+	for (unsigned i = 0; i < p.nmm; i++) {
+		uint64_t start = p.mm[i].addr & ~(uint64_t)(KX_PAGE_SIZE - 1);
+		uint64_t end = (p.mm[i].addr + p.mm[i].size + KX_PAGE_SIZE - 1) & ~(uint64_t)(KX_PAGE_SIZE - 1);
+		int src;
+
+		if (p.mm[i].type != KX_MEM_RAM || !p.mm[i].size)
+			continue;
+		for (uint64_t a = start; a < end; a = run_end(&p, a, end, &src))
+			nload += !swap_source(&p, a);
+	}
 	note = vmcoreinfo(&p, &note_size);
 	nph = nload + (note != NULL);
 	ph = calloc(nph, sizeof(*ph));
@@ -438,10 +461,17 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 
 		if (m->type != KX_MEM_RAM || !m->size)
 			continue;
-		ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-			.p_offset = data, .p_vaddr = page_offset + start, .p_paddr = start,
-			.p_filesz = end - start, .p_memsz = end - start, .p_align = KX_PAGE_SIZE };
-		data += end - start;
+		for (uint64_t a = start, b; a < end; a = b) {
+			int src;
+
+			b = run_end(&p, a, end, &src);
+			if (src)
+				continue;
+			ph[k++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+				.p_offset = data, .p_vaddr = page_offset + a, .p_paddr = a,
+				.p_filesz = b - a, .p_memsz = b - a, .p_align = KX_PAGE_SIZE };
+			data += b - a;
+		}
 	}
 	write_at(&o, 0, &eh, sizeof(eh));
 	write_at(&o, sizeof(eh), ph, (size_t)nph * sizeof(*ph));
@@ -475,8 +505,9 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 				o.pages++;
 				o.displaced_pages += d;
 				if (!d && swap_source(&p, a)) {
-					/* Left as zeros (a hole): see swap_source(). */
+					/* Not in the core: see swap_source(). */
 					o.image_pages++;
+					data -= KX_PAGE_SIZE;
 					continue;
 				}
 				if (d && mo)
@@ -496,7 +527,7 @@ static int cmd_core(const char *path, uint64_t page_offset, const char *map_out)
 	if (mo && fclose(mo))
 		die(EXIT_USAGE, "%s: %s", map_out, strerror(errno));
 	fprintf(o.stream ? stderr : stdout, "kxpeer: core %s: %u loads, %" PRIu64 " pages (%" PRIu64 " displaced, read through the map; %"
-	       PRIu64 " held B's image, left as zeros; %" PRIu64 " all-zero), vmcoreinfo %s\n", path,
+	       PRIu64 " held B's image, left out; %" PRIu64 " all-zero), vmcoreinfo %s\n", path,
 	       nload, o.pages, o.displaced_pages, o.image_pages, o.zero_pages,
 	       note ? "included" : "not announced");
 	return 0;

@@ -163,7 +163,7 @@ run_kernel() {	# run_kernel WHICH
 		done
 		expect "^kjump-pattern: $pattern_pages/$pattern_pages pages found, [1-9][0-9]* displaced .*, [0-9]+ in place, 0 bad, 0 duplicate" \
 			"every pattern page once, intact, displaced ones through the map"
-		expect "^kxpeer: core -: [1-9] loads, [1-9][0-9]* pages \\([1-9][0-9]* displaced, read through the map; [0-9]+ held B's image, left as zeros; [0-9]+ all-zero\\), vmcoreinfo included" \
+		expect "^kxpeer: core -: [1-9][0-9]* loads, [1-9][0-9]* pages \\([1-9][0-9]* displaced, read through the map; [0-9]+ held B's image, left out; [0-9]+ all-zero\\), vmcoreinfo included" \
 			"B's core of A: displaced pages through the map, the rest in place, vmcoreinfo"
 		expect "^kjump-b: makedumpfile -d 31: [1-9][0-9]* bytes, status 0" "makedumpfile -d 31 on the core"
 		expect "^kjump-a: done: $rounds round trips" "A's verdict"

@@ -120,7 +120,7 @@ static ssize_t rd(int fd, void *buf, size_t len, uint64_t off)
 static int check(const char *core, uint32_t nonce, uint32_t pages)
 {
 	int fd = (stream = !strcmp(core, "-")) ? 0 : open(core, O_RDONLY);
-	Elf64_Phdr phs[64];
+	static Elf64_Phdr phs[4096];
 	Elf64_Ehdr eh;
 	uint64_t *where = calloc(pages, sizeof(*where));
 	uint8_t p[PAGE], want[PAGE];
@@ -128,7 +128,7 @@ static int check(const char *core, uint32_t nonce, uint32_t pages)
 
 	if (fd < 0 || !where || rd(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh.e_phnum > 64 || rd(fd, phs, eh.e_phnum * sizeof(phs[0]), eh.e_phoff) !=
+	    eh.e_phnum > 4096 || rd(fd, phs, eh.e_phnum * sizeof(phs[0]), eh.e_phoff) !=
 	    (ssize_t)(eh.e_phnum * sizeof(phs[0]))) {
 		printf("kjump-pattern: FAIL: %s is not an ELF64 core\n", core);
 		return 1;
