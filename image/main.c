@@ -183,19 +183,19 @@ static unsigned segments_from_regions(const struct kx_handoff *h,
  * kernel's backup map and ELF core header, the memory map and the command
  * line the next kernel will see.
  */
-static enum kx_status write_setup_page(const struct kx_handoff *h,
+static enum kx_status write_setup_page(struct kx_handoff *h,
 				       const struct kx_verify *v, int verified,
-				       const char *cmdline)
+				       const char *cmdline, uint8_t *area,
+				       unsigned pages)
 {
 	static struct kx_segment seg[KX_VERIFY_MAX_REGIONS];
-	struct kx_page_pool pool = { setup_area, (uintptr_t)setup_area,
-				     KX_PURGATORY_SETUP_PAGES, 0 };
+	struct kx_page_pool pool = { area, (uintptr_t)area, pages, 0 };
 	struct kx_backup_extent backup = {
 		h->backup_src, h->backup_dst,
 		(h->backup_size + KX_PAGE_SIZE - 1) / KX_PAGE_SIZE,
 	};
 	struct kx_setup_content c = {
-		.flags = h->crash ? KX_SETUP_F_CRASH : 0,
+		.flags = (h->crash ? KX_SETUP_F_CRASH : 0) | (h->swap ? KX_SETUP_F_SWAP : 0),
 		.segs = seg,
 		.nsegs = segments_from_regions(h, v, verified, seg),
 		.backup = &backup,
@@ -214,10 +214,12 @@ static enum kx_status write_setup_page(const struct kx_handoff *h,
 	for (unsigned i = 0; c.elfcore && !c.elfcore_size && i < c.nsegs; i++)
 		if (seg[i].kind == KX_SEG_ELFCORE)
 			c.elfcore_size = seg[i].size;
+	/* What only the port knows (a kexec jump's way back and map). */
+	kx_port_content(h, &c);
 	st = kx_setup_write(&c, kx_page_pool_alloc, &pool, &head);
-	/* The pool hands out setup_area's first page first: the head is
-	 * where the page is announced. */
-	if (st == KX_OK && head != (uintptr_t)setup_area)
+	/* The pool hands out the area's first page first: the head is where
+	 * the page is announced. */
+	if (st == KX_OK && head != (uintptr_t)area)
 		return KX_ERR_INVAL;
 	return st;
 }
@@ -229,19 +231,24 @@ static enum kx_status write_setup_page(const struct kx_handoff *h,
  */
 static void setup_page(struct kx_handoff *h, const struct kx_verify *v, int verified)
 {
-	uint64_t setup = (uintptr_t)setup_area;
-	const char *no = kx_port_plan(h, setup, sizeof(setup_area), final_cmdline,
-				      sizeof(final_cmdline));
-	enum kx_status st = write_setup_page(h, v, verified,
-					     no ? h->cmdline : final_cmdline);
+	uint8_t *area = setup_area[0];
+	unsigned pages = KX_PURGATORY_SETUP_PAGES;
+	uint64_t setup;
+	const char *no;
+	enum kx_status st;
 
+	kx_port_setup_area(h, &area, &pages);
+	setup = (uintptr_t)area;
+	no = kx_port_plan(h, setup, (uint64_t)pages * KX_PAGE_SIZE, final_cmdline,
+			  sizeof(final_cmdline));
+	st = write_setup_page(h, v, verified, no ? h->cmdline : final_cmdline, area, pages);
 	if (st != KX_OK)
 		kx_say("kx: setup page not written: %s\n", kx_strerror(st));
 	else if (no)
 		kx_say("kx: setup page at 0x%llx NOT announced (%s): only for loaders "
 		    "that know where it is\n", (unsigned long long)setup, no);
 	else
-		kx_port_announce(h, setup, sizeof(setup_area));
+		kx_port_announce(h, setup, (uint64_t)pages * KX_PAGE_SIZE);
 }
 
 /* How many verified ranges [start, start + size) meets. */

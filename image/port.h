@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/setup_page.h>
 #include <kx/verify.h>
 
 /* How many setup-page entries of each table purgatory keeps. */
@@ -54,6 +55,9 @@ struct kx_handoff {
 	 * silences it for good. */
 	uint64_t console, console_size;
 	int console_off;
+	/* The caller's pages were swapped, not overwritten (KX_SETUP_F_SWAP):
+	 * a Linux kexec jump whose backup map the port found. */
+	int swap;
 };
 
 /* The hand-off being made; the port fills it in kx_port_begin. */
@@ -98,6 +102,16 @@ void kx_port_loader_page(struct kx_handoff *h, uint64_t page);
  */
 const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
 			 char *cmdline, size_t cap);
+/*
+ * Where purgatory's setup page goes: *area (pages of KX_PAGE_SIZE) set when
+ * the port has a better place than purgatory's own static pages (x86_64
+ * kexec jump: room in B's window that B is told to keep), else untouched.
+ */
+void kx_port_setup_area(struct kx_handoff *h, uint8_t **area, unsigned *pages);
+/* What only the port knows of the setup page's content (x86_64 kexec
+ * jump: the way back, and the backup map it streams). */
+struct kx_setup_content;
+void kx_port_content(struct kx_handoff *h, struct kx_setup_content *c);
 /* Announces it as planned, the page written; says where on the console. */
 void kx_port_announce(struct kx_handoff *h, uint64_t setup, uint64_t size);
 /* Enters the next image; entry_ticks: kx_port_ticks() at purgatory's entry. */

@@ -425,7 +425,7 @@ static enum kx_status add_content(struct kx_setup_writer *w,
 	if (st == KX_OK && c->nlanes)
 		st = kx_setup_add_table(w, KX_REC_LANES, c->lanes, c->nlanes,
 					sizeof(c->lanes[0]));
-	if (st == KX_OK && (c->nbackup || (c->flags & KX_SETUP_F_SWAP)))
+	if (st == KX_OK && (c->nbackup || ((c->flags & KX_SETUP_F_SWAP) && !c->more)))
 		st = kx_setup_add_table(w, KX_REC_BACKUP, c->backup, c->nbackup,
 					sizeof(struct kx_backup_extent));
 	if (st == KX_OK && c->jump_back) {
@@ -446,6 +446,8 @@ static enum kx_status add_content(struct kx_setup_writer *w,
 	if (st == KX_OK && c->nmeasured)
 		st = kx_setup_add_table(w, KX_REC_MEASURED, c->measured, c->nmeasured,
 					sizeof(c->measured[0]));
+	if (st == KX_OK && c->more)
+		st = c->more(c->more_ctx, w);
 	return st;
 }
 

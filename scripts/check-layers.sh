@@ -25,7 +25,10 @@ port_names=$(cat "${PORTS[@]/#/$here/}" 2>/dev/null |
 rc=0
 for dir in "$@"; do
 	[ -d "$dir" ] || { echo "FAIL layers: no object folder $dir"; rc=1; continue; }
-	mapfile -t objs < <(cd "$dir" && find . -name '*.o' | sed 's|^\./||' | sort)
+	# Objects of sources that still exist: a build folder may keep those of
+	# files since moved or deleted, which are no part of the tree.
+	mapfile -t objs < <(cd "$dir" && find . -name '*.o' | sed 's|^\./||' | sort |
+		while read -r o; do [ -e "$here/${o%.o}" ] && echo "$o"; done)
 	[ ${#objs[@]} -gt 0 ] || { echo "FAIL layers: no objects in $dir"; rc=1; continue; }
 	out=$(cd "$dir" && "$nm" "${objs[@]}" 2>/dev/null | awk -v ports="$port_names" '
 	function layer(p) {

@@ -12,6 +12,7 @@ declare -A GROUP=(
 	[efi]="gnu-efi ovmf qemu-efi-aarch64 mtools dosfstools"
 	[secureboot]="sbsigntool swtpm openssl"
 	[kexec]="dpkg-dev autoconf makedumpfile patch libc6-dev"
+	[kernel]="flex bison libelf-dev bc xz-utils perl libssl-dev"
 )
 
 # Source packages (apt-get source) need deb-src entries: made from the

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "source.h"
@@ -33,6 +34,27 @@ static int read_exact(int fd, uint64_t off, void *buf, size_t len)
 		off += (uint64_t)n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * /dev/mem refuses read() beyond the running kernel's own RAM (x86's
+ * valid_phys_addr_range), but maps any physical page without
+ * STRICT_DEVMEM: how a kernel reads memory it was not given, such as the
+ * memory of the kernel that kexec-jumped to it.
+ */
+static int map_exact(int fd, uint64_t phys, void *buf, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t base = phys & ~(uint64_t)(pg - 1);
+	size_t span = (size_t)(phys + len - base);
+	void *m;
+
+	m = mmap(NULL, span, PROT_READ, MAP_SHARED, fd, (off_t)base);
+	if (m == MAP_FAILED)
+		return -1;
+	memcpy(buf, (uint8_t *)m + (phys - base), len);
+	munmap(m, span);
 	return 0;
 }
 
@@ -198,6 +220,10 @@ static enum kx_status read_mem(struct source *s, uint64_t phys, void *buf,
 		return KX_ERR_RANGE;
 	}
 	if (!read_exact(s->fd, phys, buf, len))
+		return KX_OK;
+	/* /dev/mem's read() stops at the kernel's own RAM (high_memory);
+	 * a mapping of the same device reaches beyond it. */
+	if (!map_exact(s->fd, phys, buf, len))
 		return KX_OK;
 	if (!s->kcore_path)
 		return KX_ERR_RANGE;

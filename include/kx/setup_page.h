@@ -112,6 +112,12 @@ struct kx_setup_content {
 	/* ABI 1.1: what the loader measured into the TPM (none: no MEAS) */
 	const struct kx_measurement *measured;
 	unsigned nmeasured;
+	/* Records the caller streams itself after these, through the writer
+	 * (a backup map walked from a list too long to hold in memory);
+	 * NULL: none.  With KX_SETUP_F_SWAP and no backup extents, the
+	 * empty BKEX a round trip needs is left to it. */
+	enum kx_status (*more)(void *ctx, struct kx_setup_writer *w);
+	void *more_ctx;
 };
 
 /*

@@ -93,6 +93,19 @@ const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
 	return "the host announces nothing";
 }
 
+void kx_port_setup_area(struct kx_handoff *h, uint8_t **area, unsigned *pages)
+{
+	(void)h;
+	(void)area;
+	(void)pages;
+}
+
+void kx_port_content(struct kx_handoff *h, struct kx_setup_content *c)
+{
+	(void)h;
+	(void)c;
+}
+
 void kx_port_announce(struct kx_handoff *h, uint64_t setup, uint64_t size)
 {
 	(void)h;

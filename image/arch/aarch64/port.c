@@ -465,3 +465,18 @@ void kx_port_return(uint64_t value, uint64_t from)
 {
 	kx_a64_jump(kx_handoff.jump_back, value, from, 0);
 }
+
+/* No kexec jump on arm64 (Linux's KEXEC_JUMP is x86 only): purgatory's own
+ * setup pages, no records of the port's own. */
+void kx_port_setup_area(struct kx_handoff *h, uint8_t **area, unsigned *pages)
+{
+	(void)h;
+	(void)area;
+	(void)pages;
+}
+
+void kx_port_content(struct kx_handoff *h, struct kx_setup_content *c)
+{
+	(void)h;
+	(void)c;
+}

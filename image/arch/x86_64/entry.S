@@ -126,8 +126,12 @@ entry64:
  * way home without entering the image (fail closed, the caller kept):
  * jumps to the jump-back entry found at purgatory_start.
  * In:   %rdi value, %rsi KX_JUMP_FROM_*, kx_jump_back_entry non-zero;
- *       64-bit mode, identity map.
- * Uses: %rax %rdx; leaves them as the jump-back contract wants them.
+ *       64-bit mode, identity map, a usable stack (purgatory's).
+ * Uses: %rax %rdx %rcx; leaves %rax %rdx as the jump-back contract wants.
+ * A Linux kexec jump (kx_kjump_linux) takes the peer's re-entry point
+ * from 0(%rsp) at its jump-back entry (<= 6.13 reads it, >= 6.14 pops
+ * it): purgatory_start goes there, so A's next jump re-enters purgatory,
+ * which verifies again (and refuses again) instead of running garbage.
  */
 	.globl kx_port_return
 	.type kx_port_return, @function
@@ -135,7 +139,11 @@ kx_port_return:
 	cli
 	movq	%rdi, %rax
 	movq	%rsi, %rdx
-	jmpq	*kx_jump_back_entry(%rip)
+	cmpb	$0, kx_kjump_linux(%rip)
+	je	1f
+	leaq	purgatory_start(%rip), %rcx
+	pushq	%rcx
+1:	jmpq	*kx_jump_back_entry(%rip)
 	.size kx_port_return, . - kx_port_return
 
 /*

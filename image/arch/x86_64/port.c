@@ -14,6 +14,7 @@
 #include <kx/format.h>
 #include <kx/purgatory.h>
 #include <kx/x86_io.h>
+#include "kjump.h"
 #include "x86.h"
 #include "report.h"
 
@@ -38,6 +39,13 @@ void entry64(void) __attribute__((noreturn));
 #define CMDLINE_ROOM 64
 
 _Static_assert(KX_BP_E820_MAX <= KX_HANDOFF_MAX_MEM, "the handoff holds the whole e820");
+
+/* A Linux kexec jump, validated (kjump.c); read by entry.S's return. */
+static struct kx_kjump kjump;
+uint8_t kx_kjump_linux = 0;
+/* Where its setup page goes: the top pages of one of B's RAM ranges. */
+#define KJUMP_AREA_PAGES 64
+static uint64_t kjump_area;
 
 /* Entered through entry32 (kexec-tools' default for a bzImage) rather than
  * directly in 64-bit mode; and from there in real mode (--real-mode). */
@@ -107,6 +115,34 @@ static void read_boot_params(struct kx_handoff *h, const uint8_t *bp)
 	h->nmem = n;
 }
 
+/*
+ * kexec-tools' kexec jump (Linux's relocate_kernel in preserve-context
+ * mode): 0(%rsp) is only trusted as a jump-back entry when A's page list
+ * is found beside it and matches the regions; otherwise it is dropped, so
+ * purgatory never returns to, nor announces, an address it has not
+ * validated.  Done before verification: a refusal then returns to A.
+ */
+static void find_kexec_jump(struct kx_handoff *h)
+{
+	enum kx_status st;
+
+	st = kx_kjump_find(h->jump_back, h->mem, h->nmem, sha256_regions,
+			   KX_VERIFY_MAX_REGIONS, (uintptr_t)&kjump, &kjump);
+	if (st != KX_OK) {
+		kx_say("kx: 0x%llx at 0(%%rsp) is not a kexec jump's (%s): no way back\n",
+		       (unsigned long long)h->jump_back, kx_strerror(st));
+		h->jump_back = 0;
+		return;
+	}
+	h->swap = 1;
+	kx_kjump_linux = 1;
+	kx_say("kx: kexec jump: jump-back entry 0x%llx, A's page list 0x%llx (at 0x%llx), "
+	       "%llu entries, %llu pages displaced in %llu extents\n",
+	       (unsigned long long)kjump.jump_back, (unsigned long long)kjump.head,
+	       (unsigned long long)kjump.head_at, (unsigned long long)kjump.entries,
+	       (unsigned long long)kjump.displaced, (unsigned long long)kjump.extents);
+}
+
 void kx_port_begin(struct kx_handoff *h)
 {
 	const uint8_t *bp;
@@ -138,6 +174,8 @@ void kx_port_begin(struct kx_handoff *h)
 	bp = linux_boot_params();
 	if (bp)
 		read_boot_params(h, bp);
+	if (h->jump_back && !kx_setup_page)
+		find_kexec_jump(h);
 }
 
 /* The caches are coherent and paging is on: nothing to do before hashing. */
@@ -191,27 +229,210 @@ void kx_port_loader_page(struct kx_handoff *h, uint64_t page)
 	pass_setup_page(page);
 }
 
+/* A " memmap=<size>K@<start>K" token of B's command line (kexec-tools'
+ * --pass-memmap-cmdline), and how to rewrite it to keep B off the area. */
+struct memmap_tok {
+	size_t at, len;		/* the token's span, its leading space included */
+	uint64_t start, size;	/* bytes */
+};
+static struct memmap_tok kjump_tok;
+
+static const char *dec(const char *s, uint64_t *v)
+{
+	*v = 0;
+	if (*s < '0' || *s > '9')
+		return 0;
+	while (*s >= '0' && *s <= '9' && *v < (1ULL << 50))
+		*v = *v * 10 + (uint64_t)(*s++ - '0');
+	return s;
+}
+
+/* The next RAM token at or after *pos; 0 when none is left. */
+static int next_memmap(const char *c, size_t n, size_t *pos, struct memmap_tok *t)
+{
+	static const char key[] = " memmap=";
+
+	for (size_t i = *pos; i + sizeof(key) - 1 < n; i++) {
+		const char *s = c + i + sizeof(key) - 1, *e;
+		uint64_t a, b;
+
+		if (kx_memcmp(c + i, key, sizeof(key) - 1))
+			continue;
+		e = dec(s, &a);
+		if (!e || e[0] != 'K' || e[1] != '@' || !(e = dec(e + 2, &b)) || *e != 'K')
+			continue;
+		t->at = i;
+		t->len = (size_t)(e + 1 - (c + i));
+		t->size = a << 10;
+		t->start = b << 10;
+		*pos = i + t->len;
+		return 1;
+	}
+	return 0;
+}
+
+/* Where the area's range now starts, and its size. */
+static uint64_t kjump_new_start, kjump_new_size;
+
+/* The token for the range without the area. */
+static size_t memmap_token(char *buf, size_t cap)
+{
+	return kx_snprintf(buf, cap, " memmap=%lluK@%lluK",
+			   (unsigned long long)(kjump_new_size >> 10),
+			   (unsigned long long)(kjump_new_start >> 10));
+}
+
+/* Bytes the command line grows by when the token is rewritten. */
+static size_t memmap_growth(void)
+{
+	char buf[64];
+	size_t n = memmap_token(buf, sizeof(buf));
+
+	return n > kjump_tok.len ? n - kjump_tok.len : 0;
+}
+
+/*
+ * Rewrites the token in place: padded with spaces when shorter, the rest
+ * of the line moved up when longer (the caller checked the room).
+ */
+static void memmap_shrink(char *c, const struct memmap_tok *t)
+{
+	char buf[64];
+	size_t n = memmap_token(buf, sizeof(buf));
+
+	if (n > t->len) {
+		size_t tail = kx_strnlen(c + t->at + t->len, 1u << 16) + 1;
+
+		for (size_t i = tail; i-- > 0;)
+			c[t->at + n + i] = c[t->at + t->len + i];
+	} else {
+		kx_memset(c + t->at, ' ', t->len);
+	}
+	kx_memcpy(c + t->at, buf, n);
+}
+
+/* A region that kexec-tools filled with zeros (a hole of B's window):
+ * none of the images, all zero after verification. */
+static int zero_hole(const struct kx_handoff *h, uint64_t a, uint64_t len)
+{
+	const uint64_t *w = (const uint64_t *)(uintptr_t)a;
+
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++) {
+		const struct kx_sha256_region *r = &sha256_regions[i];
+		uint64_t named[] = { h->boot_params, h->entry, h->initrd, h->elfcore[0] };
+
+		if (!r->len || a < r->start || a + len > r->start + r->len)
+			continue;
+		for (unsigned k = 0; k < KX_ARRAY_SIZE(named); k++)
+			if (named[k] >= r->start && named[k] - r->start < r->len)
+				return 0;
+		for (uint64_t k = 0; k < len / 8; k++)
+			if (w[k])
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A kexec jump's setup page: B is started with memmap=exactmap and RAM
+ * tokens, so neither the e820 table nor another memmap= token (no room
+ * left after kexec_jump_back_entry=) can reserve it.  It goes instead at
+ * the top of one of B's RAM ranges, in a hole kexec-tools zero-filled, and
+ * that range's token is shrunk in place to end below it.
+ */
+void kx_port_setup_area(struct kx_handoff *h, uint8_t **area, unsigned *pages)
+{
+	struct memmap_tok t;
+	size_t pos = 0, n;
+	uint64_t len = KJUMP_AREA_PAGES * KX_PAGE_SIZE;
+
+	if (!kx_kjump_linux || !h->cmdline)
+		return;
+	n = kx_strnlen(h->cmdline, 1u << 16);
+	kjump_area = 0;
+	while (next_memmap(h->cmdline, n, &pos, &t)) {
+		uint64_t end = t.start + t.size;
+
+		if (t.size < 2 * len)
+			continue;
+		/* The top of the range, else its bottom; the highest wins. */
+		if (end - len > kjump_area && zero_hole(h, end - len, len)) {
+			kjump_area = end - len;
+			kjump_new_start = t.start;
+		} else if (t.start > kjump_area && zero_hole(h, t.start, len)) {
+			kjump_area = t.start;
+			kjump_new_start = t.start + len;
+		} else {
+			continue;
+		}
+		kjump_new_size = t.size - len;
+		kjump_tok = t;
+	}
+	if (!kjump_area) {
+		kx_say("kx: kexec jump: no zero-filled room at the top of B's memmap= ranges\n");
+		return;
+	}
+	*area = (uint8_t *)(uintptr_t)kjump_area;
+	*pages = KJUMP_AREA_PAGES;
+}
+
+/* A's page list walked again, its displaced pages written as BKEX. */
+static enum kx_status add_map(void *ctx, struct kx_setup_writer *w)
+{
+	return kx_kjump_add_map(ctx, w);
+}
+
+void kx_port_content(struct kx_handoff *h, struct kx_setup_content *c)
+{
+	if (!kx_kjump_linux || !h->swap)
+		return;
+	/* The entry, and as context A's list head (opaque to B). */
+	c->jump_back = kjump.jump_back;
+	c->jump_context = kjump.head;
+	c->more = add_map;
+	c->more_ctx = &kjump;
+}
+
 /*
  * Announced on the command line, with a memmap= that keeps the next
- * kernel off the page (and KASLR too), only where it will be kept.
+ * kernel off the page (and KASLR too), only where it will be kept.  A
+ * kexec jump's page in B's window: kx_setup= alone, the memmap= range
+ * holding it shrunk instead (kx_port_setup_area).
  */
 const char *kx_port_plan(struct kx_handoff *h, uint64_t setup, uint64_t size,
 			 char *cmdline, size_t cap)
 {
-	size_t tlen;
+	size_t tlen, clen;
+	int kj = kjump_area && setup == kjump_area;
 
-	tlen = kx_snprintf(setup_token, sizeof(setup_token), " kx_setup=0x%llx memmap=%lluK$0x%llx",
-			   (unsigned long long)setup, (unsigned long long)(size >> 10),
-			   (unsigned long long)setup);
+	if (kj)
+		tlen = kx_snprintf(setup_token, sizeof(setup_token), " kx_setup=0x%llx",
+				   (unsigned long long)setup);
+	else
+		tlen = kx_snprintf(setup_token, sizeof(setup_token),
+				   " kx_setup=0x%llx memmap=%lluK$0x%llx",
+				   (unsigned long long)setup, (unsigned long long)(size >> 10),
+				   (unsigned long long)setup);
 	if (!h->boot_params)
 		return "not a Linux boot_params image";
 	if (entry_32bit && setup + size > 0xffffffffULL)
 		return "above 4 GiB on a 32-bit entry";
-	if (!h->cmdline || !cmdline_room_for(setup_token) || h->cmdline_len + tlen >= cap)
+	/* Its length now: kexec_jump_back_entry= may have been appended. */
+	clen = h->cmdline ? kx_strnlen(h->cmdline, cap) : 0;
+	if (kj)
+		tlen += memmap_growth();
+	if (!h->cmdline || !cmdline_end ||
+	    kx_strnlen(cmdline_end, CMDLINE_ROOM) + tlen >= CMDLINE_ROOM || clen + tlen >= cap)
 		return "no room on the command line";
-	kx_memcpy(cmdline, h->cmdline, h->cmdline_len);
-	kx_cmdline_drop_setup(cmdline, h->cmdline_len);
-	kx_memcpy(cmdline + h->cmdline_len, setup_token, tlen + 1);
+	kx_memcpy(cmdline, h->cmdline, clen + 1);
+	/* An earlier generation's announcement (--reuse-cmdline) is
+	 * replaced, not repeated. */
+	kx_cmdline_drop_setup(cmdline, clen);
+	if (kj)
+		memmap_shrink(cmdline, &kjump_tok);
+	clen = kx_strnlen(cmdline, cap);
+	kx_memcpy(cmdline + clen, setup_token, kx_strnlen(setup_token, CMDLINE_ROOM) + 1);
 	return 0;
 }
 
@@ -220,7 +441,15 @@ void kx_port_announce(struct kx_handoff *h, uint64_t setup, uint64_t size)
 	(void)size;
 	/* An earlier generation's announcement (--reuse-cmdline) is
 	 * replaced, not repeated; then ours, which was planned to fit. */
-	kx_cmdline_drop_setup((char *)(uintptr_t)h->cmdline, h->cmdline_len);
+	kx_cmdline_drop_setup((char *)(uintptr_t)h->cmdline,
+			      kx_strnlen(h->cmdline, 1u << 16));
+	if (kjump_area && setup == kjump_area) {
+		memmap_shrink((char *)(uintptr_t)h->cmdline, &kjump_tok);
+		kx_say("kx: kexec jump: B's range 0x%llx+0x%llx is now 0x%llx+0x%llx, "
+		       "without the setup pages\n",
+		       (unsigned long long)kjump_tok.start, (unsigned long long)kjump_tok.size,
+		       (unsigned long long)kjump_new_start, (unsigned long long)kjump_new_size);
+	}
 	cmdline_append(setup_token);
 	pass_setup_page(setup);
 	kx_say("kx: setup page at 0x%llx\n", (unsigned long long)setup);

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds a KEXEC_JUMP x86_64 bzImage for the kexec-jump tests from one of
+# Debian's linux-source packages: `make tinyconfig` plus kx's fragment
+# (test/qemu/kexec-jump.config), -j2.  Prints the bzImage's path.
+#
+#   build-kernel.sh 6.12      linux-source-6.12 from the machine's own
+#                             suites (bookworm has it)
+#   build-kernel.sh newest    the newest linux-source-N.M in Debian sid,
+#                             found and downloaded through a PRIVATE apt
+#                             list in the cache: the machine's sources and
+#                             package lists are not touched
+#
+# Cached in CACHE/kjump/<package version>-<hash of fragment and this
+# script>/bzImage (CACHE as in scripts/fetch.sh), so a second run, or CI on
+# the same machine, does not rebuild.  Build log beside it (build.log).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+frag=$top/test/qemu/kexec-jump.config
+cache=$("$top/scripts/fetch.sh" cache)
+which=${1:-}
+
+"$top/scripts/deps.sh" build kernel >&2
+
+# A private apt for sid: its own sources list, package lists and archive
+# cache, all under CACHE/apt-sid; the archive's address is the one the
+# machine's own Debian entries use.
+sid=$cache/apt-sid
+sid_apt() {	# sid_apt apt-get|apt-cache ARGS...
+	local tool=$1
+	shift
+	"$tool" -o Dir::Etc::sourcelist="$sid/sources.list" \
+		-o Dir::Etc::sourceparts=- -o Dir::State::Lists="$sid/lists" \
+		-o Dir::Cache="$sid/cache" -o Dir::Cache::archives="$sid/archives" \
+		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root "$@"
+}
+sid_init() {
+	local uri
+	mkdir -p "$sid/lists/partial" "$sid/cache" "$sid/archives/partial"
+	uri=$( { cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } |
+		awk '/^(URIs:|deb) .*debian\/?( |$)/ && !/security/ && !u {u = $2} END {print u}')
+	[ -n "$uri" ] || { echo "build-kernel: no Debian archive in the machine's apt sources" >&2; exit 1; }
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" >"$sid/sources.list"
+	# Refreshed at most once a day.
+	if [ -z "$(find "$sid/lists" -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null)" ]; then
+		sid_apt apt-get update -q >/dev/null
+	fi
+}
+
+case $which in
+6.12)
+	pkg=linux-source-6.12
+	ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		apt-get update -q >/dev/null
+		ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
+	fi
+	download() { apt-get download -q "$pkg=$ver"; }
+	;;
+newest)
+	sid_init
+	pkg=$(sid_apt apt-cache pkgnames linux-source- | grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || { echo "build-kernel: no linux-source-N.M in sid" >&2; exit 1; }
+	ver=$(sid_apt apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')
+	download() { sid_apt apt-get download -q "$pkg=$ver"; }
+	;;
+*)
+	sed -n '2,17p' "$0" >&2
+	exit 2
+	;;
+esac
+[ -n "$ver" ] && [ "$ver" != "(none)" ] || { echo "build-kernel: no candidate for $pkg" >&2; exit 1; }
+
+key=$(cat "$frag" "$0" | sha256sum | cut -c1-12)
+dir=$cache/kjump/$ver-$key
+if [ -f "$dir/bzImage" ]; then
+	echo "$dir/bzImage"
+	exit 0
+fi
+
+mkdir -p "$cache/kjump"
+work=$cache/kjump/.build-$ver-$key
+log=$work.log
+rm -rf "$work"
+mkdir -p "$work/deb"
+fail() {
+	echo "build-kernel: $1 (log: $log)" >&2
+	tail -n 25 "$log" >&2
+	exit 1
+}
+echo "build-kernel: building $pkg $ver (log: $log)" >&2
+start=$SECONDS
+{
+	(cd "$work/deb" && download) || exit 1
+	dpkg-deb -x "$work"/deb/*.deb "$work/root"
+	tar -C "$work" -xaf "$work"/root/usr/src/linux-source-*.tar.*
+	rm -rf "$work/deb" "$work/root"
+} >"$log" 2>&1 || fail "downloading or unpacking $pkg $ver failed"
+src=$(ls -d "$work"/linux-source-*/)
+kmake() { make -C "$src" ARCH=x86_64 -j2 "$@"; }
+{
+	kmake tinyconfig &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" "$frag" &&
+		kmake olddefconfig
+} >>"$log" 2>&1 || fail "configuring failed"
+# Every line of the fragment must hold in the final configuration.
+bad=
+while read -r line; do
+	case $line in
+	CONFIG_*=*) grep -qx -- "$line" "$src/.config" || bad="$bad ${line}" ;;
+	"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}
+		grep -qE "^$sym=" "$src/.config" && bad="$bad $sym=n" ;;
+	esac
+done <"$frag"
+[ -z "$bad" ] || fail "the kernel's configuration lacks:$bad"
+kmake bzImage >>"$log" 2>&1 || fail "make bzImage failed"
+mkdir -p "$dir"
+cp "$src/arch/x86/boot/bzImage" "$src/.config" "$dir/"
+cp "$log" "$dir/build.log"
+echo "$pkg $ver built in $((SECONDS - start)) s" | tee "$dir/built" >&2
+rm -rf "$work" "$log"
+echo "$dir/bzImage"
