@@ -19,36 +19,10 @@
 #include <string.h>
 #include <kx/compiler.h>
 #include <kx/efi_mmap.h>
+#include "fuzz_script.h"
 
 #define MAX_DESC 64
 #define PG 4096
-
-typedef unsigned __int128 u128;
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t get(struct src *s, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
-}
-
-static void check(int ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
 
 struct desc {
 	uint32_t type;

@@ -17,8 +17,7 @@
  */
 #include <stdio.h>
 #include "../unit/idmap_check.h"
-
-typedef unsigned __int128 u128;
+#include "fuzz_script.h"
 
 /* What kxtest.h's CHECK calls: here a crash libFuzzer reports. */
 void kx_test_fail(const char *file, int line, const char *fmt, ...)
@@ -46,31 +45,6 @@ uint64_t kx_rand(void)
 uint64_t kx_rand_below(uint64_t n)
 {
 	return n ? kx_rand() % n : 0;
-}
-
-static void check(int ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t get(struct src *s, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
 }
 
 /* An edge on a 1 GiB, 2 MiB and 4 KiB boundary, near a window's base. */

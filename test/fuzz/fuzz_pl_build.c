@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <kx/page_list.h>
+#include "fuzz_script.h"
 
 #define PG KX_PAGE_SIZE
 #define MEM_PAGES 96
@@ -26,30 +27,9 @@
 #define MAX_SEGS 8
 #define MAX_COPIES 512
 
-typedef unsigned __int128 u128;
-
 static uint8_t mem[MEM_PAGES][PG] __attribute__((aligned(PG)));
 static uint8_t bufmem[BUF_PAGES][PG] __attribute__((aligned(PG)));
 static uint8_t want[MAX_COPIES][PG];
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t get(struct src *s, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
-}
 
 /* Fills memory with the rest of the input, repeated, each page told
  * apart by its number (so that a misplaced page is seen). */
@@ -69,12 +49,6 @@ static void spread(uint8_t *dst, size_t len, const struct src *in, uint8_t salt)
 		page[0] ^= (uint8_t)(at / PG * salt);
 		page[1] ^= (uint8_t)(at / PG >> 8) ^ salt;
 	}
-}
-
-static void check(int ok)
-{
-	if (!ok)
-		__builtin_trap();
 }
 
 struct pool {

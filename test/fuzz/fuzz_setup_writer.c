@@ -14,6 +14,7 @@
 #include <string.h>
 #include <kx/compiler.h>
 #include <kx/setup_page.h>
+#include "fuzz_script.h"
 
 #define MAX_OPS 48
 #define PAGE_MAX KX_SETUP_MAX_PAGE
@@ -21,27 +22,6 @@
 /* Most bitmap words a chain of the largest pages holds (the writer's bound). */
 #define CHAIN_WORDS ((unsigned __int128)KX_SETUP_MAX_CHAIN * \
 	((PAGE_MAX - KX_SETUP_HEADER_SIZE - 8 - 32) / 8))
-
-typedef unsigned __int128 u128;
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t get(struct src *s, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint64_t)(s->n ? *s->p : 0) << (8 * i);
-		if (s->n) {
-			s->p++;
-			s->n--;
-		}
-	}
-	return v;
-}
 
 /* Copies len bytes of input (repeated; zeros once it runs out). */
 static void fill(struct src *s, void *dst, size_t len)
@@ -106,12 +86,6 @@ struct op {
 };
 static uint8_t store_bytes[MAX_OPS][8192];
 static uint64_t bits[BITS_MAX];
-
-static void check(int ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
 
 static uint32_t popcount(uint64_t v)
 {
