@@ -119,6 +119,9 @@ static void sha256_blocks_portable(uint32_t state[8], const uint8_t *p,
 		f = state[5];
 		g = state[6];
 		h = state[7];
+		/* The one- and two-state block functions unroll the same rounds
+		 * on purpose: sharing them through a state pointer costs the
+		 * portable code its registers (README, Performance). */
 		ROUNDS16(kx_sha256_k, W_LOAD);
 		/* After 16 rounds the roles are back where they started. */
 		for (unsigned j = 16; j < 64; j += 16)

@@ -109,6 +109,11 @@ kx_trampoline_aarch64_start:
  * Registers while walking (COPY, SWAP):
  *   x9 entry  x10 ptr  x11 dest  x12 src  x13 next source page
  *   x16 next destination page  x14 bytes left in the page  x15 count
+ *
+ * The copy, swap and digest loops walk the list alike but are written out
+ * one per mode on purpose: each has its own prefetch distance and store
+ * kind, measured in make bench (README, Performance); a shared loop with
+ * a branch per line cost the copy its lead over rep movsq.
  */
 KX_FUNC_START(kx_relocate_pages)
 .Lrelocate_pages:	/* local name: calls from the prologue need no relocation */

@@ -120,6 +120,11 @@ kx_trampoline_x86_64_start:
  *   %r9 entry  %r10 ptr  %rdi dest  %rsi src  %rdx next source page
  *   %r8 next destination page  %rcx offset from the end of the pages
  *   (-4096..0)  %rax count
+ *
+ * The copy, swap and digest loops walk the list alike but are written out
+ * one per mode on purpose: each has its own prefetch distance and store
+ * kind, measured in make bench (README, Performance); a shared loop with
+ * a branch per line cost the copy its lead over rep movsq.
  */
 KX_FUNC_START(kx_relocate_pages)
 .Lrelocate_pages:	/* local name: calls from the prologue need no relocation */
