@@ -120,8 +120,8 @@ static void sha256_blocks_portable(uint32_t state[8], const uint8_t *p,
 		g = state[6];
 		h = state[7];
 		/* The one- and two-state block functions unroll the same rounds
-		 * on purpose: sharing them through a state pointer costs the
-		 * portable code its registers (README, Performance). */
+		 * on purpose, each over its own locals, so that the compiler
+		 * keeps every chain's working variables in registers. */
 		ROUNDS16(kx_sha256_k, W_LOAD);
 		/* After 16 rounds the roles are back where they started. */
 		for (unsigned j = 16; j < 64; j += 16)

@@ -123,8 +123,8 @@ kx_trampoline_x86_64_start:
  *
  * The copy, swap and digest loops walk the list alike but are written out
  * one per mode on purpose: each has its own prefetch distance and store
- * kind, measured in make bench (README, Performance); a shared loop with
- * a branch per line cost the copy its lead over rep movsq.
+ * kind, tuned in make bench (README, Performance), and no per-line test
+ * of the mode.
  */
 KX_FUNC_START(kx_relocate_pages)
 .Lrelocate_pages:	/* local name: calls from the prologue need no relocation */
