@@ -3,10 +3,21 @@
  * kjump-pattern: the pattern kernel A keeps in its memory across kexec
  * jumps, and B's check of it in the ELF core kxpeer wrote of A.
  *
- *   kjump-pattern fill NONCE PAGES > FILE
- *       PAGES pages; page i starts with "KXPAT\0\0\0", NONCE and i (u32
- *       each) and goes on with a xorshift stream seeded by (NONCE, i), so
- *       every page is different and names itself.
+ *   kjump-pattern fill NONCE PAGES FILE WINDOW_END
+ *       PAGES pages into FILE (A's ramfs); page i starts with
+ *       "KXPAT\0\0\0", NONCE and i (u32 each) and goes on with a xorshift
+ *       stream seeded by (NONCE, i), so every page is different and names
+ *       itself.  The first half is written while A's allocator still hands
+ *       out pages below WINDOW_END (B's window: those will be displaced),
+ *       then a ballast file takes the window's free pages until the
+ *       allocator hands out pages above it, and the second half lands
+ *       there (read in place by B).  Says where the pages are
+ *       (/proc/self/pagemap) and fails unless both sides hold some: B's
+ *       check must count the same split.  The ballast (zeros) stays in
+ *       FILE.ballast for the caller to delete once B is loaded: freed
+ *       earlier, the window's pages would be the first the kernel hands
+ *       kexec_load, each a destination it must set aside after a walk of
+ *       the whole image (minutes under TCG instead of seconds).
  *   kjump-pattern check CORE NONCE PAGES [DISPLACED]
  *       finds every page of the pattern in the core's PT_LOADs by its
  *       header (wherever A's allocator put it) and compares it byte for
@@ -21,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define PAGE 4096
@@ -40,16 +52,92 @@ static void make_page(uint8_t *p, uint32_t nonce, uint32_t i)
 	}
 }
 
-static int fill(uint32_t nonce, uint32_t pages)
+static int write_pages(int fd, uint32_t nonce, uint32_t from, uint32_t to)
 {
 	uint8_t p[PAGE];
 
-	for (uint32_t i = 0; i < pages; i++) {
+	for (uint32_t i = from; i < to; i++) {
 		make_page(p, nonce, i);
-		if (fwrite(p, PAGE, 1, stdout) != 1)
-			return 1;
+		if (pwrite(fd, p, PAGE, (off_t)i * PAGE) != PAGE)
+			return -1;
 	}
-	return fflush(stdout) != 0;
+	return 0;
+}
+
+/*
+ * Physical addresses of the page-cache pages [first, first+n) of fd, from
+ * /proc/self/pagemap (PFNs need root).  A ramfs page never moves (the test
+ * kernels have no compaction), so what it says holds until the jump.
+ */
+static int where_pages(int fd, uint64_t first, uint64_t n, uint64_t *pa)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	volatile uint8_t *m = mmap(NULL, n * PAGE, PROT_READ, MAP_SHARED, fd, (off_t)(first * PAGE));
+	int rc = 0;
+
+	if (pm < 0 || m == MAP_FAILED) {
+		perror("kjump-pattern: pagemap");
+		return -1;
+	}
+	for (uint64_t k = 0; k < n && !rc; k++) {
+		uint64_t e;
+
+		(void)m[k * PAGE];	/* fault the page in */
+		if (pread(pm, &e, 8, (off_t)(((uintptr_t)m / PAGE + k) * 8)) != 8 ||
+		    !(e >> 63) || !(e & ((1ULL << 55) - 1)))
+			rc = -1;
+		else
+			pa[k] = (e & ((1ULL << 55) - 1)) * PAGE;
+	}
+	munmap((void *)m, n * PAGE);
+	close(pm);
+	return rc;
+}
+
+static int fill(uint32_t nonce, uint32_t pages, const char *path, uint64_t window_end)
+{
+	enum { CHUNK = 256, MAX_CHUNKS = 1024 };	/* 1 MiB steps, 1 GiB at most */
+	char ballast[4096];
+	uint8_t p[PAGE];
+	uint64_t *pa = calloc(pages > CHUNK ? pages : CHUNK, sizeof(*pa));
+	uint32_t in = 0, above = 0, c;
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), bd;
+
+	snprintf(ballast, sizeof(ballast), "%s.ballast", path);
+	bd = open(ballast, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || bd < 0 || !pa || write_pages(fd, nonce, 0, pages / 2)) {
+		perror("kjump-pattern: fill");
+		return 1;
+	}
+	memset(p, 0, sizeof(p));
+	for (c = 0; c < MAX_CHUNKS; ) {
+		int high = 1;
+
+		for (unsigned k = 0; k < CHUNK; k++)
+			if (pwrite(bd, p, PAGE, ((off_t)c * CHUNK + k) * PAGE) != PAGE) {
+				perror("kjump-pattern: ballast");
+				return 1;
+			}
+		if (where_pages(bd, (uint64_t)c * CHUNK, CHUNK, pa))
+			return 1;
+		for (unsigned k = 0; k < CHUNK; k++)
+			high &= pa[k] >= window_end;
+		c++;
+		if (high)
+			break;
+	}
+	if (write_pages(fd, nonce, pages / 2, pages) || where_pages(fd, 0, pages, pa)) {
+		perror("kjump-pattern: fill");
+		return 1;
+	}
+	close(bd);
+	close(fd);
+	for (uint32_t i = 0; i < pages; i++)
+		pa[i] < window_end ? in++ : above++;
+	printf("kjump-pattern: %u pages (%u MiB ballast): %u in B's window (below 0x%" PRIx64
+	       "), %u above it\n", pages, c, in, window_end, above);
+	free(pa);
+	return !in || !above;
 }
 
 static uint64_t *displaced;
@@ -83,6 +171,11 @@ static void load_displaced(const char *path)
 	}
 	fclose(f);
 	qsort(displaced, ndisplaced, sizeof(*displaced), cmp64);
+}
+
+static int is_displaced(uint64_t addr)
+{
+	return ndisplaced && bsearch(&addr, displaced, ndisplaced, sizeof(*displaced), cmp64);
 }
 
 /* CORE "-": the core comes down a pipe (kxpeer core -), read in order. */
@@ -150,6 +243,13 @@ static int check(const char *core, uint32_t nonce, uint32_t pages)
 			if (memcmp(p, "KXPAT\0\0\0", 8) || n != nonce)
 				continue;
 			if (i >= pages || where[i]) {
+				/* Say where, so a stale copy can be told from a
+				 * page the map named twice. */
+				make_page(want, nonce, i < pages ? i : 0);
+				printf("kjump-pattern: page %u again at 0x%" PRIx64 " (%s, %s; first at 0x%" PRIx64 ")\n",
+				       i, ph.p_paddr + o, is_displaced(ph.p_paddr + o) ? "read through the map" : "in place",
+				       i < pages && !memcmp(p, want, PAGE) ? "identical" : "different",
+				       i < pages ? where[i] : 0);
 				dup++;
 				continue;
 			}
@@ -160,8 +260,7 @@ static int check(const char *core, uint32_t nonce, uint32_t pages)
 				bad++;
 				printf("kjump-pattern: page %u at 0x%" PRIx64 " DIFFERS\n", i, where[i]);
 			}
-			if (ndisplaced && bsearch(&where[i], displaced, ndisplaced,
-						  sizeof(*displaced), cmp64))
+			if (is_displaced(where[i]))
 				disp++;
 		}
 	}
@@ -172,14 +271,15 @@ static int check(const char *core, uint32_t nonce, uint32_t pages)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "fill"))
-		return fill((uint32_t)strtoul(argv[2], NULL, 0), (uint32_t)strtoul(argv[3], NULL, 0));
+	if (argc == 6 && !strcmp(argv[1], "fill"))
+		return fill((uint32_t)strtoul(argv[2], NULL, 0), (uint32_t)strtoul(argv[3], NULL, 0),
+			    argv[4], strtoull(argv[5], NULL, 0));
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "check")) {
 		if (argc == 6)
 			load_displaced(argv[5]);
 		return check(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 			     (uint32_t)strtoul(argv[4], NULL, 0));
 	}
-	fputs("usage: kjump-pattern fill NONCE PAGES | check CORE NONCE PAGES [DISPLACED]\n", stderr);
+	fputs("usage: kjump-pattern fill NONCE PAGES FILE WINDOW_END | check CORE NONCE PAGES [DISPLACED]\n", stderr);
 	return 2;
 }
