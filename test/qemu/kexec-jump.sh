@@ -11,6 +11,9 @@
 #                       purgatory (test/qemu/kjump-control.c): 3 jumps, each
 #                       runs the image and returns.  A failure of the tests
 #                       below is then never the kernel's.
+#   kjump-K-selftest    Linux's own tools/testing/selftests/kexec/
+#                       test_kexec_jump (kernels >= 6.14, whose source has
+#                       it: scripts/fetch-kselftest.sh), likewise.
 #   kjump-K-round-trip  A loads B with kexec-tools -c --load-preserve-context
 #                       --mem-max --pass-memmap-cmdline and kx's purgatory;
 #                       KX_KJUMP_ROUNDS (10) round trips in one boot: B
@@ -62,8 +65,8 @@ done
 # The initramfs of B (busybox, kexec, kxpeer, kjump-pattern, makedumpfile
 # with its libraries) and of A (the same plus B's kernel and initramfs).
 . test/qemu/cpio.sh
-initramfs() {	# initramfs KERNEL OUTDIR: OUTDIR/a.cpio.gz, B's inside
-	local kernel=$1 dir=$2 w d
+initramfs() {	# initramfs KERNEL OUTDIR [SELFTEST]: OUTDIR/a.cpio.gz, B's inside
+	local kernel=$1 dir=$2 selftest=${3:-} w d
 	w=$(mktemp -d "$dir/.cpio.XXXXXX")
 	for d in a b; do
 		mkdir -p "$w/$d/bin" "$w/$d/proc" "$w/$d/sys" "$w/$d/dev"
@@ -77,6 +80,7 @@ initramfs() {	# initramfs KERNEL OUTDIR: OUTDIR/a.cpio.gz, B's inside
 	strip -o "$w/b/bin/kxpeer" "$B/host/kxpeer"
 	with_libs "$w/b" "$(command -v makedumpfile || echo /usr/sbin/makedumpfile)"
 	strip -o "$w/a/bin/kjump-control" "$out/kjump-control"
+	[ -z "$selftest" ] || strip -o "$w/a/bin/test_kexec_jump" "$selftest"
 	strip -o "$w/a/bin/kexec-corrupt" "$kexec_bad"
 	mkdir -p "$w/a/boot"
 	pack "$w/b" "$w/a/boot/initrd-b.gz"
@@ -94,7 +98,21 @@ run_kernel() {	# run_kernel WHICH
 	echo "# $which: $kernel ($(cat "$(dirname "$kernel")/built" 2>/dev/null))"
 	dir=$out/$which
 	mkdir -p "$dir"
-	initramfs "$kernel" "$dir" || { echo "FAIL kjump-$which-initramfs"; return 1; }
+	# Linux's own kexec-jump selftest exists from 6.14 on: its int3 needs
+	# the exception handler relocate_kernel gained then (on 6.12 there is
+	# no IDT at that point: a triple fault).  kjump-control is the same
+	# check for every kernel.
+	selftest=
+	src=$(sed -n 's/^linux-source-\([0-9]*\.[0-9]*\) .*/\1/p' "$(dirname "$kernel")/built")
+	if [ "$(printf '%s\n' 6.14 "$src" | sort -V | head -n 1)" = 6.14 ]; then
+		selftest=$dir/test_kexec_jump
+		c=$(scripts/fetch-kselftest.sh "$(dirname "$kernel")") &&
+			gcc -static -O2 -o "$selftest" "$c" || {
+			echo "FAIL kjump-$which-selftest: Linux's test_kexec_jump of $src: fetching or building failed"
+			return 1
+		}
+	fi
+	initramfs "$kernel" "$dir" "$selftest" || { echo "FAIL kjump-$which-initramfs"; return 1; }
 
 	t=kjump-$which-control
 	if want "$t"; then
@@ -111,6 +129,19 @@ run_kernel() {	# run_kernel WHICH
 		expect '^kjump-control: PASS: 3 jumps returned' "the control's verdict"
 		expect_not 'FAIL' "a failure"
 		test_end "the kernel's own kexec jump: 3 of 3"
+	fi
+
+	t=kjump-$which-selftest
+	if [ -n "$selftest" ] && want "$t"; then
+		log=$logs/$t.log
+		test_begin "$t" "$log"
+		qemu_x86_64 "$log" 120 '' 0 "$mem" "$kernel" "$dir/a.cpio.gz" \
+			"console=ttyS0 quiet panic=-1 noapic kjump=selftest"
+		expect_exit 120
+		expect '^Success$' "the selftest's Success"
+		expect '^kjump-selftest: exit status 0$' "the selftest's exit status"
+		expect_not 'FAIL|kexec_load|kexec reboot' "a failure"
+		test_end "Linux's own test_kexec_jump ($src): two jumps returned"
 	fi
 
 	t=kjump-$which-round-trip
