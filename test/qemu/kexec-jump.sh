@@ -196,6 +196,8 @@ run_kernel() {	# run_kernel WHICH
 		expect "^kxpeer: core -: [1-9][0-9]* loads, [1-9][0-9]* pages \\([1-9][0-9]* displaced, read through the map; [0-9]+ held B's image, left out; [0-9]+ all-zero\\), vmcoreinfo included" \
 			"B's core of A: displaced pages through the map, the rest in place, vmcoreinfo"
 		expect "^kjump-b: makedumpfile -d 31: [1-9][0-9]* bytes, status 0" "makedumpfile -d 31 on the core"
+		expect "^kjump-b: makedumpfile: +Free pages +: 0x0*[1-9a-f][0-9a-f]*$" \
+			"makedumpfile excluding A's free pages (A's page structures, found through its vmcoreinfo)"
 		expect "^kjump-a: done: $rounds round trips" "A's verdict"
 		expect_not 'FAIL|WRONG|CHANGED|DIFFERS' "a failure"
 		test_end "$rounds round trips: $(field '^kjump-a: round 1: back' | sed 's/.*back in //; s/ s,.*/ s/') first, $(field "^kjump-a: round $rounds: back" | sed 's/.*back in //; s/ s,.*/ s/') last"
