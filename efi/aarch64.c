@@ -19,16 +19,26 @@
  *   page tables   an identity map of every RAM range of the memory map;
  *   page list     its indirection pages.
  *
- * Unlike x86's e820, nothing the kernel is given depends on the final
- * memory map (the kernel learns its memory from the tree's /memory
- * nodes), so every segment and the setup page are final, hashed and
- * reported before ExitBootServices.  Purgatory verifies every segment the
- * page lists where the trampoline put it (kx_setup_page), or halts.
+ * The kernel, entered without EFI, learns its memory from the tree's
+ * /memory nodes, which name all of DRAM, firmware runtime regions
+ * included.  What the final memory map (the one ExitBootServices
+ * accepted) does not call RAM is kept from it by a /reserved-memory node
+ * with no-map (kx_fdt_reserve_nomap), and the setup page's MMAP records
+ * that map with its EFI types.  Like x86's e820, both are written after
+ * ExitBootServices, from that map: a map read before it may still change
+ * (the firmware may allocate runtime memory until the last moment), and
+ * only the final one is the firmware's promise.  So the device tree is
+ * hashed and the setup page written last; the same edits are made on a
+ * copy before ExitBootServices, from the map of that moment, so that
+ * whatever could refuse them is refused while kxboot can still return.
+ * Purgatory verifies every segment the page lists where the trampoline
+ * put it (kx_setup_page), or halts.
  */
 #include <kexec_abi.h>
 #include <kx/a64_sys.h>
 #include <kx/arm64_image.h>
 #include <kx/compiler.h>
+#include <kx/efi_mmap.h>
 #include <kx/fdt.h>
 #include <kx/format.h>
 #include <kx/idmap.h>
@@ -45,7 +55,12 @@ const char kxb_arch_name[] = "aarch64";
 #define SETUP_PAGES	KX_PURGATORY_SETUP_PAGES
 #define DTB_MAX		(2u << 20)		/* booting.rst */
 #define DTB_ROOM	4096			/* for our edits, on top of bootargs */
-#define MEM_MAX		64			/* /memory ranges kept */
+#define MEM_MAX		64			/* /memory ranges taken */
+#define RESV_MAX	128			/* no-map ranges in /reserved-memory */
+/* The /reserved-memory edit: its nodes and names, 16 bytes per range. */
+#define RESV_ROOM	(256 + 16 * RESV_MAX)
+#define RESV_NAME	"kx-efi-reserved"
+#define SETUP_MAP_MAX	(3 * 4096 / 24)		/* MMAP entries the setup page takes */
 #define HCR_EL2_E2H	(1ull << 34)
 #define MMFR0_PARANGE(r) ((unsigned)(r) & 0xf)
 
@@ -68,8 +83,16 @@ static struct {
 	const char *dtb_from;		/* the file, or "the firmware" */
 	uint64_t dtb_cap;		/* its staging bytes */
 	uint64_t uart;			/* PL011 of /chosen/stdout-path, 0: none */
-	struct kx_mem_range mem[MEM_MAX + 1];
-	unsigned nmem;
+	struct kx_mem_range ram[MEM_MAX];	/* the tree's /memory */
+	unsigned nram;
+	/* From a memory map: its EFI-typed form (the setup page's MMAP) and
+	 * what in /memory is not RAM. */
+	struct kx_mem_range *mm;
+	size_t mm_cap;
+	unsigned nmm;
+	struct kx_mem_range resv[RESV_MAX];
+	unsigned nresv;
+	uint8_t *dtb_copy;		/* the dry run's tree */
 	uint8_t *setup;
 	struct kxb_purgatory purg;
 	uint8_t *control;
@@ -194,7 +217,7 @@ static void read_dtb(const char *path, struct kx_fdt *f)
 	if (size > DTB_MAX)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: %llu bytes, more than booting.rst's 2 MiB",
 			 x.dtb_from, (unsigned long long)size);
-	cap = KX_ALIGN_UP(size + sizeof(x.cmdline) + DTB_ROOM, KXB_PAGE);
+	cap = KX_ALIGN_UP(size + sizeof(x.cmdline) + DTB_ROOM + RESV_ROOM, KXB_PAGE);
 	s->buf = kxb_pages_or_fail(AllocateAnyPages, cap / KXB_PAGE, 0, "dtb staging");
 	if (fw) {
 		kx_memcpy(s->buf, fw, size);
@@ -277,7 +300,8 @@ static void find_uart(const struct kx_fdt *f, uint32_t chosen, uint32_t ac)
 /*
  * The tree the kernel gets: the firmware's or the configuration's, with
  * /chosen bootargs (the command line and kx_setup=), linux,initrd-start
- * and -end, kx,setup-page, and a /memreserve/ keeping the setup page.
+ * and -end, kx,setup-page, and a /memreserve/ keeping the setup page;
+ * room left for the /reserved-memory edit made from the final map.
  */
 static void edit_dtb(void)
 {
@@ -294,15 +318,17 @@ static void edit_dtb(void)
 			 x.dtb_from, ac, sc);
 	if (kx_fdt_find_node(&f, "/chosen", &chosen) != KX_OK)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /chosen node", x.dtb_from);
-	/* The kernel's RAM (the first MEM_MAX ranges). */
-	kx_fdt_memory(&f, x.mem, MEM_MAX, &x.nmem);
-	if (!x.nmem)
+	/* The kernel's RAM: all of it, or the reservations would miss some. */
+	if (kx_fdt_memory(&f, x.ram, MEM_MAX, &x.nram) != KX_OK)
+		kxb_fail(EFI_UNSUPPORTED, "dtb %s: more than %u /memory ranges",
+			 x.dtb_from, MEM_MAX);
+	if (!x.nram)
 		kxb_fail(EFI_LOAD_ERROR, "dtb %s: no /memory node with a reg", x.dtb_from);
 	find_uart(&f, chosen, ac);
 
 	/* Room for every edit: the staging pages are the blob's own. */
-	st = kx_fdt_grow(&f, (uint32_t)KX_MIN(f.size + sizeof(x.cmdline) + DTB_ROOM,
-					      x.dtb_cap));
+	st = kx_fdt_grow(&f, (uint32_t)KX_MIN(f.size + sizeof(x.cmdline) + DTB_ROOM +
+					      RESV_ROOM, x.dtb_cap));
 	kx_fdt_put64(v, setup);
 	if (st == KX_OK)
 		st = kx_fdt_set_prop(&f, chosen, "bootargs", x.cmdline,
@@ -332,19 +358,110 @@ static void edit_dtb(void)
 	if (st != KX_OK)
 		kxb_fail(kxb_efi_status(st), "dtb %s: cannot edit it: %s", x.dtb_from,
 			 kx_strerror(st));
+	/* totalsize keeps the room the final edit takes. */
 	s->size = KX_ALIGN_UP((uint64_t)f.size, KXB_PAGE);
 	s->dest = (uintptr_t)kxb_pages_or_fail(AllocateMaxAddress, s->size / KXB_PAGE,
 					       LIMIT_48, "dtb");
-	/* The setup page's memory map: the tree's RAM, the page reserved. */
-	x.mem[x.nmem].addr = setup;
-	x.mem[x.nmem].size = SETUP_PAGES * KXB_PAGE;
-	x.mem[x.nmem].type = KX_MEM_RESERVED;
-	x.mem[x.nmem].attr = 0;
-	x.nmem++;
+	x.dtb_copy = kxb_pages_or_fail(AllocateAnyPages, s->size / KXB_PAGE, 0,
+				       "dtb copy");
 	kxb_say("kxboot: dtb from %s: %u bytes after edits, %u memory range%s, console %s0x%llx\n",
 		x.dtb_from, f.size,
-		x.nmem - 1, x.nmem > 2 ? "s" : "", x.uart ? "PL011 at " : "none ",
+		x.nram, x.nram > 1 ? "s" : "", x.uart ? "PL011 at " : "none ",
 		(unsigned long long)x.uart);
+}
+
+/* ------------------------------------------------------------ memory map */
+
+/*
+ * From a memory map (count descriptors of dsize bytes at x.map): its
+ * EFI-typed form for the setup page (the setup page's own pages reserved)
+ * and the parts of /memory that are not RAM in it.  Runs before and after
+ * ExitBootServices alike: no firmware call, nothing printed.
+ */
+static enum kx_status memory_from_map(UINTN count, UINTN dsize)
+{
+	enum kx_status st;
+
+	st = kx_efi_mem_ranges(x.map, count, dsize, x.mm, x.mm_cap, &x.nmm);
+	if (st == KX_OK)
+		st = kx_efi_reserved_in(x.mm, x.nmm, x.ram, x.nram, x.resv,
+					RESV_MAX, &x.nresv);
+	if (st == KX_OK)
+		st = kx_mem_ranges_set(x.mm, &x.nmm, x.mm_cap, (uintptr_t)x.setup,
+				       SETUP_PAGES * KXB_PAGE, KX_MEM_RESERVED);
+	if (st == KX_OK && x.nmm > SETUP_MAP_MAX)
+		st = KX_ERR_NO_SPACE;
+	return st;
+}
+
+/*
+ * The tree at buf (the dtb segment's bytes) keeps the kernel off every
+ * range of x.resv: a /reserved-memory child with no-map, which Linux
+ * entered without EFI honours by leaving the ranges out of its linear map
+ * ("reserved" in /proc/iomem).  A /memreserve/ would not do: Linux keeps
+ * those ranges mapped cacheable and calls them System RAM (with a
+ * "reserved" child), while runtime regions and MMIO must not be touched
+ * by speculative cacheable accesses, as its own EFI code marks them nomap.
+ */
+static enum kx_status reserve_in_dtb(uint8_t *buf)
+{
+	struct kx_fdt f;
+	enum kx_status st = kx_fdt_open(&f, buf, segs[SEG_DTB].size);
+
+	if (st == KX_OK)
+		st = kx_fdt_reserve_nomap(&f, RESV_NAME, x.resv, x.nresv);
+	return st;
+}
+
+static enum kx_status write_setup_page(void)
+{
+	const struct kx_measurement *meas;
+	unsigned nmeas;
+
+	meas = kxb_measurements(&nmeas);
+	return kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, x.mm, x.nmm,
+				    x.cmdline, meas, nmeas);
+}
+
+/*
+ * Before ExitBootServices: room for the final map's forms, and the whole
+ * late work done once from the map of now, on a copy of the tree, so that
+ * nothing the final map needs can be refused after the firmware is gone.
+ */
+static void dry_run(void)
+{
+	struct kxb_seg *s = &segs[SEG_DTB];
+	EFI_MEMORY_DESCRIPTOR *map;
+	UINTN count, dsize, key;
+	enum kx_status st;
+
+	x.map = kxb_map_room(&x.map_cap, &count);
+	/* Descriptors are 40 bytes at least; the setup page's split adds 2. */
+	x.mm_cap = x.map_cap / 40 + 2;
+	x.mm = kxb_pages_or_fail(AllocateAnyPages, KXB_PAGES(x.mm_cap * sizeof(*x.mm)),
+				 0, "memory map table");
+	map = kxb_memory_map(&count, &dsize, &key);
+	if (count * dsize > x.map_cap) {
+		FreePool(map);
+		kxb_fail(EFI_BUFFER_TOO_SMALL, "memory map grew past its room");
+	}
+	kx_memcpy(x.map, map, count * dsize);
+	FreePool(map);
+	st = memory_from_map(count, dsize);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st),
+			 "memory map: %s (%llu descriptors, %u ranges not RAM in /memory, at most %u)",
+			 kx_strerror(st), (unsigned long long)count, x.nresv, RESV_MAX);
+	kx_memcpy(x.dtb_copy, s->buf, s->size);
+	st = reserve_in_dtb(x.dtb_copy);
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "dtb %s: cannot reserve what is not RAM: %s",
+			 x.dtb_from, kx_strerror(st));
+	st = write_setup_page();
+	if (st != KX_OK)
+		kxb_fail(kxb_efi_status(st), "setup page: %s", kx_strerror(st));
+	kxb_say("kxboot: memory map now: %u entries, %u range%s of /memory not RAM (kept by /reserved-memory/" RESV_NAME ", no-map, from the final map)\n",
+		x.nmm, x.nresv, x.nresv == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------ tables */
@@ -416,7 +533,7 @@ static void prepare_trampoline(void)
 
 static void report(void)
 {
-	kxb_report_segments(segs, NSEG, NSEG);
+	kxb_report_segments(segs, NSEG, SEG_DTB);
 	kxb_say("kxboot: purgatory at 0x%llx, %llu bytes, entry 0x%llx; command line:\n"
 		"kxboot:   %s\n",
 		(unsigned long long)x.purg.phys, (unsigned long long)x.purg.size,
@@ -456,19 +573,42 @@ void kxb_arch_halt(void)
 		__asm__ volatile("msr daifset, #0xf; wfi");
 }
 
+/*
+ * Leaves the firmware, then what depends on the final memory map: the
+ * tree's reservations, its digest, the setup page.  Nothing here may call
+ * the firmware or fail back to it: problems halt, loudly.
+ */
 static __attribute__((noreturn)) void exit_and_hand_off(void)
 {
-	UINTN dsize = 0;
+	UINTN count, dsize = 0;
 	uint64_t t;
 	enum kx_status ks;
 
-	kxb_exit_boot_services(x.map, x.map_cap, &dsize);
+	count = kxb_exit_boot_services(x.map, x.map_cap, &dsize);
 	/* Purgatory's image is cleaned to the PoC by the trampoline. */
 	t = kx_a64_ticks();
 	ks = kx_elf_rel_set(&x.purg.rel, KX_SYM_HANDOFF_TICKS, &t, sizeof(t));
 	if (ks != KX_OK)
 		kxb_late_halt("purgatory " KX_SYM_HANDOFF_TICKS, ks);
-	kxb_late_say("kxboot: entering the trampoline at 0x%llx\n",
+	ks = memory_from_map(count, dsize);
+	if (ks != KX_OK)
+		kxb_late_halt("the final memory map", ks);
+	ks = reserve_in_dtb(segs[SEG_DTB].buf);
+	if (ks != KX_OK)
+		kxb_late_halt("dtb /reserved-memory from the final memory map", ks);
+	kxb_hash_segment(&segs[SEG_DTB]);
+	ks = write_setup_page();
+	if (ks != KX_OK)
+		kxb_late_halt("setup page", ks);
+	for (unsigned i = 0; i < x.nresv; i++)
+		kxb_late_say("kxboot: not RAM: 0x%llx-0x%llx (no-map in the dtb)\n",
+			     (unsigned long long)x.resv[i].addr,
+			     (unsigned long long)(x.resv[i].addr + x.resv[i].size - 1));
+	kxb_late_say("kxboot: final memory map: %u entries in the setup page, %u range%s of /memory not RAM; segment dtb sha256 ",
+		     x.nmm, x.nresv, x.nresv == 1 ? "" : "s");
+	for (int i = 0; i < KX_SHA256_SIZE; i++)
+		kxb_late_say("%02x", segs[SEG_DTB].digest[i]);
+	kxb_late_say("\nkxboot: entering the trampoline at 0x%llx\n",
 		     (unsigned long long)(uintptr_t)x.tramp_fn);
 	x.tramp_fn(x.tramp);
 }
@@ -477,12 +617,8 @@ static __attribute__((noreturn)) void exit_and_hand_off(void)
 
 void kxb_arch_boot(const struct kx_bootconf *conf)
 {
-	const struct kx_measurement *meas;
-	unsigned nmeas;
 	uint64_t setup, zero = 0;
-	UINTN count;
 	size_t n;
-	enum kx_status st;
 
 	/* A device tree cannot be verified: under Secure Boot only the
 	 * firmware's own is used (as systemd-boot refuses one). */
@@ -514,17 +650,13 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	edit_dtb();
 	kxb_purgatory_load(&x.purg, LIMIT_48);
 	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_48, "control page");
-	x.map = kxb_map_room(&x.map_cap, &count);
 
-	/* Every segment is final: hash them, then the page that lists them. */
+	/* Kernel and initrd are final: hash them; the tree and the setup
+	 * page are hashed and written again from the final map. */
 	for (unsigned i = 0; i < NSEG; i++)
 		if (segs[i].size)
 			kxb_hash_segment(&segs[i]);
-	meas = kxb_measurements(&nmeas);
-	st = kxb_write_setup_page(x.setup, SETUP_PAGES, segs, NSEG, x.mem, x.nmem,
-				  x.cmdline, meas, nmeas);
-	if (st != KX_OK)
-		kxb_fail(kxb_efi_status(st), "setup page: %s", kx_strerror(st));
+	dry_run();
 
 	/* Purgatory's parameters: kexec-tools' names for entry, tree and
 	 * console; the segments to verify come from the setup page. */

@@ -8,6 +8,7 @@
  */
 #include <kx/compiler.h>
 #include <kx/elfcore.h>
+#include <kx/idmap.h>
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 #include "report.h"
@@ -139,4 +140,119 @@ void kx_fixup_loader_core(uint64_t page)
 	kx_say("kx: ELF core header at 0x%llx fixed up with %u backup extents: %u program headers, now %u (0x%llx bytes)\n",
 	    (unsigned long long)addr, n, loads_before,
 	    kx_get_le16((const uint8_t *)(uintptr_t)addr + 56), (unsigned long long)len);
+}
+
+/* ------------------------------------------------------------ mapping */
+
+/* a and b (page aligned, end > start) overlap or touch. */
+static int meets(const struct kx_idmap_range *a, uint64_t start, uint64_t end)
+{
+	return start <= a->start + a->size && a->start <= end;
+}
+
+enum kx_status kx_map_add(struct kx_map_ranges *rs, uint64_t start, uint64_t len,
+			  uint32_t attr)
+{
+	uint64_t end, lo, hi;
+	size_t i;
+
+	if (!len)
+		return KX_OK;
+	if (len - 1 > UINT64_MAX - start)
+		return KX_ERR_RANGE;
+	end = start + (len - 1);
+	if (end > UINT64_MAX - KX_PAGE_SIZE)
+		return KX_ERR_RANGE;
+	lo = start & ~(uint64_t)(KX_PAGE_SIZE - 1);
+	hi = KX_ALIGN_UP(end + 1, (uint64_t)KX_PAGE_SIZE);
+	/* Merged into every range of its attribute it meets: the set stays
+	 * disjoint per attribute, and a chain of adjacent pages is one range. */
+	for (i = 0; i < rs->n;) {
+		struct kx_idmap_range *r = &rs->r[i];
+
+		if (r->attr != attr || !meets(r, lo, hi)) {
+			i++;
+			continue;
+		}
+		lo = KX_MIN(lo, r->start);
+		hi = KX_MAX(hi, r->start + r->size);
+		rs->r[i] = rs->r[--rs->n];
+		i = 0;	/* grown: it may meet one it did not */
+	}
+	if (rs->n == KX_ARRAY_SIZE(rs->r))
+		return KX_ERR_NO_SPACE;
+	rs->r[rs->n++] = (struct kx_idmap_range){ .start = lo, .size = hi - lo, .attr = attr };
+	return KX_OK;
+}
+
+/* The setup page's own pages, recorded as the reader maps them. */
+static enum kx_status record_page(void *ctx, uint64_t phys, uint32_t len,
+				  const void **out)
+{
+	enum kx_status st = kx_map_add(ctx, phys, len, KX_IDMAP_NORMAL);
+
+	if (st != KX_OK)
+		return st;
+	return kx_identity_map(0, phys, len, out);
+}
+
+void kx_map_loader_page(struct kx_map_ranges *rs, struct kx_handoff *h, uint64_t page)
+{
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_table_view t;
+	struct kx_setup_fault f;
+
+	kx_open_loader_page(&r, page, record_page, rs);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type == KX_REC_JUMP_BACK && (kx_setup_flags(&r) & KX_SETUP_F_SWAP) &&
+		    rec.payload_size >= 8)
+			h->jump_back = kx_get_le64(rec.payload);
+		/* A round trip's ELF core header, fixed up in place: to the end
+		 * of its page (kx_fixup_loader_core). */
+		if (rec.type == KX_REC_ELFCORE && rec.payload_size >= 16) {
+			uint64_t a = kx_get_le64(rec.payload), n = kx_get_le64(rec.payload + 8);
+
+			if (n && (n > UINT64_MAX - a ||
+				  kx_map_add(rs, a, KX_ALIGN_UP(a + n, (uint64_t)KX_PAGE_SIZE) - a,
+					     KX_IDMAP_NORMAL) != KX_OK))
+				kx_refuse_st("the ELF core header cannot be mapped", KX_ERR_RANGE);
+		}
+		/* Segments with either digest: dest and size lead both entries. */
+		if ((rec.type != KX_REC_SEGMENTS && rec.type != KX_REC_LANES) ||
+		    kx_setup_table(&rec, &t) != KX_OK)
+			continue;
+		for (uint32_t i = 0; i < t.count; i++) {
+			struct kx_segment s;
+			enum kx_status st;
+
+			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, 16);
+			st = kx_map_add(rs, s.dest, s.size, KX_IDMAP_NORMAL);
+			if (st == KX_ERR_NO_SPACE) {
+				kx_say("kx: the loader's setup page names more than %u ranges to map "
+				    "(%u segments at most)\n", (unsigned)KX_MAP_RANGES_MAX,
+				    (unsigned)KX_VERIFIED_MAX);
+				kx_refuse_st("the loader's setup page lists too many segments to map", st);
+			}
+			if (st != KX_OK)
+				kx_refuse_st("a segment of the loader's setup page wraps", st);
+		}
+	}
+}
+
+const char *kx_map_purgatory(struct kx_map_ranges *rs, uint64_t image,
+			     uint64_t image_end, uint64_t dtb_addr, uint64_t dtb,
+			     uint64_t console)
+{
+	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
+		if (kx_map_add(rs, sha256_regions[i].start, sha256_regions[i].len,
+			       KX_IDMAP_NORMAL) != KX_OK)
+			return "a region wraps around the address space";
+	if (kx_map_add(rs, image, image_end - image, KX_IDMAP_NORMAL) != KX_OK)
+		return "no room to map purgatory itself";
+	if (kx_map_add(rs, dtb_addr, dtb, KX_IDMAP_NORMAL) != KX_OK)
+		return "the DTB cannot be mapped";
+	if (console && kx_map_add(rs, console, 1, KX_IDMAP_DEVICE) != KX_OK)
+		return "the console cannot be mapped";
+	return 0;
 }

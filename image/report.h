@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 #include <kexec_abi.h>
+#include <kx/idmap.h>
 #include <kx/setup_page.h>
+#include <kx/verify.h>
 #include <kx/status.h>
 #include "port.h"
 
@@ -53,6 +55,40 @@ void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
  * (halts) at a mismatch.  segments, bytes: what was checked.
  */
 void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes);
+/*
+ * ---- loader_page.c: what purgatory touches while it verifies, for an
+ * identity map (aarch64: MMU and caches on).  Sized for the most a valid
+ * hand-off names: a chain of KX_SETUP_MAX_CHAIN pages, KX_VERIFIED_MAX
+ * segments (more are refused when verified), an ELF core header,
+ * kexec-tools' regions, the image, the DTB and the console.  Ranges of
+ * one attribute that overlap or touch are merged.
+ */
+#define KX_MAP_RANGES_MAX (KX_SETUP_MAX_CHAIN + KX_VERIFIED_MAX + 1 + \
+			   KX_VERIFY_MAX_REGIONS + 3)
+struct kx_map_ranges {
+	struct kx_idmap_range r[KX_MAP_RANGES_MAX];
+	size_t n;
+};
+/* Adds [start, start + len) widened to whole pages (len 0: nothing);
+ * KX_ERR_RANGE if it wraps, KX_ERR_NO_SPACE when the set is full. */
+enum kx_status kx_map_add(struct kx_map_ranges *rs, uint64_t start, uint64_t len,
+			  uint32_t attr);
+/*
+ * The loader's page at page: its chain as the reader maps it, each
+ * segment it lists, a round trip's ELF core header (to the end of its
+ * page) and way back (into h).  Refuses (halts) a page that does not
+ * validate or names more than the set holds.
+ */
+void kx_map_loader_page(struct kx_map_ranges *rs, struct kx_handoff *h, uint64_t page);
+/*
+ * Adds kexec-tools' regions, the image [image, image_end), the DTB (dtb
+ * bytes at dtb_addr, 0: none) and the console page (device memory, 0:
+ * none).  NULL, or why not (the caller then maps nothing).
+ */
+const char *kx_map_purgatory(struct kx_map_ranges *rs, uint64_t image,
+			     uint64_t image_end, uint64_t dtb_addr, uint64_t dtb,
+			     uint64_t console);
+
 /* A round trip's ELF core header fixed up with its backup map (docs/abi.md
  * 2.4); nothing without KX_SETUP_F_SWAP and an ELFH record. */
 #define KX_LOADER_MAX_EXTENTS 256

@@ -39,7 +39,7 @@
  */
 #define KX_SETUP_MAGIC		0x5053584bU
 #define KX_ABI_MAJOR		1
-#define KX_ABI_MINOR		1	/* 1.1: KX_REC_MEASURED, KX_REC_LANES */
+#define KX_ABI_MINOR		1	/* 1.1: KX_REC_MEASURED, KX_REC_LANES, KX_MEM_A_* */
 #define KX_SETUP_HEADER_SIZE	64	/* v1.0 header; later minors may grow it */
 #define KX_SETUP_ALIGN		8	/* records start on this boundary */
 #define KX_SETUP_MIN_PAGE	256	/* smallest buffer a writer accepts */
@@ -118,6 +118,22 @@
 #define KX_MEM_NVS		4
 #define KX_MEM_UNUSABLE		5
 #define KX_MEM_PERSISTENT	7
+
+/*
+ * Memory-map entry attributes (kx_mem_range.attr), 1.1: what a UEFI
+ * memory map called the range, beside the e820 type the next kernel
+ * treats it as.  0 says nothing (all that 1.0 allows).  With KX_MEM_A_EFI
+ * set, the low 16 bits hold the EFI_MEMORY_TYPE (KX_MEM_EFI_OTHER for a
+ * type above 0xfffe: an OEM or OS type) and the two flags below the
+ * descriptor's attributes; every other bit is zero.
+ */
+#define KX_MEM_A_EFI		0x80000000U	/* from a UEFI memory map */
+#define KX_MEM_A_EFI_TYPE	0x0000ffffU	/* its EFI_MEMORY_TYPE */
+#define KX_MEM_A_EFI_WB		0x00010000U	/* EFI_MEMORY_WB: write-back cacheable */
+#define KX_MEM_A_EFI_RUNTIME	0x00020000U	/* EFI_MEMORY_RUNTIME */
+#define KX_MEM_A_DEFINED	(KX_MEM_A_EFI | KX_MEM_A_EFI_TYPE | \
+				 KX_MEM_A_EFI_WB | KX_MEM_A_EFI_RUNTIME)
+#define KX_MEM_EFI_OTHER	0xffffU
 
 #define KX_SHA256_SIZE		32
 
@@ -219,7 +235,7 @@ struct kx_mem_range {
 	uint64_t addr;		/* 0x00 physical start */
 	uint64_t size;		/* 0x08 bytes */
 	uint32_t type;		/* 0x10 KX_MEM_* */
-	uint32_t attr;		/* 0x14 zero in v1.0 */
+	uint32_t attr;		/* 0x14 zero in v1.0; 1.1: KX_MEM_A_* */
 };				/* 0x18 */
 
 /* KX_REC_CMDLINE: struct kx_record, then the bytes with their NUL. */

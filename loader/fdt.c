@@ -9,6 +9,7 @@
  */
 #include <kx/compiler.h>
 #include <kx/fdt.h>
+#include <kx/format.h>
 
 #define HDR_MAGIC 0
 #define HDR_TOTALSIZE 4
@@ -428,14 +429,15 @@ static uint32_t find_string(const struct kx_fdt *f, const char *name,
 	return f->size_strings;
 }
 
-enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
+/* kx_fdt_set_prop; val NULL: len zero bytes, for the caller to fill. */
+static enum kx_status set_prop(struct kx_fdt *f, uint32_t node,
 			       const char *name, const void *val, uint32_t len)
 {
 	uint32_t prop, body, nlen, nameoff, at;
 	uint64_t need;
 	enum kx_status st;
 
-	if (!name || (len && !val))
+	if (!name)
 		return KX_ERR_INVAL;
 	nlen = cstr_len(name);
 	if (!nlen || len > f->size)
@@ -457,7 +459,7 @@ enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
 		f->off_strings = (uint32_t)(f->off_strings + delta);
 		kx_fdt_put32(f->blob + at - 8, len);
 		kx_memset(f->blob + at, 0, align4(len));
-		if (len)
+		if (len && val)
 			kx_memcpy(f->blob + at, val, len);
 		put_header(f);
 		return KX_OK;
@@ -485,9 +487,78 @@ enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
 	kx_fdt_put32(f->blob + at, TOK_PROP);
 	kx_fdt_put32(f->blob + at + 4, len);
 	kx_fdt_put32(f->blob + at + 8, nameoff);
-	if (len)
+	if (len && val)
 		kx_memcpy(f->blob + at + 12, val, len);
 	put_header(f);
+	return KX_OK;
+}
+
+enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
+			       const char *name, const void *val, uint32_t len)
+{
+	if (len && !val)
+		return KX_ERR_INVAL;
+	return set_prop(f, node, name, val, len);
+}
+
+/* The offset of node's own FDT_END_NODE. */
+static enum kx_status node_end(const struct kx_fdt *f, uint32_t node, uint32_t *end)
+{
+	uint32_t off, tag, next, depth = 0;
+	enum kx_status st = node_body(f, node, &off);
+
+	if (st != KX_OK)
+		return st;
+	while (off < f->size_struct) {
+		st = next_token(f, off, &tag, &next);
+		if (st != KX_OK)
+			return st;
+		if (tag == TOK_BEGIN_NODE) {
+			depth++;
+		} else if (tag == TOK_END_NODE) {
+			if (depth == 0) {
+				*end = off;
+				return KX_OK;
+			}
+			depth--;
+		} else if (tag == TOK_END) {
+			return KX_ERR_FDT_FORMAT;
+		}
+		off = next;
+	}
+	return KX_ERR_FDT_FORMAT;
+}
+
+enum kx_status kx_fdt_add_node(struct kx_fdt *f, uint32_t parent,
+			       const char *name, uint32_t *node)
+{
+	uint32_t nlen, end, need, at;
+	enum kx_status st;
+
+	if (!f || !name || !node)
+		return KX_ERR_INVAL;
+	nlen = cstr_len(name);
+	if (!nlen || nlen > f->size)
+		return KX_ERR_INVAL;
+	for (uint32_t i = 0; i < nlen; i++)
+		if (name[i] == '/')
+			return KX_ERR_INVAL;
+	st = node_end(f, parent, &end);
+	if (st != KX_OK)
+		return st;
+	/* FDT_BEGIN_NODE, the name and its NUL padded to 4, FDT_END_NODE. */
+	need = 4 + align4(nlen + 1) + 4;
+	if (need > kx_fdt_free(f))
+		return KX_ERR_NO_SPACE;
+	at = f->off_struct + end;
+	shift(f, at, need);
+	f->size_struct += need;
+	f->off_strings += need;
+	kx_fdt_put32(f->blob + at, TOK_BEGIN_NODE);
+	kx_memcpy(f->blob + at + 4, name, nlen);
+	kx_fdt_put32(f->blob + at + need - 4, TOK_END_NODE);
+	put_header(f);
+	*node = end;
 	return KX_OK;
 }
 
@@ -581,6 +652,112 @@ enum kx_status kx_fdt_memory(const struct kx_fdt *f, struct kx_mem_range *out,
 			out[*n].attr = 0;
 			(*n)++;
 		}
+	}
+	return KX_OK;
+}
+
+/* A one-cell property of node equals v (absent: def). */
+static int cell_is(const struct kx_fdt *f, uint32_t node, const char *name,
+		   uint32_t def, uint32_t v)
+{
+	const void *p;
+	uint32_t len;
+
+	if (kx_fdt_get_prop(f, node, name, &p, &len) != KX_OK)
+		return def == v;
+	return len == 4 && kx_fdt32(p) == v;
+}
+
+static void put_cells(uint8_t *p, uint32_t cells, uint64_t v)
+{
+	if (cells == 2)
+		kx_fdt_put64(p, v);
+	else
+		kx_fdt_put32(p, (uint32_t)v);
+}
+
+/* Every range of r[0..n) fits cells of ac and sc (a size of 0: none). */
+static enum kx_status reserve_fits(uint32_t ac, uint32_t sc,
+				   const struct kx_mem_range *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!r[i].size || (ac == 1 && r[i].addr > UINT32_MAX) ||
+		    (sc == 1 && r[i].size > UINT32_MAX))
+			return KX_ERR_RANGE;
+	return KX_OK;
+}
+
+enum kx_status kx_fdt_reserve_nomap(struct kx_fdt *f, const char *name,
+				    const struct kx_mem_range *r, unsigned n)
+{
+	char child[64];
+	const void *v;
+	uint8_t *reg;
+	uint8_t cell[4];
+	uint32_t ac, sc, root, rm, node, len;
+	uint64_t need;
+	int have_rm;
+	enum kx_status st;
+
+	if (!f || !name || (n && !r))
+		return KX_ERR_INVAL;
+	if (!n)
+		return KX_OK;
+	if (n > KX_FDT_RESERVE_MAX)
+		return KX_ERR_NO_SPACE;
+	st = kx_fdt_root_cells(f, &ac, &sc);
+	if (st != KX_OK)
+		return st;
+	st = reserve_fits(ac, sc, r, n);
+	if (st != KX_OK)
+		return st;
+	len = n * 4 * (ac + sc);
+	if (kx_snprintf(child, sizeof(child), "%s@%llx", name,
+			(unsigned long long)r[0].addr) >= sizeof(child))
+		return KX_ERR_INVAL;
+	have_rm = kx_fdt_find_node(f, "/reserved-memory", &rm) == KX_OK;
+	if (have_rm && (!cell_is(f, rm, "#address-cells", 2, ac) ||
+			!cell_is(f, rm, "#size-cells", 1, sc) ||
+			kx_fdt_get_prop(f, rm, "ranges", &(const void *){ 0 }, &(uint32_t){ 0 }) != KX_OK))
+		return KX_ERR_FDT_FORMAT;
+	/* Everything at once or nothing: the most each step can take, every
+	 * name counted as new to the strings block. */
+	need = 8 + align4(cstr_len(child) + 1) + 12 + align4(len) + 4 + 12 + 7;
+	if (!have_rm)
+		need += 8 + align4(sizeof("reserved-memory")) +
+			2 * 16 + sizeof("#address-cells") + sizeof("#size-cells") +
+			12 + sizeof("ranges");
+	if (need > kx_fdt_free(f))
+		return KX_ERR_NO_SPACE;
+	if (!have_rm) {
+		st = kx_fdt_find_node(f, "/", &root);
+		if (st == KX_OK)
+			st = kx_fdt_add_node(f, root, "reserved-memory", &rm);
+		kx_fdt_put32(cell, ac);
+		if (st == KX_OK)
+			st = kx_fdt_set_prop(f, rm, "#address-cells", cell, 4);
+		kx_fdt_put32(cell, sc);
+		if (st == KX_OK)
+			st = kx_fdt_set_prop(f, rm, "#size-cells", cell, 4);
+		if (st == KX_OK)
+			st = kx_fdt_set_prop(f, rm, "ranges", 0, 0);
+		if (st != KX_OK)
+			return st;
+	}
+	st = kx_fdt_add_node(f, rm, child, &node);
+	if (st == KX_OK)
+		st = kx_fdt_set_prop(f, node, "no-map", 0, 0);
+	/* reg is written in place: no buffer of its size anywhere else. */
+	if (st == KX_OK)
+		st = set_prop(f, node, "reg", 0, len);
+	if (st == KX_OK)
+		st = kx_fdt_get_prop(f, node, "reg", &v, &len);
+	if (st != KX_OK)
+		return st;
+	reg = (uint8_t *)(uintptr_t)v;
+	for (unsigned i = 0; i < n; i++, reg += 4 * (ac + sc)) {
+		put_cells(reg, ac, r[i].addr);
+		put_cells(reg + 4 * ac, sc, r[i].size);
 	}
 	return KX_OK;
 }

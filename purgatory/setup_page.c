@@ -157,7 +157,7 @@ static void put_record(struct kx_setup_writer *w, uint32_t type,
 }
 
 static enum kx_status check_record(const uint8_t *rec, uint32_t type,
-				   uint32_t size, int known_minor,
+				   uint32_t size, uint32_t minor,
 				   uint32_t *bad);
 
 /*
@@ -174,7 +174,7 @@ static enum kx_status put_checked(struct kx_setup_writer *w, uint32_t type,
 	enum kx_status st;
 
 	put_record(w, type, a, alen, b, blen);
-	st = check_record(w->page + at, type, END_SIZE + alen + blen, 1, &bad);
+	st = check_record(w->page + at, type, END_SIZE + alen + blen, KX_ABI_MINOR, &bad);
 	if (st != KX_OK)
 		w->used = at;
 	return st;
@@ -623,15 +623,27 @@ static enum kx_status check_lanes(const uint8_t *e, uint32_t count,
 }
 
 /*
+ * A memory-map entry's attr in a page of a minor this reader knows: zero
+ * in 1.0; from 1.1 the KX_MEM_A_* bits, none of them without KX_MEM_A_EFI.
+ */
+static int mem_attr_ok(uint32_t attr, uint32_t minor)
+{
+	if (minor == 0 || !(attr & KX_MEM_A_EFI))
+		return attr == 0;
+	return !(attr & ~KX_MEM_A_DEFINED);
+}
+
+/*
  * Checks one record whose size is already known to lie within the page.
- * known_minor: the page's minor is one this reader fully knows, so sizes
- * must be exact and reserved fields zero.
+ * minor: the page's.  One this reader fully knows (known_minor) has
+ * exact sizes and zero reserved fields.
  */
 static enum kx_status check_record(const uint8_t *rec, uint32_t type,
-				   uint32_t size, int known_minor,
+				   uint32_t size, uint32_t minor,
 				   uint32_t *bad)
 {
 	uint32_t min = fixed_size(type);
+	int known_minor = minor <= KX_ABI_MINOR;
 
 	*bad = 4;	/* most faults are in the size field */
 	if (size < min)
@@ -660,7 +672,7 @@ static enum kx_status check_record(const uint8_t *rec, uint32_t type,
 			for (i = 0; i < count; i++) {
 				uint32_t at = min + i * esz +
 				    (uint32_t)__builtin_offsetof(struct kx_mem_range, attr);
-				if (kx_get_le32(rec + at)) {
+				if (!mem_attr_ok(kx_get_le32(rec + at), minor)) {
 					*bad = at;
 					return KX_ERR_RESERVED;
 				}
@@ -747,7 +759,6 @@ enum kx_status kx_setup_check_page(const void *buf, size_t avail,
 	const struct kx_setup_header *h = buf;
 	struct kx_setup_header copy;
 	uint32_t off, records = 0;
-	int known_minor;
 	enum kx_status st;
 
 	if (!buf)
@@ -763,7 +774,6 @@ enum kx_status kx_setup_check_page(const void *buf, size_t avail,
 	if (page_crc(page, h->total_size) != h->checksum)
 		return fault_at(f, KX_ERR_CHECKSUM, HDR_OFF(checksum));
 
-	known_minor = h->version_minor <= KX_ABI_MINOR;
 	off = h->header_size;
 	for (;;) {
 		uint32_t type, size, bad;
@@ -777,7 +787,7 @@ enum kx_status kx_setup_check_page(const void *buf, size_t avail,
 			return fault_at(f, KX_ERR_RECORD_SIZE, off + 4);
 		if (size > h->total_size - off)
 			return fault_at(f, KX_ERR_RECORD_BOUNDS, off + 4);
-		st = check_record(page + off, type, size, known_minor, &bad);
+		st = check_record(page + off, type, size, h->version_minor, &bad);
 		if (st != KX_OK)
 			return fault_at(f, st, off + bad);
 		if (type == KX_REC_END) {

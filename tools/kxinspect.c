@@ -93,6 +93,21 @@ static const char *mem_type(uint32_t type)
 	}
 }
 
+/* An EFI_MEMORY_TYPE (KX_MEM_A_EFI_TYPE of a memory-map entry's attr). */
+static const char *efi_type_name(uint32_t t)
+{
+	static const char *const names[] = {
+		"reserved", "loader_code", "loader_data", "boot_code", "boot_data",
+		"runtime_code", "runtime_data", "conventional", "unusable",
+		"acpi_reclaim", "acpi_nvs", "mmio", "mmio_port", "pal_code",
+		"persistent", "unaccepted",
+	};
+
+	if (t < KX_ARRAY_SIZE(names))
+		return names[t];
+	return t == KX_MEM_EFI_OTHER ? "oem_or_os" : "unknown";
+}
+
 /*
  * A string from memory (a command line): quoted with JSON's escapes, or
  * in text with every control or non-ASCII byte as \xNN, so that nothing
@@ -137,6 +152,8 @@ enum val {
 	V_TRUE,		/* JSON true; nothing in text */
 	V_PCR,		/* u32 PCR index; KX_MEAS_PCR_NONE: null / "none" */
 	V_MEAS_FLAGS,	/* u32 KX_MEAS_F_*: a number; in text also named */
+	V_MEM_EFI,	/* u32 KX_MEM_A_* (1.1): the EFI type and attributes;
+			 * left out, name and all, when zero (1.0's pages) */
 };
 
 struct field {
@@ -171,6 +188,7 @@ static const struct field memmap_fields[] = {
 	F("addr", V_HEX64, struct kx_mem_range, addr),
 	F("size", V_HEX64, struct kx_mem_range, size),
 	F("type", V_MEM_TYPE, struct kx_mem_range, type),
+	F("efi", V_MEM_EFI, struct kx_mem_range, attr),
 };
 /* Payloads of the single-value records, after the 8-byte record header. */
 static const struct field bitmap_fields[] = {
@@ -258,7 +276,9 @@ static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
 	switch (f->val) {
 	case V_HEX64: case V_DEC64: v = kx_get_le64(p); break;
 	case V_HEX32: case V_DEC32: case V_SEG_KIND: case V_SEG_FLAGS:
-	case V_MEM_TYPE: case V_PCR: case V_MEAS_FLAGS: v = kx_get_le32(p); break;
+	case V_MEM_TYPE: case V_PCR: case V_MEAS_FLAGS: case V_MEM_EFI:
+		v = kx_get_le32(p);
+		break;
 	case V_DISPLACED: v = displaced(base, size); break;
 	default: break;
 	}
@@ -298,6 +318,24 @@ static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
 		else
 			printf("%llu", (unsigned long long)v);
 		break;
+	case V_MEM_EFI:
+		/* Bits 1.1 does not define (a later minor's) shown as a number. */
+		if (!(v & KX_MEM_A_EFI))
+			printf(json ? "{\"attr\":%llu}" : "attr 0x%llx", (unsigned long long)v);
+		else if (json)
+			printf("{\"type\":%llu,\"name\":\"%s\",\"wb\":%s,\"runtime\":%s,\"attr\":%llu}",
+			       (unsigned long long)(v & KX_MEM_A_EFI_TYPE),
+			       efi_type_name((uint32_t)v & KX_MEM_A_EFI_TYPE),
+			       v & KX_MEM_A_EFI_WB ? "true" : "false",
+			       v & KX_MEM_A_EFI_RUNTIME ? "true" : "false",
+			       (unsigned long long)v);
+		else
+			printf("%s%s%s (attr 0x%llx)",
+			       efi_type_name((uint32_t)v & KX_MEM_A_EFI_TYPE),
+			       v & KX_MEM_A_EFI_WB ? " wb" : "",
+			       v & KX_MEM_A_EFI_RUNTIME ? " runtime" : "",
+			       (unsigned long long)v);
+		break;
 	case V_MEAS_FLAGS:
 		printf(json ? "%llu" : "0x%llx", (unsigned long long)v);
 		if (!json)
@@ -312,8 +350,10 @@ static void put_field(const struct field *f, const uint8_t *base, uint32_t size)
 static void put_fields(const struct field *f, unsigned n, const uint8_t *base,
 		       uint32_t size)
 {
-	for (unsigned i = 0; i < n; i++) {
-		if (i)
+	for (unsigned i = 0, put = 0; i < n; i++) {
+		if (f[i].val == V_MEM_EFI && !kx_get_le32(base + f[i].off))
+			continue;
+		if (put++)
 			putchar(json ? ',' : ' ');
 		put_field(&f[i], base, size);
 	}

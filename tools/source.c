@@ -85,7 +85,8 @@ static int open_core(struct source *s)
 		 * modules) with p_paddr -1: not physical memory, skipped. */
 		if (ph.p_paddr == UINT64_MAX)
 			continue;
-		if (ph.p_paddr + ph.p_filesz < ph.p_paddr)
+		if (ph.p_paddr + ph.p_filesz < ph.p_paddr ||
+		    ph.p_offset + ph.p_filesz < ph.p_offset)
 			return fail(s, "PT_LOAD wraps around");
 		s->loads[s->nloads++] = (struct core_load){ ph.p_paddr, ph.p_offset, ph.p_filesz };
 	}

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kexec_abi.h>
 #include <kx/boot_params.h>
 #include <kx/status.h>
 
@@ -62,5 +63,43 @@ enum kx_status kx_e820_from_efi(const void *map, size_t count,
  */
 enum kx_status kx_e820_set(struct kx_e820 *e, unsigned *n, size_t max,
 			   uint64_t addr, uint64_t size, uint32_t type);
+
+/* EFI_MEMORY_DESCRIPTOR.Attribute bits kx reads. */
+#define KX_EFI_MEMORY_WB	0x8ull
+#define KX_EFI_MEMORY_RUNTIME	(1ull << 63)
+
+/*
+ * The EFI-typed map (the setup page's MMAP in 1.1): each descriptor as a
+ * kx_mem_range whose type is what a kernel entered without EFI must treat
+ * it as (KX_MEM_RAM only for memory free after ExitBootServices that can
+ * be mapped write-back, as Linux's arm64 EFI code takes it; otherwise as
+ * kx_efi_e820_type) and whose attr is KX_MEM_A_EFI, the EFI type and the
+ * WB and RUNTIME attributes.  Sorted by address, adjacent entries of one
+ * type and attr merged.  Errors as kx_e820_from_efi (out must hold
+ * count entries).
+ */
+enum kx_status kx_efi_mem_ranges(const void *map, size_t count, size_t desc_size,
+				 struct kx_mem_range *out, size_t max, unsigned *n);
+
+/*
+ * What a kernel entered without EFI must not take as RAM although the
+ * device tree's /memory names it: every part of mem[0..nmem) that no
+ * KX_MEM_RAM entry of m[0..nm) (sorted, not overlapping: as
+ * kx_efi_mem_ranges makes it) covers.  That is the firmware's runtime
+ * code and data, ACPI, reserved, unusable, persistent and MMIO ranges,
+ * and holes the map leaves.  out[0..*n): KX_MEM_RESERVED, in the order of
+ * mem, each range's parts ascending, touching parts merged.
+ * KX_ERR_NO_SPACE beyond max (out then holds the first max).
+ */
+enum kx_status kx_efi_reserved_in(const struct kx_mem_range *m, unsigned nm,
+				  const struct kx_mem_range *mem, unsigned nmem,
+				  struct kx_mem_range *out, size_t max, unsigned *n);
+
+/*
+ * kx_e820_set for a kx_mem_range table: [addr, addr + size) gets type,
+ * keeping the attr of the entry that holds it.  Errors as kx_e820_set.
+ */
+enum kx_status kx_mem_ranges_set(struct kx_mem_range *e, unsigned *n, size_t max,
+				 uint64_t addr, uint64_t size, uint32_t type);
 
 #endif

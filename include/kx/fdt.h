@@ -28,6 +28,7 @@
 #define KX_FDT_MAGIC 0xd00dfeedu	/* big-endian, like every FDT field */
 #define KX_FDT_HEADER_SIZE 40		/* version 17 */
 #define KX_FDT_MAX_DEPTH 64		/* deeper trees are refused */
+#define KX_FDT_RESERVE_MAX 256		/* ranges of one kx_fdt_reserve_nomap */
 
 struct kx_fdt {
 	uint8_t *blob;
@@ -86,6 +87,28 @@ enum kx_status kx_fdt_get_prop(const struct kx_fdt *f, uint32_t node,
 /* Replaces or adds a property; KX_ERR_NO_SPACE when it does not fit. */
 enum kx_status kx_fdt_set_prop(struct kx_fdt *f, uint32_t node,
 			       const char *name, const void *val, uint32_t len);
+
+/*
+ * Adds an empty node called name (a node name, "name@unit") as the last
+ * child of parent; *node: its offset.  KX_ERR_NO_SPACE when it does not
+ * fit, KX_ERR_INVAL for an empty name or one with a '/'.
+ */
+enum kx_status kx_fdt_add_node(struct kx_fdt *f, uint32_t parent,
+			       const char *name, uint32_t *node);
+
+/*
+ * Keeps a kernel entered with this tree off r[0..n) entirely: one node
+ * /reserved-memory/<name>@<first address> whose reg lists every range,
+ * with no-map (Linux then leaves them out of its linear map and calls
+ * them "reserved", not "System RAM", in /proc/iomem).  /reserved-memory
+ * is made when absent (the root's #address-cells and #size-cells, an
+ * empty ranges).  KX_ERR_FDT_FORMAT when one exists with other cells or
+ * without ranges (Linux would ignore its children); KX_ERR_RANGE for an
+ * address or size wider than the root's cells; KX_ERR_NO_SPACE, the tree
+ * unchanged, when the edits do not all fit.  n 0: nothing to do.
+ */
+enum kx_status kx_fdt_reserve_nomap(struct kx_fdt *f, const char *name,
+				    const struct kx_mem_range *r, unsigned n);
 
 /* Appends a /memreserve/ entry {addr, size}; size 0 is KX_ERR_INVAL. */
 enum kx_status kx_fdt_add_memreserve(struct kx_fdt *f, uint64_t addr,

@@ -15,6 +15,7 @@ declare -A SRC=(
 	[page_list]=purgatory/page_list.c [setup_page]=purgatory/setup_page.c
 	[setup_writer]=purgatory/setup_page.c [pl_build]=loader/page_list_build.c
 	[e820]=loader/efi_mmap.c
+	[core_source]=tools/source.c [inspect_json]=tools/kxinspect.c
 	[idmap]="loader/idmap.c loader/idmap_x86_64.c loader/idmap_aarch64.c"
 )
 printf '%-14s %-28s %s\n' target source "lines covered"

@@ -4,7 +4,11 @@ generator (test/fuzz/corpus/<target>/max-*): the largest input each
 target's format takes, so that a per-input time-out (test/fuzz/run.sh)
 catches work that grows faster than the input.  For fuzz_fdt: a 2 MiB
 tree (arm64 booting.rst's limit) of ~87,000 properties all named by one
-1 MiB string, the case that made name validation quadratic.
+1 MiB string, the case that made name validation quadratic.  For
+kxinspect's targets, as large as libFuzzer's default input limit (1 MiB):
+an ELF core of ~18,700 PT_LOADs, and a setup-page chain of the 64 pages
+the ABI allows full of memory-map entries, with a command line of every
+byte kxinspect must escape.
 Usage: make_max_seeds.py [CORPUS_DIR]"""
 import os
 import struct
@@ -69,12 +73,56 @@ def idmap():
     return s + struct.pack('<Q', 12345)
 
 
+def elf_core(loads, data=b'', phoff=64):
+    """An ELF64 core: (p_type, paddr, offset, filesz) program headers."""
+    eh = b'\x7fELF' + bytes([2, 1, 1]) + b'\0' * 9
+    eh += struct.pack('<HHIQQQIHHHHHH', 4, 62, 1, 0, phoff, 0, 0, 64, 56,
+                      len(loads), 0, 0, 0)
+    ph = b''.join(struct.pack('<IIQQQQQQ', t, 4, off, 0, pa, sz, sz, 0)
+                  for t, pa, off, sz in loads)
+    return eh + b'\0' * (phoff - 64) + ph + data
+
+
+LIMIT = 1 << 20     # libFuzzer's default -max_len for a corpus this size
+
+
+def core_max():
+    n = (LIMIT - 64) // 58
+    first = 64 + 56 * n
+    loads = [(1, 0x100000 * k, first + 2 * k, 2) for k in range(n)]
+    return elf_core(loads, bytes((i * 7) & 0xff for i in range(2 * n)))
+
+
+def setup_chain_max():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    '..', 'fixtures'))
+    from make_fixtures import page, record, table
+    base, size = 0x100000, (LIMIT - 8) // 64 // 8 * 8
+    per = (size - 64 - 8 - 16) // 24
+    cmd = bytes(range(1, 256)) * 4 + b'\0'
+    out = b''
+    for k in range(64):
+        recs = []
+        room = per
+        if k == 0:
+            recs.append(record('CMDL', cmd))
+            room -= (8 + len(cmd) + 7) // 8 * 8 // 24 + 1
+        recs.append(table('MMAP', [struct.pack('<QQII', (k * per + i) << 12, 4096,
+                                               1 + i % 7 if i % 7 != 5 else 2, 0)
+                                   for i in range(room)], 24))
+        out += page(recs, page_size=size, seq=k,
+                    next_page=base + (k + 1) * size if k < 63 else 0)
+    return out + bytes([0])
+
+
 def main(out):
     put(out, 'fdt', 'max-one-name-2mib', bytes([0]) + fdt_one_name())
     put(out, 'setup_writer', 'max-chain', setup_writer())
     put(out, 'pl_build', 'max-segments', pl_build())
     put(out, 'e820', 'max-descriptors', e820())
     put(out, 'idmap', 'max-ranges', idmap())
+    put(out, 'core_source', 'max-phdrs', core_max())
+    put(out, 'inspect_json', 'max-chain', setup_chain_max())
 
 
 if __name__ == '__main__':

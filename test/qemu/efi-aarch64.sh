@@ -11,7 +11,12 @@
 #                            purgatory at EL1, with the device tree AAVMF
 #                            publishes (virt,acpi=off): the init marker,
 #                            the setup page decoded by kxinspect in the
-#                            guest, its kernel and initrd digests the files'
+#                            guest, its kernel and initrd digests the files';
+#                            every range of /memory that the final EFI map
+#                            does not call RAM (AAVMF's runtime regions),
+#                            as kxboot printed it, and every non-RAM entry
+#                            of the setup page's EFI-typed MMAP, is not
+#                            System RAM in the kernel's /proc/iomem
 #   efi-aarch64-boot-el2     the same at EL2 (virt,virtualization=on, where
 #                            AAVMF publishes ACPI only) with QEMU's own
 #                            device tree from a dtb line
@@ -44,10 +49,11 @@ check_report() {	# check_report DTB-SOURCE-RE
 	expect "^kxboot: dtb from $1: [0-9]+ bytes after edits, [1-9][0-9]* memory ranges?, console PL011 at 0x9000000\$" "the device tree, its RAM and console"
 	expect '^kxboot: segment kernel +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ kx-lanes/16 \([a-z0-9-]+\) [0-9a-f]{64}$' "kernel segment with its KX lanes digest"
 	expect '^kxboot: segment initrd +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ kx-lanes/16 \([a-z0-9-]+\) [0-9a-f]{64}$' "initrd segment with its KX lanes digest"
-	expect '^kxboot: segment dtb +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 [0-9a-f]{64}$' "dtb segment with digest"
+	expect '^kxboot: segment dtb +dest 0x[0-9a-f]+ size 0x[0-9a-f]+ sha256 \(after ExitBootServices: holds the final memory map\)$' "dtb segment, hashed after ExitBootServices"
 	expect '^kxboot: page list: head 0x[0-9a-f]+, [0-9]+ entries, [1-9][0-9]* indirection pages, [1-9][0-9]* page copies' "page-list report"
 	expect '^kxboot: page tables: [1-9][0-9]* pages at 0x[0-9a-f]+, root 0x[0-9a-f]+, 48-bit' "page-table report"
 	expect '^kxboot: boot services exited' "ExitBootServices accepted"
+	expect '^kxboot: final memory map: [1-9][0-9]* entries in the setup page, [0-9]+ ranges? of /memory not RAM; segment dtb sha256 [0-9a-f]{64}$' "the tree's reservations and digest from the final memory map"
 }
 
 # boot NAME MACHINE EL DTB-LINE DTB-SOURCE-RE
@@ -73,7 +79,7 @@ boot() {
 	kernel /vmlinuz
 	initrd /initrd.img
 	$dtbline
-	cmdline console=ttyAMA0 quiet panic=-1 kxtest=second kxnonce=$n
+	cmdline console=ttyAMA0 quiet panic=-1 kxtest=second kxiomem=1 kxnonce=$n
 	EOF2
 	AAVMF_MACHINE=$machine qemu_aavmf_aarch64 "$T_LOG" $limit "" 0 1024 "$d"
 	expect_exit $limit
@@ -96,7 +102,11 @@ boot() {
 		grep -av '^kxinspect: ')
 	why=$(printf '%s' "$json" | python3 test/qemu/setup_digests.py "$initrd" --image "$kernel" 2>&1) ||
 		fail_because "$why"
-	test_end "kernel up at EL$el, setup page decoded, initrd and kernel digests = the files'" || status=1
+	# The firmware's reserved memory, as the kernel took it.
+	expect '^KXMARK iomem-end' "/proc/iomem printed by the guest"
+	why=$(python3 test/qemu/iomem_check.py "$T_LOG" "${setup:-0}" 2>&1) ||
+		fail_because "firmware-reserved memory: $(printf '%s\n' "$why" | grep -v '^ok' | head -n 3 | tr '\n' ' ')"
+	test_end "kernel up at EL$el, setup page decoded, initrd and kernel digests = the files', $(printf '%s\n' "$why" | grep -c '^ok') non-RAM ranges not System RAM" || status=1
 }
 
 # The one expected hang: purgatory halts; QEMU is stopped GRACE seconds

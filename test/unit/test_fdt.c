@@ -241,6 +241,100 @@ KX_TEST(fdt_edits_stay_within_totalsize)
 	CHECK(canary_intact(&t, total));
 }
 
+/* A new node: last child of its parent, the tree valid, found by path. */
+KX_TEST(fdt_add_node_appends_a_child)
+{
+	static struct blob t, before;
+	struct kx_fdt f;
+	uint32_t total, root, n, child = 0, len;
+	const char *name;
+	const void *v;
+
+	total = make(&t, 0);
+	CHECK_ST(kx_fdt_open(&f, t.b, sizeof(t.b)), KX_OK);
+	before = t;
+	CHECK_ST(kx_fdt_find_node(&f, "/", &root), KX_OK);
+	CHECK_ST(kx_fdt_add_node(&f, root, "extra@1000", &n), KX_ERR_NO_SPACE);
+	CHECK_MEM(t.b, before.b, sizeof(t.b));
+	CHECK_ST(kx_fdt_add_node(&f, root, "a/b", &n), KX_ERR_INVAL);
+	CHECK_ST(kx_fdt_add_node(&f, root, "", &n), KX_ERR_INVAL);
+
+	total = make(&t, 64);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpus", &root), KX_OK);
+	CHECK_ST(kx_fdt_add_node(&f, root, "cpu@1", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "reg", "\0\0\0\1", 4), KX_OK);
+	CHECK(canary_intact(&t, total));
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpus", &root), KX_OK);
+	CHECK_ST(kx_fdt_next_child(&f, root, &child, &name), KX_OK);
+	CHECK(!strcmp(name, "cpu@0"));
+	CHECK_ST(kx_fdt_next_child(&f, root, &child, &name), KX_OK);
+	CHECK(!strcmp(name, "cpu@1"));
+	CHECK_ST(kx_fdt_next_child(&f, root, &child, &name), KX_ERR_NOT_FOUND);
+	CHECK_ST(kx_fdt_find_node(&f, "/cpus/cpu@1", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "reg", &v, &len), KX_OK);
+	CHECK_EQ(kx_fdt32(v), 1);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory", &n), KX_OK);
+}
+
+/* /reserved-memory made with the root's cells, one no-map child listing
+ * every range; all of it or nothing. */
+KX_TEST(fdt_reserve_nomap)
+{
+	static struct blob t, before;
+	const struct kx_mem_range r[3] = {
+		{ 0x40000000, 0x1000, KX_MEM_RESERVED, 0 },
+		{ 0x7c000000, 0x230000, KX_MEM_RESERVED, 0 },
+		{ 0x1000000000ull, 0x100000000ull, KX_MEM_RESERVED, 0 },
+	};
+	struct kx_fdt f;
+	uint32_t total, n, len;
+	const void *v;
+	const uint8_t *reg;
+
+	total = make(&t, 200);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	before = t;
+	/* Not enough room: refused before any edit. */
+	CHECK_ST(kx_fdt_reserve_nomap(&f, "kx-efi", r, 3), KX_ERR_NO_SPACE);
+	CHECK_MEM(t.b, before.b, sizeof(t.b));
+	CHECK_ST(kx_fdt_reserve_nomap(&f, "kx-efi", r, 0), KX_OK);
+	CHECK_MEM(t.b, before.b, sizeof(t.b));
+
+	total = make(&t, 400);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_ST(kx_fdt_reserve_nomap(&f, "kx-efi", r, 3), KX_OK);
+	CHECK(canary_intact(&t, total));
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/reserved-memory", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "#address-cells", &v, &len), KX_OK);
+	CHECK_EQ(kx_fdt32(v), 2);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "#size-cells", &v, &len), KX_OK);
+	CHECK_EQ(kx_fdt32(v), 2);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "ranges", &v, &len), KX_OK);
+	CHECK_EQ(len, 0);
+	CHECK_ST(kx_fdt_find_node(&f, "/reserved-memory/kx-efi@40000000", &n), KX_OK);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "no-map", &v, &len), KX_OK);
+	CHECK_EQ(len, 0);
+	CHECK_ST(kx_fdt_get_prop(&f, n, "reg", &v, &len), KX_OK);
+	CHECK_EQ(len, 48);
+	reg = v;
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(kx_fdt64(reg + 16 * i), r[i].addr);
+		CHECK_EQ(kx_fdt64(reg + 16 * i + 8), r[i].size);
+	}
+	/* A second call adds a child to the node now there. */
+	CHECK_ST(kx_fdt_reserve_nomap(&f, "more", r + 1, 1), KX_OK);
+	CHECK_ST(kx_fdt_open(&f, t.b, total), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/reserved-memory/more@7c000000", &n), KX_OK);
+	CHECK_ST(kx_fdt_find_node(&f, "/memory", &n), KX_OK);
+	/* A /reserved-memory of other cells, which Linux would ignore. */
+	CHECK_ST(kx_fdt_find_node(&f, "/reserved-memory", &n), KX_OK);
+	CHECK_ST(kx_fdt_set_prop(&f, n, "#size-cells", "\0\0\0\1", 4), KX_OK);
+	CHECK_ST(kx_fdt_reserve_nomap(&f, "kx-efi", r, 1), KX_ERR_FDT_FORMAT);
+}
+
 KX_TEST(fdt_grow_raises_totalsize_only_when_asked)
 {
 	static struct blob t;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <kx/compiler.h>
 #include <kx/elfcore.h>
+#include <kx/pool.h>
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
 #include "kxtest.h"
@@ -66,9 +67,25 @@ void kx_port_begin(struct kx_handoff *h)
 	kx_memcpy(h->where, "host", 5);
 }
 
+/* What the aarch64 port maps before hashing (image/loader_page.c), with
+ * stand-ins for its image, DTB and UART: kept for the tests to check. */
+static struct kx_map_ranges port_rs;
+static const char *port_map_no;
+static int port_maps;	/* only where a test asks: the other tests' pages
+			 * are refused later, by verification, for their own reasons */
+
 void kx_port_map(struct kx_handoff *h)
 {
-	(void)h;
+	static uint8_t image[3 * 4096], dtb[64];
+
+	port_rs.n = 0;
+	port_map_no = "not mapped";
+	if (!port_maps || !kx_setup_page || skip_checks)
+		return;
+	kx_map_loader_page(&port_rs, h, kx_setup_page);
+	port_map_no = kx_map_purgatory(&port_rs, (uintptr_t)image,
+				       (uintptr_t)image + sizeof(image), (uintptr_t)dtb,
+				       sizeof(dtb), 0x9000000);
 }
 
 void kx_port_kexec_jump(struct kx_handoff *h)
@@ -141,6 +158,7 @@ static void reset(void)
 	skip_checks = 0;
 	kx_setup_page = 0;
 	kx_handoff_ticks = 0;
+	port_maps = 0;
 }
 
 #define CHECK_SAID(text)						\
@@ -301,4 +319,106 @@ KX_TEST(image_never_writes_over_what_it_verified)
 	CHECK_EQ(run(), HALTED);
 	CHECK(!strstr(t.console, "halted"));
 	CHECK(strstr(t.console, "kx: sha256 ok"));
+}
+
+/* Pages of a chain, every other page of an area: none touches another. */
+static enum kx_status scattered_page(void *ctx, void **page, uint64_t *phys)
+{
+	struct kx_page_pool *p = ctx;
+
+	if (p->used >= p->pages)
+		return KX_ERR_NO_SPACE;
+	*page = (uint8_t *)p->base + p->used * 4096;
+	*phys = p->phys + p->used * 4096;
+	p->used += 2;
+	return KX_OK;
+}
+
+/* Whether [a, a + n) lies inside one range of the port's map. */
+static int port_mapped(uint64_t a, uint64_t n)
+{
+	for (size_t i = 0; i < port_rs.n; i++)
+		if (a >= port_rs.r[i].start && a + n <= port_rs.r[i].start + port_rs.r[i].size)
+			return 1;
+	return 0;
+}
+
+/*
+ * A valid loader page as long as the ABI allows (a chain of 64 pages, none
+ * next to another) listing as many segments as purgatory verifies (64,
+ * apart): everything is mapped, verified and entered.  One segment more
+ * is refused, saying why.
+ */
+KX_TEST(image_maps_a_long_loader_chain)
+{
+	enum { NSEG = KX_VERIFIED_MAX, PAGES = KX_SETUP_MAX_CHAIN, MORE = 24 };
+	static uint8_t area[2 * PAGES][4096] __attribute__((aligned(4096)));
+	static uint8_t segbuf[2 * (NSEG + MORE)][4096] __attribute__((aligned(4096)));
+	static struct kx_segment seg[NSEG + MORE];
+	static struct kx_mem_range mm[PAGES * 168];
+	struct kx_page_pool pool = { area, (uintptr_t)area, 2 * PAGES, 0 };
+	struct kx_setup_content c = { .segs = seg, .nsegs = NSEG, .memmap = mm };
+	uint64_t head;
+	unsigned n;
+
+	reset();
+	port_maps = 1;
+	for (unsigned i = 0; i < NSEG + MORE; i++) {
+		kx_rand_fill(segbuf[2 * i], 4096);
+		seg[i] = (struct kx_segment){ .dest = (uintptr_t)segbuf[2 * i], .size = 4096,
+					      .kind = i ? KX_SEG_OTHER : KX_SEG_KERNEL };
+		kx_sha256(segbuf[2 * i], 4096, seg[i].sha256);
+	}
+	/* A memory map long enough to fill the chain to its last page. */
+	for (n = 0; n < KX_ARRAY_SIZE(mm); n++)
+		mm[n] = (struct kx_mem_range){ (uint64_t)n << 20, 1 << 20, KX_MEM_RAM, 0 };
+	for (c.nmemmap = n; c.nmemmap > 0; c.nmemmap -= 16) {
+		pool.used = 0;
+		if (kx_setup_write(&c, scattered_page, &pool, &head) == KX_OK)
+			break;
+	}
+	CHECK_EQ(pool.used / 2, PAGES);
+	kx_setup_page = head;
+	t.given.entry = seg[0].dest;
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("kx: sha256 ok: 64 segments, 262144 bytes");
+	CHECK(port_map_no == NULL);
+	for (unsigned i = 0; i < PAGES; i++)
+		CHECK(port_mapped((uintptr_t)area[2 * i], 4096));
+	for (unsigned i = 0; i < NSEG; i++)
+		CHECK(port_mapped(seg[i].dest, seg[i].size));
+	CHECK(port_rs.n <= KX_MAP_RANGES_MAX);
+
+	/* Segments next to each other are one range: 65 of them map, and
+	 * verification refuses the 65th it cannot keep. */
+	for (unsigned i = 0; i <= NSEG; i++) {
+		seg[i].dest = (uintptr_t)segbuf[i];
+		kx_sha256(segbuf[i], 4096, seg[i].sha256);
+	}
+	c.nsegs = NSEG + 1;
+	c.nmemmap = 0;
+	pool.used = 0;
+	CHECK_ST(kx_setup_write(&c, scattered_page, &pool, &head), KX_OK);
+	kx_setup_page = head;
+	t.given.entry = seg[0].dest;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("more verified ranges than purgatory can keep");
+
+	/* 88 apart, on a full chain: more than the map holds, refused
+	 * before anything is hashed. */
+	for (unsigned i = 0; i < NSEG + MORE; i++) {
+		seg[i].dest = (uintptr_t)segbuf[2 * i];
+		kx_sha256(segbuf[2 * i], 4096, seg[i].sha256);
+	}
+	c.nsegs = NSEG + MORE;
+	for (c.nmemmap = n; c.nmemmap > 0; c.nmemmap -= 16) {
+		pool.used = 0;
+		if (kx_setup_write(&c, scattered_page, &pool, &head) == KX_OK)
+			break;
+	}
+	kx_setup_page = head;
+	t.given.entry = seg[0].dest;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("names more than 148 ranges to map");
+	CHECK_SAID("lists too many segments to map");
 }

@@ -59,87 +59,7 @@ static uint32_t dtb_size(uint64_t dtb)
 	return size <= DTB_MAX ? size : 0;
 }
 
-struct ranges {
-	/* Regions or segments, the image, DTB, UART, the setup page's chain. */
-	struct kx_idmap_range r[KX_VERIFY_MAX_REGIONS + 3 + KX_SETUP_MAX_CHAIN];
-	size_t n;
-};
-
-/* Adds [start, start + len) widened to whole pages; 0 if it wraps. */
-static int add_range(struct ranges *rs, uint64_t start, uint64_t len,
-		     uint32_t attr)
-{
-	uint64_t end = start + len;
-
-	if (end < start || end > UINT64_MAX - KX_PAGE_SIZE ||
-	    rs->n == KX_ARRAY_SIZE(rs->r))
-		return 0;
-	rs->r[rs->n].start = start & ~(uint64_t)(KX_PAGE_SIZE - 1);
-	rs->r[rs->n].size = KX_ALIGN_UP(end, (uint64_t)KX_PAGE_SIZE) - rs->r[rs->n].start;
-	rs->r[rs->n].attr = attr;
-	rs->n++;
-	return 1;
-}
-
-/* The setup page's own pages, recorded as the reader maps them. */
-static enum kx_status record_page(void *ctx, uint64_t phys, uint32_t len,
-				  const void **out)
-{
-	struct ranges *rs = ctx;
-	size_t i;
-
-	/* The reader maps each page twice (header, then whole): keep one. */
-	for (i = 0; i < rs->n; i++)
-		if (phys >= rs->r[i].start && phys - rs->r[i].start < rs->r[i].size &&
-		    len <= rs->r[i].size - (phys - rs->r[i].start))
-			break;
-	if (i == rs->n && !add_range(rs, phys, len, KX_IDMAP_NORMAL))
-		return KX_ERR_NO_SPACE;
-	return kx_identity_map(0, phys, len, out);
-}
-
-/*
- * What the loader's page makes purgatory touch: the page's chain and each
- * segment it lists (read here with the MMU off: the trampoline cleaned the
- * page to the point of coherency); and a round trip's way back.  Refuses a
- * page that does not validate.
- */
-static void loader_ranges(struct kx_handoff *h, struct ranges *rs)
-{
-	struct kx_setup_reader r;
-	struct kx_setup_rec rec;
-	struct kx_setup_table_view t;
-	struct kx_setup_fault f;
-
-	kx_open_loader_page(&r, kx_setup_page, record_page, rs);
-	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
-		if (rec.type == KX_REC_JUMP_BACK && (kx_setup_flags(&r) & KX_SETUP_F_SWAP) &&
-		    rec.payload_size >= 8)
-			h->jump_back = kx_get_le64(rec.payload);
-		/* A round trip's ELF core header, fixed up in place: to the end
-		 * of its page (kx_fixup_loader_core). */
-		if (rec.type == KX_REC_ELFCORE && rec.payload_size >= 16) {
-			uint64_t a = kx_get_le64(rec.payload), n = kx_get_le64(rec.payload + 8);
-
-			if (n && !add_range(rs, a, KX_ALIGN_UP(a + n, (uint64_t)KX_PAGE_SIZE) - a,
-					    KX_IDMAP_NORMAL))
-				kx_refuse_st("the ELF core header cannot be mapped", KX_ERR_RANGE);
-		}
-		/* Segments with either digest: dest and size lead both entries. */
-		if ((rec.type != KX_REC_SEGMENTS && rec.type != KX_REC_LANES) ||
-		    kx_setup_table(&rec, &t) != KX_OK)
-			continue;
-		for (uint32_t i = 0; i < t.count; i++) {
-			struct kx_segment s;
-
-			kx_memcpy(&s, t.entries + (size_t)i * t.entry_size, 16);
-			if (s.size && !add_range(rs, s.dest, s.size, KX_IDMAP_NORMAL))
-				kx_refuse_st("the loader's setup page lists too many segments to map", KX_ERR_NO_SPACE);
-		}
-	}
-}
-
-static struct ranges loader_rs;
+static struct kx_map_ranges loader_rs;
 
 /*
  * Turns the MMU and caches on over an identity map of what purgatory
@@ -151,31 +71,24 @@ static struct ranges loader_rs;
 static const char *mmu_on(void)
 {
 	static char why[112];
-	static struct ranges rs;
+	static struct kx_map_ranges rs;
 	/* EL2 without E2H is a one-EL regime: other AP and XN bits. */
 	int el2_only = el == 2 && !(kx_a64_read(hcr_el2) & HCR_EL2_E2H);
 	struct kx_idmap_aarch64_config cfg = { 48, el2_only ? KX_IDMAP_A64_EL2 : 0 };
 	struct kx_page_pool p = { pool, (uintptr_t)pool, POOL_PAGES, 0 };
 	struct kx_idmap_aarch64_regs regs;
 	uint64_t mmfr0 = kx_a64_read(id_aa64mmfr0_el1), tcr;
-	uint32_t dsize = dtb_size(arm64_dtb_addr);
 	size_t tables;
+	const char *no;
 	enum kx_status st;
 
 	if (MMFR0_TGRAN4(mmfr0) == 0xf)
 		return "the CPU has no 4 KiB translation granule";
 	rs = loader_rs;
-	for (unsigned i = 0; i < KX_VERIFY_MAX_REGIONS; i++)
-		if (sha256_regions[i].len &&
-		    !add_range(&rs, sha256_regions[i].start, sha256_regions[i].len,
-			       KX_IDMAP_NORMAL))
-			return "a region wraps around the address space";
-	add_range(&rs, (uintptr_t)kx_image_start,
-		  (uintptr_t)kx_image_end - (uintptr_t)kx_image_start, KX_IDMAP_NORMAL);
-	if (dsize)
-		add_range(&rs, arm64_dtb_addr, dsize, KX_IDMAP_NORMAL);
-	if (arm64_sink)
-		add_range(&rs, arm64_sink, 1, KX_IDMAP_DEVICE);
+	no = kx_map_purgatory(&rs, (uintptr_t)kx_image_start, (uintptr_t)kx_image_end,
+			      arm64_dtb_addr, dtb_size(arm64_dtb_addr), arm64_sink);
+	if (no)
+		return no;
 
 	st = kx_idmap_aarch64_count_tables(rs.r, rs.n, &cfg, &tables);
 	if (st != KX_OK) {
@@ -257,7 +170,7 @@ void kx_port_map(struct kx_handoff *h)
 	const char *off;
 
 	if (kx_setup_page && !skip_checks)
-		loader_ranges(h, &loader_rs);
+		kx_map_loader_page(&loader_rs, h, kx_setup_page);
 	off = asked_mmu_off() ? "kx.mmu=off on the command line" : mmu_on();
 	if (off)
 		kx_say("kx: MMU stays off (%s): hashing with caches off\n", off);
