@@ -83,6 +83,7 @@ run_suite elf-rel test/elf_rel.sh "$B"
 run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
 run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
 run_suite kxinspect-limits test/inspect.sh "$B/host/kxinspect"
+run_suite hibimage-fixtures test/fixtures/hib_check.sh "$B/host/kxrestore"
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
