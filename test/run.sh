@@ -104,6 +104,7 @@ if [ "${KX_QEMU:-1}" != 0 ]; then
 	run_suite qemu-efi-secureboot test/qemu/efi-secureboot.sh "$B"
 	run_suite qemu-xen test/qemu/xen.sh "$B"
 	run_suite qemu-kexec-jump test/qemu/kexec-jump.sh "$B"
+	run_suite qemu-hibernate test/qemu/hibernate.sh "$B"
 else
 	echo "qemu suites skipped (KX_QEMU=0)"
 fi
