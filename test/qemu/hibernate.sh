@@ -108,9 +108,9 @@ elif want "$t" || want "hib-$k-resume"; then
 	rm -f "$store"
 	truncate -s "${store_mib}M" "$store"
 	test_begin "$t" "$log"
-	hib_qemu "$log" 400 "${mem}M" "$kernel" "$out/a.cpio.gz" "$store" "$store_mib" \
+	hib_qemu "$log" 600 "${mem}M" "$kernel" "$out/a.cpio.gz" "$store" "$store_mib" \
 		"console=ttyS0 quiet panic=-1 noapic hib=a hib_nonce=$nonce hib_pages=$pattern_pages hib_mem_max=$mem_max hib_run=$run_after hib_store=$(store_arg $store_mib)"
-	expect_exit 400
+	expect_exit 600
 	expect "^hib-a: pattern $pattern_pages pages, sha256 [0-9a-f]{64}; [0-9]+ KiB free; jumping to B" "A's pattern and jump"
 	expect '^kx: kexec jump: jump-back entry 0x[0-9a-f]+' "kx's purgatory finding A's page list"
 	expect '^hib-b: kernel B up' "B's marker"
