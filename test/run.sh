@@ -83,6 +83,7 @@ run_suite elf-rel test/elf_rel.sh "$B"
 run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"
 run_suite kxinspect-aarch64 test/fixtures/check.sh "qemu-aarch64 $B/aarch64-user/kxinspect"
 run_suite kxinspect-limits test/inspect.sh "$B/host/kxinspect"
+run_suite hibimage-fixtures test/fixtures/hib_check.sh "$B/host/kxrestore"
 for t in ${FUZZ_TARGETS:-}; do
 	run_suite "fuzz-$t" test/fuzz/run.sh "$B" "$t" "${KX_FUZZ_SECONDS:-20}"
 done
@@ -103,6 +104,7 @@ if [ "${KX_QEMU:-1}" != 0 ]; then
 	run_suite qemu-efi-secureboot test/qemu/efi-secureboot.sh "$B"
 	run_suite qemu-xen test/qemu/xen.sh "$B"
 	run_suite qemu-kexec-jump test/qemu/kexec-jump.sh "$B"
+	run_suite qemu-hibernate test/qemu/hibernate.sh "$B"
 else
 	echo "qemu suites skipped (KX_QEMU=0)"
 fi
