@@ -1,5 +1,5 @@
 # Initramfs helpers shared by the scripts that build test initramfs images
-# (test/qemu/initramfs.sh, test/qemu/kexec-jump.sh): sourced, not run.
+# (test/qemu/initramfs.sh, kexec-jump.sh, hibernate.sh): sourced, not run.
 
 # Copies a dynamically linked program and the libraries ldd names (and its
 # ELF interpreter) at the same paths.
