@@ -3,7 +3,7 @@
  * kjump-pattern: the pattern kernel A keeps in its memory across kexec
  * jumps, and B's check of it in the ELF core kxpeer wrote of A.
  *
- *   kjump-pattern fill NONCE PAGES FILE WINDOW_END
+ *   kjump-pattern fill NONCE PAGES FILE [WINDOW_END]
  *       PAGES pages into FILE (A's ramfs); page i starts with
  *       "KXPAT\0\0\0", NONCE and i (u32 each) and goes on with a xorshift
  *       stream seeded by (NONCE, i), so every page is different and names
@@ -17,7 +17,8 @@
  *       FILE.ballast for the caller to delete once B is loaded: freed
  *       earlier, the window's pages would be the first the kernel hands
  *       kexec_load, each a destination it must set aside after a walk of
- *       the whole image (minutes under TCG instead of seconds).
+ *       the whole image (minutes under TCG instead of seconds).  Without
+ *       WINDOW_END the pages are just written, wherever they land.
  *   kjump-pattern check CORE NONCE PAGES [DISPLACED]
  *       finds every page of the pattern in the core's PT_LOADs by its
  *       header (wherever A's allocator put it) and compares it byte for
@@ -103,6 +104,10 @@ static int fill(uint32_t nonce, uint32_t pages, const char *path, uint64_t windo
 	uint32_t in = 0, above = 0, c;
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), bd;
 
+	if (!window_end) {
+		free(pa);
+		return fd < 0 || write_pages(fd, nonce, 0, pages) || close(fd);
+	}
 	snprintf(ballast, sizeof(ballast), "%s.ballast", path);
 	bd = open(ballast, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || bd < 0 || !pa || write_pages(fd, nonce, 0, pages / 2)) {
@@ -271,15 +276,15 @@ static int check(const char *core, uint32_t nonce, uint32_t pages)
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "fill"))
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "fill"))
 		return fill((uint32_t)strtoul(argv[2], NULL, 0), (uint32_t)strtoul(argv[3], NULL, 0),
-			    argv[4], strtoull(argv[5], NULL, 0));
+			    argv[4], argc == 6 ? strtoull(argv[5], NULL, 0) : 0);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "check")) {
 		if (argc == 6)
 			load_displaced(argv[5]);
 		return check(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 			     (uint32_t)strtoul(argv[4], NULL, 0));
 	}
-	fputs("usage: kjump-pattern fill NONCE PAGES FILE WINDOW_END | check CORE NONCE PAGES [DISPLACED]\n", stderr);
+	fputs("usage: kjump-pattern fill NONCE PAGES FILE [WINDOW_END] | check CORE NONCE PAGES [DISPLACED]\n", stderr);
 	return 2;
 }
