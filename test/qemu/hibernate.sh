@@ -128,14 +128,20 @@ elif want "$t" || want "hib-$k-resume"; then
 	cp "$store" "$out/store-saved.img"
 fi
 
+# have_image: the save test left an image; else the current test fails
+# saying so, without a QEMU run.
+have_image() {
+	[ "${save_ok:-1}" = 0 ] && return 0
+	fail_because "no image (hib-$k-save failed)"
+	QEMU_SECS=0
+	return 1
+}
+
 t=hib-$k-resume
 if want "$t"; then
 	log=$logs/$t.log
 	test_begin "$t" "$log"
-	if [ "${save_ok:-1}" != 0 ]; then
-		fail_because "no image (hib-$k-save failed)"
-		QEMU_SECS=0
-	else
+	if have_image; then
 		cp "$out/store-saved.img" "$store"
 		hib_qemu "$log" 400 "${mem}M" "$kernel" "$out/r.cpio.gz" "$store" "$store_mib" "$(r_append $store_mib)"
 		expect_exit 400
@@ -164,10 +170,7 @@ refuse() {
 	want "$t" || return 0
 	log=$logs/$t.log
 	test_begin "$t" "$log"
-	if [ "${save_ok:-1}" != 0 ]; then
-		fail_because "no image (hib-$k-save failed)"
-		QEMU_SECS=0
-	else
+	if have_image; then
 		hib_qemu "$log" 200 "$3" "$4" "$out/r.cpio.gz" "$5" "$6" "$(r_append "$6")"
 		expect_exit 200
 		expect "^kxrestore: .*refused: $2" "the refusal ($2)"
