@@ -513,7 +513,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	kxb_measure(KXB_PCR_CMDLINE, KX_SEG_CMDLINE, "cmdline", "", x.cmdline, n);
 	edit_dtb();
 	kxb_purgatory_load(&x.purg, LIMIT_48);
-	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_48, "control page");
+	x.control = kxb_code_pages_or_fail(1, LIMIT_48, "control page");
 	x.map = kxb_map_room(&x.map_cap, &count);
 
 	/* Every segment is final: hash them, then the page that lists them. */
