@@ -649,7 +649,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 	kxb_measure(KXB_PCR_CMDLINE, KX_SEG_CMDLINE, "cmdline", "", x.cmdline, n);
 	edit_dtb();
 	kxb_purgatory_load(&x.purg, LIMIT_48);
-	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_48, "control page");
+	x.control = kxb_code_pages_or_fail(1, LIMIT_48, "control page");
 
 	/* Kernel and initrd are final: hash them; the tree and the setup
 	 * page are hashed and written again from the final map. */

@@ -64,8 +64,8 @@ void kxb_say(const char *fmt, ...)
 static struct { EFI_PHYSICAL_ADDRESS addr; UINTN pages; } allocs[MAX_ALLOCS];
 static struct kxb_file *files[MAX_FILES];
 
-EFI_STATUS kxb_alloc_pages(EFI_ALLOCATE_TYPE type, UINTN pages,
-			   EFI_PHYSICAL_ADDRESS *addr)
+static EFI_STATUS alloc_typed(EFI_ALLOCATE_TYPE type, EFI_MEMORY_TYPE mem,
+			      UINTN pages, EFI_PHYSICAL_ADDRESS *addr)
 {
 	unsigned slot;
 	EFI_STATUS st;
@@ -74,9 +74,7 @@ EFI_STATUS kxb_alloc_pages(EFI_ALLOCATE_TYPE type, UINTN pages,
 		;
 	if (slot == MAX_ALLOCS)
 		return EFI_OUT_OF_RESOURCES;
-	/* EfiLoaderData: the next kernel's memory map calls it RAM. */
-	st = uefi_call_wrapper(BS->AllocatePages, 4, type, EfiLoaderData,
-			       pages, addr);
+	st = uefi_call_wrapper(BS->AllocatePages, 4, type, mem, pages, addr);
 	if (st == EFI_SUCCESS) {
 		allocs[slot].addr = *addr;
 		allocs[slot].pages = pages;
@@ -84,11 +82,19 @@ EFI_STATUS kxb_alloc_pages(EFI_ALLOCATE_TYPE type, UINTN pages,
 	return st;
 }
 
-void *kxb_pages_or_fail(EFI_ALLOCATE_TYPE type, UINTN pages,
-			EFI_PHYSICAL_ADDRESS max, const char *what)
+/* EfiLoaderData: the next kernel's memory map calls it RAM, and firmware
+ * that enforces no-execute maps it non-executable, as data should be. */
+EFI_STATUS kxb_alloc_pages(EFI_ALLOCATE_TYPE type, UINTN pages,
+			   EFI_PHYSICAL_ADDRESS *addr)
+{
+	return alloc_typed(type, EfiLoaderData, pages, addr);
+}
+
+static void *typed_or_fail(EFI_ALLOCATE_TYPE type, EFI_MEMORY_TYPE mem,
+			   UINTN pages, EFI_PHYSICAL_ADDRESS max, const char *what)
 {
 	EFI_PHYSICAL_ADDRESS a = max;
-	EFI_STATUS st = kxb_alloc_pages(type, pages, &a);
+	EFI_STATUS st = alloc_typed(type, mem, pages, &a);
 
 	if (st != EFI_SUCCESS)
 		kxb_fail(st, "%s: no room for %llu KiB%s", what,
@@ -96,6 +102,21 @@ void *kxb_pages_or_fail(EFI_ALLOCATE_TYPE type, UINTN pages,
 			 type == AllocateMaxAddress ? " below the limit" : "");
 	kx_memset((void *)(uintptr_t)a, 0, pages * KXB_PAGE);
 	return (void *)(uintptr_t)a;
+}
+
+void *kxb_pages_or_fail(EFI_ALLOCATE_TYPE type, UINTN pages,
+			EFI_PHYSICAL_ADDRESS max, const char *what)
+{
+	return typed_or_fail(type, EfiLoaderData, pages, max, what);
+}
+
+/* EfiLoaderCode: what the firmware leaves executable where it maps
+ * EfiLoaderData no-execute (edk2's NX memory protection policy: AAVMF on
+ * virt since 2023, OVMF's strict-NX images); also RAM to the next kernel. */
+void *kxb_code_pages_or_fail(UINTN pages, EFI_PHYSICAL_ADDRESS max,
+			     const char *what)
+{
+	return typed_or_fail(AllocateMaxAddress, EfiLoaderCode, pages, max, what);
 }
 
 void kxb_free_pages(EFI_PHYSICAL_ADDRESS addr, UINTN pages)

@@ -140,7 +140,7 @@ void kxb_purgatory_load(struct kxb_purgatory *p, uint64_t max)
 		kxb_fail(EFI_LOAD_ERROR, "embedded purgatory: %s", kx_strerror(st));
 	align = KX_MAX(align, KXB_PAGE);
 	pages = KXB_PAGES(size) + (align - KXB_PAGE) / KXB_PAGE;
-	buf = kxb_pages_or_fail(AllocateMaxAddress, pages, max, "purgatory");
+	buf = kxb_code_pages_or_fail(pages, max, "purgatory");
 	p->phys = KX_ALIGN_UP((uint64_t)(uintptr_t)buf, align);
 	p->size = size;
 	st = kx_elf_rel_load(&p->rel, (void *)(uintptr_t)p->phys, size, p->phys);

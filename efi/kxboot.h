@@ -50,6 +50,14 @@ EFI_STATUS kxb_alloc_pages(EFI_ALLOCATE_TYPE type, UINTN pages,
 /* The same, zeroed, or a refusal naming what for. */
 void *kxb_pages_or_fail(EFI_ALLOCATE_TYPE type, UINTN pages,
 			EFI_PHYSICAL_ADDRESS max, const char *what);
+/*
+ * Pages for code run from them (the trampoline's control page, purgatory),
+ * below max, zeroed, or a refusal: EfiLoaderCode, which firmware that maps
+ * EfiLoaderData no-execute leaves executable.  Everything else kxboot
+ * allocates (staging, page tables, setup page, segments) stays data.
+ */
+void *kxb_code_pages_or_fail(UINTN pages, EFI_PHYSICAL_ADDRESS max,
+			     const char *what);
 void kxb_free_pages(EFI_PHYSICAL_ADDRESS addr, UINTN pages);
 
 /* The current memory map in a buffer of the pool's: *count descriptors of

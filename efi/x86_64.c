@@ -482,8 +482,7 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 				    "setup page");
 	stage_boot_params(conf);
 	kxb_purgatory_load(&x.purg, LIMIT_4G);
-	x.control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G,
-				      "control page");
+	x.control = kxb_code_pages_or_fail(1, LIMIT_4G, "control page");
 	reserve_map_room();
 
 	/* The e820 and boot_params as they would be now: whatever could

@@ -21,30 +21,8 @@ which=${1:-}
 
 "$top/scripts/deps.sh" build kernel >&2
 
-# A private apt for sid: its own sources list, package lists and archive
-# cache, all under CACHE/apt-sid; the archive's address is the one the
-# machine's own Debian entries use.
-sid=$cache/apt-sid
-sid_apt() {	# sid_apt apt-get|apt-cache ARGS...
-	local tool=$1
-	shift
-	"$tool" -o Dir::Etc::sourcelist="$sid/sources.list" \
-		-o Dir::Etc::sourceparts=- -o Dir::State::Lists="$sid/lists" \
-		-o Dir::Cache="$sid/cache" -o Dir::Cache::archives="$sid/archives" \
-		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root "$@"
-}
-sid_init() {
-	local uri
-	mkdir -p "$sid/lists/partial" "$sid/cache" "$sid/archives/partial"
-	uri=$( { cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } |
-		awk '/^(URIs:|deb) .*debian\/?( |$)/ && !/security/ && !u {u = $2} END {print u}')
-	[ -n "$uri" ] || { echo "build-kernel: no Debian archive in the machine's apt sources" >&2; exit 1; }
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" >"$sid/sources.list"
-	# Refreshed at most once a day.
-	if [ -z "$(find "$sid/lists" -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null)" ]; then
-		sid_apt apt-get update -q >/dev/null
-	fi
-}
+# sid through a private apt list in the cache (scripts/apt-private.sh).
+sid_apt() { "$top/scripts/apt-private.sh" sid "$@"; }
 
 case $which in
 6.12)
@@ -57,7 +35,6 @@ case $which in
 	download() { apt-get download -q "$pkg=$ver"; }
 	;;
 newest)
-	sid_init
 	pkg=$(sid_apt apt-cache pkgnames linux-source- | grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
 	[ -n "$pkg" ] || { echo "build-kernel: no linux-source-N.M in sid" >&2; exit 1; }
 	ver=$(sid_apt apt-cache policy "$pkg" | awk '/Candidate:/ {print $2}')

@@ -13,6 +13,12 @@
 #   fetch.sh xen                   Debian's Xen 4.17 hypervisor (gunzipped)
 #                                  and libxen-dev with its libraries
 #                                  -> CACHE/xen/<version>/{xen,root/}
+#   fetch.sh firmware SUITE PKG    a firmware package of another Debian
+#                                  suite (ovmf, qemu-efi-aarch64 of
+#                                  trixie), through a private apt list
+#                                  (scripts/apt-private.sh), unpacked
+#                                  -> CACHE/firmware/<SUITE>/<PKG>_<version>/
+#                                  (its usr/share/... as in the package)
 #   fetch.sh cache                 prints CACHE
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,6 +128,22 @@ xen)
 	fi
 	echo "$dir"
 	;;
+firmware)
+	suite=${2:?suite} pkg=${3:?package}
+	ver=$("$top/scripts/apt-private.sh" "$suite" apt-cache show --no-all-versions "$pkg" |
+		awk '/^Version:/ {print $2; exit}')
+	[ -n "$ver" ] || { echo "fetch: no $pkg in $suite" >&2; exit 1; }
+	dir=$cache/firmware/$suite/${pkg}_$ver
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/debs"
+		(cd "$dir/debs" && "$top/scripts/apt-private.sh" "$suite" apt-get download -q "$pkg=$ver" >/dev/null)
+		dpkg-deb -x "$dir"/debs/"$pkg"_*.deb "$dir"
+		rm -rf "$dir/debs"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+	;;
 cache)
 	echo "$cache"
 	;;
@@ -137,7 +159,7 @@ debs)
 	echo "$dir/root"
 	;;
 *)
-	sed -n '2,16p' "$0" >&2
+	sed -n '2,22p' "$0" >&2
 	exit 2
 	;;
 esac

@@ -78,6 +78,7 @@ run_suite layers-aarch64 scripts/check-layers.sh aarch64-linux-gnu-nm \
 run_suite abi-doc test/abi_doc.sh
 run_suite lanes-ref python3 test/lanes_ref.py check docs/abi.md test/unit/lanes_vectors.h
 run_suite link-layout test/link_layout.sh "$B"
+run_suite efi-pe test/efi_pe.sh "$B"
 run_suite install test/install.sh "$B"
 run_suite elf-rel test/elf_rel.sh "$B"
 run_suite kxinspect-fixtures test/fixtures/check.sh "$B/host-san/kxinspect"

@@ -773,7 +773,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	s->setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_4G, "setup page");
 	s->result_page = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "result page");
 	s->core = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "core header");
-	s->control = kxb_pages_or_fail(AllocateMaxAddress, 1, LIMIT_4G, "control page");
+	s->control = kxb_code_pages_or_fail(1, LIMIT_4G, "control page");
 	build_idmap();
 	build_page_list();
 

@@ -20,6 +20,14 @@
 #   efi-aarch64-boot-el2     the same at EL2 (virt,virtualization=on, where
 #                            AAVMF publishes ACPI only) with QEMU's own
 #                            device tree from a dtb line
+#   efi-aarch64-boot-trixie  the EL2 boot under Debian trixie's AAVMF
+#                            (AAVMF_CODE.fd, fetched into the cache), which
+#                            maps EfiLoaderData non-executable: kxboot's
+#                            trampoline must run from pages it allocated
+#                            as EfiLoaderCode
+#   efi-aarch64-boot-trixie-strictnx  the EL1 boot under its strict-NX
+#                            image (AAVMF_CODE.secboot.strictnx.fd, Secure
+#                            Boot not enrolled)
 #   efi-aarch64-bad-digest   kxboot-corrupt.efi alters a segment after its
 #                            digest was taken: purgatory reports it, the
 #                            kernel is never entered (the expected hang)
@@ -57,6 +65,8 @@ check_report() {	# check_report DTB-SOURCE-RE
 }
 
 # boot NAME MACHINE EL DTB-LINE DTB-SOURCE-RE
+#   A64_REGIME: the translation regime kxboot must report, a regular
+#   expression (default EL1&0 at EL1, EL2 at EL2).
 boot() {
 	local name=efi-aarch64-$1 machine=$2 el=$3 dtbline=$4 from=$5 n d limit=150 setup json why
 	n=$(nonce)
@@ -84,7 +94,7 @@ boot() {
 	AAVMF_MACHINE=$machine qemu_aavmf_aarch64 "$T_LOG" $limit "" 0 1024 "$d"
 	expect_exit $limit
 	check_report "$from"
-	expect "^kxboot: page tables: .*, $(case $el in 1) echo 'EL1&0' ;; *) echo 'EL2' ;; esac) regime" "the identity map for the firmware's EL$el"
+	expect "^kxboot: page tables: .*, ${A64_REGIME:-$(case $el in 1) echo 'EL1&0' ;; *) echo 'EL2' ;; esac)} regime" "the identity map for the firmware's EL$el"
 	expect "^kx: purgatory \\(aarch64, EL$el" "purgatory's banner at EL$el"
 	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the kernel's KX lanes digest"
 	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the initrd's KX lanes digest"
@@ -218,6 +228,23 @@ jump() {	# jump NAME MACHINE EL
 
 ! want efi-aarch64-boot-el1 || boot boot-el1 virt,acpi=off 1 "" "the firmware"
 ! want efi-aarch64-boot-el2 || boot boot-el2 virt,virtualization=on 2 "dtb /virt.dtb" "/virt\\.dtb"
+# Trixie's firmware, fetched once into the cache.
+if want efi-aarch64-boot-trixie || want efi-aarch64-boot-trixie-strictnx; then
+	if fw=$(scripts/fetch.sh firmware trixie qemu-efi-aarch64 2>"$logs/fetch-firmware.log"); then
+		fw=$fw/usr/share/AAVMF
+		! want efi-aarch64-boot-trixie ||
+			# This AAVMF runs at EL2 with VHE (HCR_EL2.E2H set).
+			AAVMF_CODE=$fw/AAVMF_CODE.fd AAVMF_VARS=$fw/AAVMF_VARS.fd A64_REGIME='EL2&0 \(E2H=1\)' \
+				boot boot-trixie virt,virtualization=on 2 "dtb /virt.dtb" "/virt\\.dtb"
+		! want efi-aarch64-boot-trixie-strictnx ||
+			AAVMF_CODE=$fw/AAVMF_CODE.secboot.strictnx.fd AAVMF_VARS=$fw/AAVMF_VARS.fd \
+				boot boot-trixie-strictnx virt,acpi=off 1 "" "the firmware"
+	else
+		echo "FAIL efi-aarch64-boot-trixie: scripts/fetch.sh firmware trixie qemu-efi-aarch64 failed"
+		tail -n 5 "$logs/fetch-firmware.log" | sed 's/^/    | /'
+		status=1
+	fi
+fi
 ! want efi-aarch64-bad-digest || bad_digest_scenario
 refusal_scenarios
 ! want efi-aarch64-jump-el1 || jump jump-el1 virt 1

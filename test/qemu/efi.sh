@@ -11,6 +11,14 @@
 #                           init marker, the setup page kxboot wrote decoded
 #                           by kxinspect in the guest, its initrd digest the
 #                           initrd file's
+#   efi-x86_64-boot-trixie  the same boot under Debian trixie's OVMF
+#                           (OVMF_CODE_4M.fd), fetched into the cache
+#   efi-x86_64-boot-trixie-strictnx  and under its strict-NX image
+#                           (OVMF_CODE_4M.secboot.strictnx.fd, q35 with
+#                           SMM, Secure Boot not enrolled), which maps
+#                           EfiLoaderData and the stack non-executable:
+#                           kxboot's trampoline must run from pages it
+#                           allocated as EfiLoaderCode
 #   efi-x86_64-bad-digest   kxboot-corrupt.efi alters a segment after its
 #                           digest was taken: purgatory reports it, the
 #                           kernel is never entered (the expected hang)
@@ -51,11 +59,12 @@ check_report() {
 	expect '^kxboot: e820: [0-9]+ entries from the final memory map' "e820 from the final map"
 }
 
+# boot_scenario NAME: under the firmware OVMF_CODE, OVMF_VARS, OVMF_SMM.
 boot_scenario() {
-	local name=efi-x86_64-boot n d limit=120 setup json why
+	local name=$1 n d limit=120 setup json why
 	n=$(nonce)
 	test_begin "$name" "$logs/$name.log"
-	d=$(esp boot "$app")
+	d=$(esp "${name#efi-x86_64-}" "$app")
 	put "$kernel" "$d/vmlinuz"
 	put "$initrd" "$d/initrd.img"
 	cat >"$d/kxboot.conf" <<-EOF
@@ -259,7 +268,23 @@ jump_scenario() {
 	test_end "11 round trips and a refused one, caller intact each time" || status=1
 }
 
-! want efi-x86_64-boot || boot_scenario
+! want efi-x86_64-boot || boot_scenario efi-x86_64-boot
+# Trixie's firmware, fetched once into the cache.
+if want efi-x86_64-boot-trixie || want efi-x86_64-boot-trixie-strictnx; then
+	if fw=$(scripts/fetch.sh firmware trixie ovmf 2>"$logs/fetch-firmware.log"); then
+		fw=$fw/usr/share/OVMF
+		! want efi-x86_64-boot-trixie ||
+			OVMF_CODE=$fw/OVMF_CODE_4M.fd OVMF_VARS=$fw/OVMF_VARS_4M.fd \
+				boot_scenario efi-x86_64-boot-trixie
+		! want efi-x86_64-boot-trixie-strictnx ||
+			OVMF_CODE=$fw/OVMF_CODE_4M.secboot.strictnx.fd OVMF_VARS=$fw/OVMF_VARS_4M.fd \
+				OVMF_SMM=1 boot_scenario efi-x86_64-boot-trixie-strictnx
+	else
+		echo "FAIL efi-x86_64-boot-trixie: scripts/fetch.sh firmware trixie ovmf failed"
+		tail -n 5 "$logs/fetch-firmware.log" | sed 's/^/    | /'
+		status=1
+	fi
+fi
 ! want efi-x86_64-bad-digest || bad_digest_scenario
 refusal_scenarios
 ! want efi-x86_64-after-refusal || after_refusal_scenario

@@ -122,11 +122,16 @@ nonce() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
 #   the folder ESPDIR as a FAT disk: a read-only vvfat on virtio-blk-pci
 #   (read-only vvfat on IDE fails), so the firmware's removable-media path
 #   runs ESPDIR/EFI/BOOT/BOOTX64.EFI.
+#   OVMF_SMM=1: q35 with SMM and the flash's secure mode, which OVMF's
+#   *.secboot* images need (they keep their variables in SMM).
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
 qemu_ovmf_x86_64() {
+	local smm=()
+	[ "${OVMF_SMM:-0}" != 1 ] ||
+		smm=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
 	cp "$OVMF_VARS" "$1.vars.fd"
-	qemu_run "$1" "$2" "$3" "$4" qemu-system-x86_64 -accel tcg -m "$5" \
+	qemu_run "$1" "$2" "$3" "$4" qemu-system-x86_64 -accel tcg -m "$5" "${smm[@]}" \
 		-nographic -monitor none -no-reboot -nic none \
 		-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
 		-drive "if=pflash,format=raw,file=$1.vars.fd" \
