@@ -7,9 +7,9 @@
 #
 #   fetch-kselftest.sh KERNEL_DIR    the folder of build-kernel.sh's bzImage
 #
-# The package is looked for in the machine's own suites, then in the
-# private list of sid that build-kernel.sh keeps in CACHE/apt-sid (through
-# APT_CONFIG: the machine's sources are not touched).
+# The package is looked for in the machine's own suites, then in sid
+# through scripts/apt-private.sh (the machine's sources are not touched),
+# as build-kernel.sh does.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${1:?usage: fetch-kselftest.sh KERNEL_DIR}
@@ -25,18 +25,8 @@ fi
 mkdir -p "$cache/kselftest"
 work=$(mktemp -d "$cache/kselftest/.fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sid=$cache/apt-sid
-cat >"$work/apt.conf" <<EOF
-Dir::Etc::sourcelist "$sid/sources.list";
-Dir::Etc::sourceparts "-";
-Dir::State::Lists "$sid/lists";
-Dir::Cache "$sid/cache";
-Dir::Cache::archives "$sid/archives";
-APT::Get::List-Cleanup "0";
-APT::Sandbox::User "root";
-EOF
 (cd "$work" && { apt-get download -q "$pkg=$ver" >/dev/null 2>&1 ||
-	APT_CONFIG=$work/apt.conf apt-get download -q "$pkg=$ver" >/dev/null; }) || {
+	"$top/scripts/apt-private.sh" sid apt-get download -q "$pkg=$ver" >/dev/null; }) || {
 	echo "fetch-kselftest: cannot download $pkg $ver" >&2
 	exit 1
 }
