@@ -191,7 +191,7 @@ run_kernel() {	# run_kernel WHICH
 		done
 		# A puts half its pattern in B's window (displaced) and half above
 		# it (read in place); each of B's checks must count that split.
-		split=$(field "^kjump-pattern: $pattern_pages pages \([0-9]+ MiB ballast\): [1-9][0-9]* in B's window \(below 0x8000000\), [1-9][0-9]* above it")
+		split=$(field "^kjump-pattern: $pattern_pages pages \([0-9]+ MiB ballast\): [1-9][0-9]* in B's window \(below $(printf 0x%x $((mem_max + 1)))\), [1-9][0-9]* above it")
 		checks=$((rounds < 3 ? rounds : 3))	# rounds 1, 2 and the last (kjump-init)
 		if [ -z "$split" ]; then
 			fail_because "A's pattern not on both sides of B's window"
