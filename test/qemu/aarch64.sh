@@ -64,10 +64,10 @@ kernel=$(scripts/fetch.sh kernel arm64) || setup_fail "fetch.sh kernel arm64 fai
 busybox=$(scripts/fetch.sh busybox arm64) || setup_fail "fetch.sh busybox arm64 failed"
 # aarch64-stext.patch: kdump needs _stext where Debian's kallsyms has no _text.
 stext=(--patch test/qemu/aarch64-stext.patch)
-kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" "${stext[@]}" aarch64 "$B/qemu/kexec") ||
+kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" "${stext[@]}" aarch64) ||
 	setup_fail "building kexec with kx's purgatory failed"
-kexec_bad=$(test/qemu/build-kexec.sh --corrupt --purgatory "$purgatory" "${stext[@]}" aarch64 \
-	"$B/qemu/kexec") || setup_fail "building kexec with kexec-corrupt.patch failed"
+kexec_bad=$(test/qemu/build-kexec.sh --corrupt --purgatory "$purgatory" "${stext[@]}" aarch64) ||
+	setup_fail "building kexec with kexec-corrupt.patch failed"
 # makedumpfile for the capture kernel: Debian's arm64 package, unpacked
 # with its libraries' packages into a sysroot (never committed), carried
 # with its ELF interpreter and the libraries its NEEDED entries name,
@@ -107,7 +107,7 @@ mdf_libs() {	# the libraries makedumpfile needs, as paths in the sysroot
 mdf_libs=$(mdf_libs) || setup_fail "resolving makedumpfile's libraries failed"
 kexec_own=
 if [ "$own" = 1 ]; then
-	kexec_own=$(test/qemu/build-kexec.sh "${stext[@]}" aarch64 "$B/qemu/kexec") ||
+	kexec_own=$(test/qemu/build-kexec.sh "${stext[@]}" aarch64) ||
 		setup_fail "building kexec with its own purgatory failed"
 fi
 

@@ -50,9 +50,9 @@ purgatory=$B/x86_64/purgatory.ro
 [ -f "$purgatory" ] || setup_fail "no $purgatory (make it first)"
 for f in "$B/host/kxpeer"; do [ -x "$f" ] || setup_fail "no $f (make it first)"; done
 scripts/deps.sh qemu kexec || setup_fail "scripts/deps.sh qemu kexec failed"
-kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" x86_64 "$B/qemu/kexec") ||
+kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" x86_64) ||
 	setup_fail "building kexec failed"
-kexec_bad=$(test/qemu/build-kexec.sh --corrupt --purgatory "$purgatory" x86_64 "$B/qemu/kexec") ||
+kexec_bad=$(test/qemu/build-kexec.sh --corrupt --purgatory "$purgatory" x86_64) ||
 	setup_fail "building kexec with kexec-corrupt.patch failed"
 busybox=$(scripts/fetch.sh busybox amd64) || setup_fail "fetch.sh busybox failed"
 for c in kjump-control kjump-pattern; do

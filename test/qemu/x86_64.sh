@@ -59,9 +59,9 @@ setup_fail() {
 	setup_fail "KX_PURGATORY=$KX_PURGATORY: no $purgatory (build it first)"
 scripts/deps.sh qemu kexec || setup_fail "scripts/deps.sh qemu kexec failed"
 kernel=$(scripts/fetch.sh kernel amd64) || setup_fail "fetch.sh kernel amd64 failed"
-kexec=$(test/qemu/build-kexec.sh ${purgatory:+--purgatory "$purgatory"} x86_64 "$B/qemu/kexec") ||
+kexec=$(test/qemu/build-kexec.sh ${purgatory:+--purgatory "$purgatory"} x86_64) ||
 	setup_fail "building kexec failed"
-kexec_bad=$(test/qemu/build-kexec.sh --corrupt ${purgatory:+--purgatory "$purgatory"} x86_64 "$B/qemu/kexec") ||
+kexec_bad=$(test/qemu/build-kexec.sh --corrupt ${purgatory:+--purgatory "$purgatory"} x86_64) ||
 	setup_fail "building kexec with kexec-corrupt.patch failed"
 if [ ! "$out/physread" -nt test/qemu/physread.c ]; then
 	gcc -static -O2 -Wall -Wextra -Werror -o "$out/physread" test/qemu/physread.c ||

@@ -51,9 +51,9 @@ kernel=$(scripts/fetch.sh kernel amd64) || setup_fail "fetch.sh kernel amd64 fai
 xendir=$(scripts/fetch.sh xen) || setup_fail "fetch.sh xen failed"
 moddir=$(scripts/fetch.sh kmods amd64 drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko) ||
 	setup_fail "fetch.sh kmods failed"
-kexec=$(test/qemu/build-kexec.sh --xen --purgatory "$purgatory" x86_64 "$B/qemu/kexec") ||
+kexec=$(test/qemu/build-kexec.sh --xen --purgatory "$purgatory" x86_64) ||
 	setup_fail "building kexec --xen failed"
-kexec_bad=$(test/qemu/build-kexec.sh --xen --corrupt --purgatory "$purgatory" x86_64 "$B/qemu/kexec") ||
+kexec_bad=$(test/qemu/build-kexec.sh --xen --corrupt --purgatory "$purgatory" x86_64) ||
 	setup_fail "building kexec --xen with kexec-corrupt.patch failed"
 if [ ! "$out/physread" -nt test/qemu/physread.c ]; then
 	gcc -static -O2 -Wall -Wextra -Werror -o "$out/physread" test/qemu/physread.c ||
