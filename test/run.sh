@@ -57,15 +57,35 @@ show_done() {		# prints the finished suites that no unfinished one precedes
 	done
 }
 
+# Running suites (the kernels' build below is not one).
+running() { jobs -rp | grep -cvx "${kernels_pid:-none}"; }
+
 run_suite() {		# run_suite NAME COMMAND...
 	rm -f "$LOGS/$1.result"
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+	while [ "$(running)" -ge "$JOBS" ]; do
 		wait -n
 		show_done
 	done
 	order+=("$1")
 	suite_body "$@" &
 }
+
+# The kexec-jump kernels are built once per machine (cached, see
+# scripts/build-kernel.sh): on a fresh machine, in the background at the
+# lowest priority from the start, so that the build takes the CPU time the
+# other suites leave idle (a TCG guest waiting on its timers); the suites
+# that boot these kernels start when it is done.  Not under a suite's
+# clock: a fresh machine's build is no time-out.
+kernels_pid=
+if [ "${KX_QEMU:-1}" != 0 ]; then
+	(
+		for k in 6.12 newest; do
+			nice -n 19 scripts/build-kernel.sh "$k" >"$LOGS/build-kernel-$k.log" 2>&1 ||
+				echo "build-kernel.sh $k failed (see $LOGS/build-kernel-$k.log): qemu-kexec-jump will say so"
+		done
+	) &
+	kernels_pid=$!
+fi
 
 run_suite unit-host "$B/host/kxtest"
 run_suite unit-host-asan-ubsan "$B/host-san/kxtest"
@@ -92,18 +112,13 @@ done
 # KX_PURGATORY=kexec-tools runs them with kexec-tools' own purgatory, the
 # positive control, instead of kx's (see test/qemu/x86_64.sh).
 if [ "${KX_QEMU:-1}" != 0 ]; then
-	# The kexec-jump kernels are built once per machine (cached), before
-	# any suite's clock starts: a fresh machine's build is no time-out.
-	for k in 6.12 newest; do
-		scripts/build-kernel.sh "$k" >"$LOGS/build-kernel-$k.log" 2>&1 ||
-			echo "build-kernel.sh $k failed (see $LOGS/build-kernel-$k.log): qemu-kexec-jump will say so"
-	done
 	run_suite qemu-x86_64 test/qemu/x86_64.sh "$B"
 	run_suite qemu-aarch64 test/qemu/aarch64.sh "$B"
 	run_suite qemu-efi test/qemu/efi.sh "$B"
 	run_suite qemu-efi-aarch64 test/qemu/efi-aarch64.sh "$B"
 	run_suite qemu-efi-secureboot test/qemu/efi-secureboot.sh "$B"
 	run_suite qemu-xen test/qemu/xen.sh "$B"
+	wait "$kernels_pid"
 	run_suite qemu-kexec-jump test/qemu/kexec-jump.sh "$B"
 	run_suite qemu-hibernate test/qemu/hibernate.sh "$B"
 else
