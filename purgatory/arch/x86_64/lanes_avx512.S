@@ -25,10 +25,11 @@
 
 	.text
 
-/* Stack frame, 64-byte aligned below the saved %rbp. */
+/* Stack frame of both entry points, 64-byte aligned below the saved %rbp. */
 #define FRAME_S		0		/* 8 x 64: transposed states */
-#define FRAME_OFF	512		/* 16 x 8: offset of each chain's data */
-#define FRAME_SIZE	640
+#define FRAME_SRC	512		/* 16 x 8: each chain's source */
+#define FRAME_DST	640		/* 16 x 8: each chain's destination (copy) */
+#define FRAME_BYTES	768
 
 /* vpternlogd truth tables (dst, src2, src3 as bits 2, 1, 0 of the index):
  * dst ^ src2 ^ src3, dst ? src2 : src3, majority. */
@@ -205,112 +206,227 @@
 
 
 /*
- * void kx_lanes_blocks_avx512(uint32_t (*state)[8], const uint8_t *data,
- *                             size_t stride, unsigned n, size_t nblocks);
- *
- * In:       %rdi state, %rsi data, %rdx stride, %ecx n (1..16),
- *           %r8 nblocks.
- * Out:      state[0..n) advanced by nblocks blocks each, chain k taking
- *           its blocks from data + k * stride.
- * Clobbers: %rax %rdx %rsi %r8-%r11 %k1 %zmm0-31 (upper halves zeroed
- *           on return), flags; about 700 bytes of stack.
- * Assumes:  AVX512F/BW usable, SysV calling convention.
- *
- * Chains n..15 hash chain 0's data (offset 0); their states are neither
- * read nor written (masked gather and scatter).
+ * state16_load: S[i] (word i of chains 0-15) into %zmm(i), i < 8, from
+ * state[0..16) with plain loads, for n = 16 (a masked gather costs
+ * more).  %zmm(8+x) gets, in its 128-bit part q, words 0-3 of chain
+ * 4q + x, %zmm(12+x) words 4-7; a 4x4 transposition of dwords within
+ * each part then gives word j of chains 4q..4q+3 in part q.  Uses
+ * %zmm8-23.
  */
-KX_FUNC_START(kx_lanes_blocks_avx512)
-	test	%r8, %r8
-	jz	.Lnothing
-	push	%rbp
-	mov	%rsp, %rbp
-	sub	$FRAME_SIZE, %rsp
-	and	$-64, %rsp
-	/* for (k = 0; k < 16; k++) off[k] = k < n ? k * stride : 0; */
-	xor	%eax, %eax
-	xor	%r9d, %r9d
-.Loffsets:
-	xor	%r10d, %r10d
-	cmp	%ecx, %eax
-	cmovb	%r9, %r10
-	mov	%r10, FRAME_OFF(%rsp, %rax, 8)
-	add	%rdx, %r9
-	inc	%eax
-	cmp	$16, %eax
-	jne	.Loffsets
-	/* %r11d = (1 << n) - 1: the chains whose states are real */
-	mov	$1, %r11d
-	shl	%cl, %r11d
-	dec	%r11d
-	/* S[i] = word i of each chain's state; %zmm31 = k * 8 in dword k */
+.macro state16_load
+	vmovdqu32 0(%rdi), %xmm8
+	vinserti32x4 $1, 128(%rdi), %zmm8, %zmm8
+	vinserti32x4 $2, 256(%rdi), %zmm8, %zmm8
+	vinserti32x4 $3, 384(%rdi), %zmm8, %zmm8
+	vmovdqu32 16(%rdi), %xmm12
+	vinserti32x4 $1, 144(%rdi), %zmm12, %zmm12
+	vinserti32x4 $2, 272(%rdi), %zmm12, %zmm12
+	vinserti32x4 $3, 400(%rdi), %zmm12, %zmm12
+	vmovdqu32 32(%rdi), %xmm9
+	vinserti32x4 $1, 160(%rdi), %zmm9, %zmm9
+	vinserti32x4 $2, 288(%rdi), %zmm9, %zmm9
+	vinserti32x4 $3, 416(%rdi), %zmm9, %zmm9
+	vmovdqu32 48(%rdi), %xmm13
+	vinserti32x4 $1, 176(%rdi), %zmm13, %zmm13
+	vinserti32x4 $2, 304(%rdi), %zmm13, %zmm13
+	vinserti32x4 $3, 432(%rdi), %zmm13, %zmm13
+	vmovdqu32 64(%rdi), %xmm10
+	vinserti32x4 $1, 192(%rdi), %zmm10, %zmm10
+	vinserti32x4 $2, 320(%rdi), %zmm10, %zmm10
+	vinserti32x4 $3, 448(%rdi), %zmm10, %zmm10
+	vmovdqu32 80(%rdi), %xmm14
+	vinserti32x4 $1, 208(%rdi), %zmm14, %zmm14
+	vinserti32x4 $2, 336(%rdi), %zmm14, %zmm14
+	vinserti32x4 $3, 464(%rdi), %zmm14, %zmm14
+	vmovdqu32 96(%rdi), %xmm11
+	vinserti32x4 $1, 224(%rdi), %zmm11, %zmm11
+	vinserti32x4 $2, 352(%rdi), %zmm11, %zmm11
+	vinserti32x4 $3, 480(%rdi), %zmm11, %zmm11
+	vmovdqu32 112(%rdi), %xmm15
+	vinserti32x4 $1, 240(%rdi), %zmm15, %zmm15
+	vinserti32x4 $2, 368(%rdi), %zmm15, %zmm15
+	vinserti32x4 $3, 496(%rdi), %zmm15, %zmm15
+	unpack2	dq, %zmm8, %zmm9, %zmm16, %zmm17
+	unpack2	dq, %zmm10, %zmm11, %zmm18, %zmm19
+	unpack2	qdq, %zmm16, %zmm18, %zmm0, %zmm1
+	unpack2	qdq, %zmm17, %zmm19, %zmm2, %zmm3
+	unpack2	dq, %zmm12, %zmm13, %zmm20, %zmm21
+	unpack2	dq, %zmm14, %zmm15, %zmm22, %zmm23
+	unpack2	qdq, %zmm20, %zmm22, %zmm4, %zmm5
+	unpack2	qdq, %zmm21, %zmm23, %zmm6, %zmm7
+.endm
+
+/*
+ * state16_store: the inverse for n = 16, S[i] in %zmm(16+i): the same
+ * transposition gives words 0-3 (4-7) of chain 4q + x in part q of
+ * %zmm(x) (%zmm(4+x)), stored a part at a time.  Uses %zmm0-15.
+ */
+.macro state16_store
+	unpack2	dq, %zmm16, %zmm17, %zmm8, %zmm9
+	unpack2	dq, %zmm18, %zmm19, %zmm10, %zmm11
+	unpack2	qdq, %zmm8, %zmm10, %zmm0, %zmm1
+	unpack2	qdq, %zmm9, %zmm11, %zmm2, %zmm3
+	unpack2	dq, %zmm20, %zmm21, %zmm12, %zmm13
+	unpack2	dq, %zmm22, %zmm23, %zmm14, %zmm15
+	unpack2	qdq, %zmm12, %zmm14, %zmm4, %zmm5
+	unpack2	qdq, %zmm13, %zmm15, %zmm6, %zmm7
+	vmovdqu32 %xmm0, 0(%rdi)
+	vextracti32x4 $1, %zmm0, 128(%rdi)
+	vextracti32x4 $2, %zmm0, 256(%rdi)
+	vextracti32x4 $3, %zmm0, 384(%rdi)
+	vmovdqu32 %xmm4, 16(%rdi)
+	vextracti32x4 $1, %zmm4, 144(%rdi)
+	vextracti32x4 $2, %zmm4, 272(%rdi)
+	vextracti32x4 $3, %zmm4, 400(%rdi)
+	vmovdqu32 %xmm1, 32(%rdi)
+	vextracti32x4 $1, %zmm1, 160(%rdi)
+	vextracti32x4 $2, %zmm1, 288(%rdi)
+	vextracti32x4 $3, %zmm1, 416(%rdi)
+	vmovdqu32 %xmm5, 48(%rdi)
+	vextracti32x4 $1, %zmm5, 176(%rdi)
+	vextracti32x4 $2, %zmm5, 304(%rdi)
+	vextracti32x4 $3, %zmm5, 432(%rdi)
+	vmovdqu32 %xmm2, 64(%rdi)
+	vextracti32x4 $1, %zmm2, 192(%rdi)
+	vextracti32x4 $2, %zmm2, 320(%rdi)
+	vextracti32x4 $3, %zmm2, 448(%rdi)
+	vmovdqu32 %xmm6, 80(%rdi)
+	vextracti32x4 $1, %zmm6, 208(%rdi)
+	vextracti32x4 $2, %zmm6, 336(%rdi)
+	vextracti32x4 $3, %zmm6, 464(%rdi)
+	vmovdqu32 %xmm3, 96(%rdi)
+	vextracti32x4 $1, %zmm3, 224(%rdi)
+	vextracti32x4 $2, %zmm3, 352(%rdi)
+	vextracti32x4 $3, %zmm3, 480(%rdi)
+	vmovdqu32 %xmm7, 112(%rdi)
+	vextracti32x4 $1, %zmm7, 240(%rdi)
+	vextracti32x4 $2, %zmm7, 368(%rdi)
+	vextracti32x4 $3, %zmm7, 496(%rdi)
+.endm
+
+/*
+ * lanes_body copy: the work of both entry points.  In: %rdi state, %ecx
+ * n, %r8 nblocks (> 0), %r11d = (1 << n) - 1, the frame's source (and
+ * with copy, destination) addresses of chains 0-15, where chains n..15
+ * repeat chain 0's.  Hashes nblocks blocks of each chain from its
+ * source on; with copy, each block is first stored from the registers
+ * it was loaded into to the chain's destination (non-temporal: nobody
+ * reads it back here), so the bytes hashed are the bytes written.
+ * Uses %rax %rsi %r8 %k1 %zmm0-31.
+ */
+.macro lanes_body copy
+	/* S[i] = word i of each chain's state into %zmm(i), then the frame */
+	cmp	$16, %ecx
+	jne	.Lgather\@
+	state16_load
+	jmp	.Lstate_in\@
+.Lgather\@:
+	/* Fewer chains: masked gathers, %zmm31 = k * 8 in dword k */
 	vmovdqa64 .Lstate_index(%rip), %zmm31
 	kmovw	%r11d, %k1
 	vpxord	%zmm0, %zmm0, %zmm0
 	vpgatherdd 0(%rdi, %zmm31, 4), %zmm0{%k1}
-	vmovdqa64 %zmm0, FRAME_S + 0(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm1, %zmm1, %zmm1
 	vpgatherdd 4(%rdi, %zmm31, 4), %zmm1{%k1}
-	vmovdqa64 %zmm1, FRAME_S + 64(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm2, %zmm2, %zmm2
 	vpgatherdd 8(%rdi, %zmm31, 4), %zmm2{%k1}
-	vmovdqa64 %zmm2, FRAME_S + 128(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm3, %zmm3, %zmm3
 	vpgatherdd 12(%rdi, %zmm31, 4), %zmm3{%k1}
-	vmovdqa64 %zmm3, FRAME_S + 192(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm4, %zmm4, %zmm4
 	vpgatherdd 16(%rdi, %zmm31, 4), %zmm4{%k1}
-	vmovdqa64 %zmm4, FRAME_S + 256(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm5, %zmm5, %zmm5
 	vpgatherdd 20(%rdi, %zmm31, 4), %zmm5{%k1}
-	vmovdqa64 %zmm5, FRAME_S + 320(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm6, %zmm6, %zmm6
 	vpgatherdd 24(%rdi, %zmm31, 4), %zmm6{%k1}
-	vmovdqa64 %zmm6, FRAME_S + 384(%rsp)
 	kmovw	%r11d, %k1
 	vpxord	%zmm7, %zmm7, %zmm7
 	vpgatherdd 28(%rdi, %zmm31, 4), %zmm7{%k1}
+.Lstate_in\@:
+	vmovdqa64 %zmm0, FRAME_S + 0(%rsp)
+	vmovdqa64 %zmm1, FRAME_S + 64(%rsp)
+	vmovdqa64 %zmm2, FRAME_S + 128(%rsp)
+	vmovdqa64 %zmm3, FRAME_S + 192(%rsp)
+	vmovdqa64 %zmm4, FRAME_S + 256(%rsp)
+	vmovdqa64 %zmm5, FRAME_S + 320(%rsp)
+	vmovdqa64 %zmm6, FRAME_S + 384(%rsp)
 	vmovdqa64 %zmm7, FRAME_S + 448(%rsp)
-
-.Lblock:
-	/* Rows: %zmm(k) = the block of chain k, at data + off[k] */
-	mov	FRAME_OFF + 0(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm0
-	mov	FRAME_OFF + 8(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm1
-	mov	FRAME_OFF + 16(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm2
-	mov	FRAME_OFF + 24(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm3
-	mov	FRAME_OFF + 32(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm4
-	mov	FRAME_OFF + 40(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm5
-	mov	FRAME_OFF + 48(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm6
-	mov	FRAME_OFF + 56(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm7
-	mov	FRAME_OFF + 64(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm8
-	mov	FRAME_OFF + 72(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm9
-	mov	FRAME_OFF + 80(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm10
-	mov	FRAME_OFF + 88(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm11
-	mov	FRAME_OFF + 96(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm12
-	mov	FRAME_OFF + 104(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm13
-	mov	FRAME_OFF + 112(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm14
-	mov	FRAME_OFF + 120(%rsp), %rax
-	vmovdqu32 (%rsi, %rax), %zmm15
+	/* %rsi = offset of the block in each chain's message */
+	xor	%esi, %esi
+.Lblock\@:
+	/* Rows: %zmm(k) = the block of chain k */
+	mov	FRAME_SRC + 0(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm0
+	mov	FRAME_SRC + 8(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm1
+	mov	FRAME_SRC + 16(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm2
+	mov	FRAME_SRC + 24(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm3
+	mov	FRAME_SRC + 32(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm4
+	mov	FRAME_SRC + 40(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm5
+	mov	FRAME_SRC + 48(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm6
+	mov	FRAME_SRC + 56(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm7
+	mov	FRAME_SRC + 64(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm8
+	mov	FRAME_SRC + 72(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm9
+	mov	FRAME_SRC + 80(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm10
+	mov	FRAME_SRC + 88(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm11
+	mov	FRAME_SRC + 96(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm12
+	mov	FRAME_SRC + 104(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm13
+	mov	FRAME_SRC + 112(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm14
+	mov	FRAME_SRC + 120(%rsp), %rax
+	vmovdqu32 (%rax, %rsi), %zmm15
+	.if \copy
+	/* ... written to chain k's destination as loaded */
+	mov	FRAME_DST + 0(%rsp), %rax
+	vmovntdq %zmm0, (%rax, %rsi)
+	mov	FRAME_DST + 8(%rsp), %rax
+	vmovntdq %zmm1, (%rax, %rsi)
+	mov	FRAME_DST + 16(%rsp), %rax
+	vmovntdq %zmm2, (%rax, %rsi)
+	mov	FRAME_DST + 24(%rsp), %rax
+	vmovntdq %zmm3, (%rax, %rsi)
+	mov	FRAME_DST + 32(%rsp), %rax
+	vmovntdq %zmm4, (%rax, %rsi)
+	mov	FRAME_DST + 40(%rsp), %rax
+	vmovntdq %zmm5, (%rax, %rsi)
+	mov	FRAME_DST + 48(%rsp), %rax
+	vmovntdq %zmm6, (%rax, %rsi)
+	mov	FRAME_DST + 56(%rsp), %rax
+	vmovntdq %zmm7, (%rax, %rsi)
+	mov	FRAME_DST + 64(%rsp), %rax
+	vmovntdq %zmm8, (%rax, %rsi)
+	mov	FRAME_DST + 72(%rsp), %rax
+	vmovntdq %zmm9, (%rax, %rsi)
+	mov	FRAME_DST + 80(%rsp), %rax
+	vmovntdq %zmm10, (%rax, %rsi)
+	mov	FRAME_DST + 88(%rsp), %rax
+	vmovntdq %zmm11, (%rax, %rsi)
+	mov	FRAME_DST + 96(%rsp), %rax
+	vmovntdq %zmm12, (%rax, %rsi)
+	mov	FRAME_DST + 104(%rsp), %rax
+	vmovntdq %zmm13, (%rax, %rsi)
+	mov	FRAME_DST + 112(%rsp), %rax
+	vmovntdq %zmm14, (%rax, %rsi)
+	mov	FRAME_DST + 120(%rsp), %rax
+	vmovntdq %zmm15, (%rax, %rsi)
+	.endif
 	transpose
 	/* a..h = S */
 	vmovdqa64 FRAME_S + 0(%rsp), %zmm16
@@ -325,7 +441,7 @@ KX_FUNC_START(kx_lanes_blocks_avx512)
 	rounds16 16
 	rounds16 32
 	rounds16 48
-	/* S += a..h (6.2.2 step 4); data += 64; while (--nblocks) */
+	/* S += a..h (6.2.2 step 4); next block; while (--nblocks) */
 	vpaddd	FRAME_S + 0(%rsp), %zmm16, %zmm16
 	vmovdqa64 %zmm16, FRAME_S + 0(%rsp)
 	vpaddd	FRAME_S + 64(%rsp), %zmm17, %zmm17
@@ -344,8 +460,13 @@ KX_FUNC_START(kx_lanes_blocks_avx512)
 	vmovdqa64 %zmm23, FRAME_S + 448(%rsp)
 	add	$64, %rsi
 	dec	%r8
-	jnz	.Lblock
+	jnz	.Lblock\@
 	/* state[k][i] = S[i] of chain k, for k < n (S is in %zmm16-23) */
+	cmp	$16, %ecx
+	jne	.Lscatter\@
+	state16_store
+	jmp	.Ldone\@
+.Lscatter\@:
 	vmovdqa64 .Lstate_index(%rip), %zmm31
 	kmovw	%r11d, %k1
 	vpscatterdd %zmm16, 0(%rdi, %zmm31, 4){%k1}
@@ -363,12 +484,108 @@ KX_FUNC_START(kx_lanes_blocks_avx512)
 	vpscatterdd %zmm22, 24(%rdi, %zmm31, 4){%k1}
 	kmovw	%r11d, %k1
 	vpscatterdd %zmm23, 28(%rdi, %zmm31, 4){%k1}
+.Ldone\@:
+	.if \copy
+	/* Non-temporal stores are weakly ordered: drain them. */
+	sfence
+	.endif
+.endm
+
+/*
+ * void kx_lanes_blocks_avx512(uint32_t (*state)[8], const uint8_t *data,
+ *                             size_t stride, unsigned n, size_t nblocks);
+ *
+ * In:       %rdi state, %rsi data, %rdx stride, %ecx n (1..16),
+ *           %r8 nblocks.
+ * Out:      state[0..n) advanced by nblocks blocks each, chain k taking
+ *           its blocks from data + k * stride.
+ * Clobbers: %rax %rdx %rsi %r8-%r11 %k1 %zmm0-31 (upper halves zeroed
+ *           on return), flags; about 850 bytes of stack.
+ * Assumes:  AVX512F/BW usable, SysV calling convention.
+ *
+ * Chains n..15 hash chain 0's data; their states are neither read nor
+ * written (masked gather and scatter).
+ */
+KX_FUNC_START(kx_lanes_blocks_avx512)
+	test	%r8, %r8
+	jz	.Lblocks_nothing
+	push	%rbp
+	mov	%rsp, %rbp
+	sub	$FRAME_BYTES, %rsp
+	and	$-64, %rsp
+	/* for (k = 0; k < 16; k++) src[k] = data + (k < n ? k * stride : 0); */
+	xor	%eax, %eax
+	mov	%rsi, %r9
+.Lblocks_src:
+	mov	%rsi, %r10
+	cmp	%ecx, %eax
+	cmovb	%r9, %r10
+	mov	%r10, FRAME_SRC(%rsp, %rax, 8)
+	add	%rdx, %r9
+	inc	%eax
+	cmp	$16, %eax
+	jne	.Lblocks_src
+	/* %r11d = (1 << n) - 1: the chains whose states are real */
+	mov	$1, %r11d
+	shl	%cl, %r11d
+	dec	%r11d
+	lanes_body 0
 	vzeroupper
 	mov	%rbp, %rsp
 	pop	%rbp
-.Lnothing:
+.Lblocks_nothing:
 	ret
 KX_FUNC_END(kx_lanes_blocks_avx512)
+
+/*
+ * void kx_lanes_copy_blocks_avx512(uint32_t (*state)[8],
+ *                                  const uint8_t *const src[],
+ *                                  uint8_t *const dst[], unsigned n,
+ *                                  size_t nblocks);
+ *
+ * In:       %rdi state, %rsi src, %rdx dst (n addresses each, 64-byte
+ *           aligned destinations), %ecx n (1..16), %r8 nblocks.
+ * Out:      for k < n: nblocks blocks copied from src[k] to dst[k], and
+ *           state[k] advanced by them.
+ * Clobbers: %rax %rdx %rsi %r8-%r11 %k1 %zmm0-31 (upper halves zeroed
+ *           on return), flags; about 850 bytes of stack.
+ * Assumes:  AVX512F/BW usable, SysV calling convention; no destination
+ *           overlaps another chain's source (the caller checks).
+ *
+ * Chains n..15 repeat chain 0's copy (the same bytes again to the same
+ * place) and their states are neither read nor written.
+ */
+KX_FUNC_START(kx_lanes_copy_blocks_avx512)
+	test	%r8, %r8
+	jz	.Lcopy_nothing
+	push	%rbp
+	mov	%rsp, %rbp
+	sub	$FRAME_BYTES, %rsp
+	and	$-64, %rsp
+	/* for (k = 0; k < 16; k++) { j = k < n ? k : 0; src'[k] = src[j];
+	 *                            dst'[k] = dst[j]; } */
+	xor	%eax, %eax
+.Lcopy_ptrs:
+	xor	%r9d, %r9d
+	cmp	%ecx, %eax
+	cmovb	%eax, %r9d
+	mov	(%rsi, %r9, 8), %r10
+	mov	%r10, FRAME_SRC(%rsp, %rax, 8)
+	mov	(%rdx, %r9, 8), %r10
+	mov	%r10, FRAME_DST(%rsp, %rax, 8)
+	inc	%eax
+	cmp	$16, %eax
+	jne	.Lcopy_ptrs
+	mov	$1, %r11d
+	shl	%cl, %r11d
+	dec	%r11d
+	lanes_body 1
+	vzeroupper
+	mov	%rbp, %rsp
+	pop	%rbp
+.Lcopy_nothing:
+	ret
+KX_FUNC_END(kx_lanes_copy_blocks_avx512)
 
 	.section .rodata, "a"
 	.balign 64
