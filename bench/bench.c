@@ -223,9 +223,14 @@ static void lanes_dst(void)
 }
 static void run_lanes_dst(void) { lanes_dst(); }
 
-/* Copy-with-lanes: the assembly walker copies, each page is hashed into
- * its segment's lanes from cache soon after. */
-static void copy_lanes(void)
+/*
+ * Copy-with-lanes.  kx_pl_run_lanes hands each copy to the lanes, whose
+ * AVX-512 engine copies a segment's pages 16 at a time from the
+ * registers it hashes (one pass over memory); kx_relocate_lanes, the
+ * assembly walker, copies each page itself and the lanes hash it from
+ * cache soon after (two passes, the second from cache).
+ */
+static void copy_lanes_with(int asm_walker)
 {
 	struct kx_lanes_copy lc;
 
@@ -235,12 +240,17 @@ static void copy_lanes(void)
 		kx_lanes_init(&lane_segs[i].ctx, LANES);
 	}
 	kx_lanes_copy_init(&lc, lane_segs, ndst_regions);
-	kx_relocate_lanes(pagelist.head, &lc);
+	if (asm_walker)
+		kx_relocate_lanes(pagelist.head, &lc);
+	else if (kx_pl_run_lanes(NULL, pagelist.head, &lc, NULL) != KX_OK)
+		abort();
 	kx_lanes_copy_finish(&lc);
 	for (unsigned i = 0; i < ndst_regions; i++)
 		memcpy(got_dst_lanes[i], lane_segs[i].digest, 32);
 }
+static void copy_lanes(void) { copy_lanes_with(0); }
 static void run_copy_lanes(void) { copy_lanes(); }
+static void run_copy_lanes_asm(void) { copy_lanes_with(1); }
 /* The hand-off as kxboot does it with lanes: walk, copy and hash, then
  * compare with the digests the loader wrote. */
 static void run_handoff_lanes(void)
@@ -491,8 +501,9 @@ static struct bench_case cases[] = {
 	/*
 	 * KX lanes (N = 16): the digest whose lanes run side by side,
 	 * against one accelerated chain (the floor of any single digest
-	 * here) and OpenSSL; copy-with-lanes over the page list against the
-	 * lanes digest of the copied destination alone; and the hand-off of
+	 * here) and OpenSSL; copy-with-lanes over the page list (both
+	 * walkers) against the lanes digest of the copied destination alone;
+	 * and the hand-off of
 	 * kxboot's path (walk, copy, hash, compare) against copying then
 	 * hashing with one chain.
 	 */
@@ -503,6 +514,8 @@ static struct bench_case cases[] = {
 	     .before = fill_dst),
 	CASE("lanes", "kx copy+lanes", LANES_ALONE, run_copy_lanes,
 	     check_copy_lanes, .before = clear_dst),
+	CASE("lanes", "kx copy+lanes, asm walker", LANES_ALONE,
+	     run_copy_lanes_asm, check_copy_lanes, .before = clear_dst),
 	CASE("lanes", "kx hand-off, lanes", "kx copy, then hash",
 	     run_handoff_lanes, check_copy_lanes, .before = clear_dst),
 	CASE("copy", "kx copy, in order", NULL, run_stream_copy,

@@ -214,6 +214,7 @@ void kx_lanes_copy_init(struct kx_lanes_copy *lc, struct kx_lanes_seg *segs,
 	lc->run_off = 0;
 	lc->run_pages = 0;
 	lc->pages = 0;
+	lc->grp_n = 0;
 	for (unsigned i = 0; i < n; i++) {
 		segs[i].next = 0;
 		segs[i].reread = 0;
@@ -232,24 +233,29 @@ static void copy_flush(struct kx_lanes_copy *lc)
 	lc->run_pages = 0;
 }
 
+/* The segment holding dest, or nsegs: few, and usually the one of the
+ * pending run. */
+static unsigned seg_of(const struct kx_lanes_copy *lc, uint64_t dest)
+{
+	for (unsigned i = 0; i < lc->nsegs; i++) {
+		unsigned k = (lc->run_seg + i) % lc->nsegs;
+		const struct kx_lanes_seg *s = &lc->segs[k];
+
+		if (dest >= s->dest && dest - s->dest < s->size)
+			return k;
+	}
+	return lc->nsegs;
+}
+
 void kx_lanes_copy_page(struct kx_lanes_copy *lc, uint64_t dest)
 {
-	struct kx_lanes_seg *s = 0;
+	unsigned i = seg_of(lc, dest);
+	struct kx_lanes_seg *s;
 	uint64_t off;
-	unsigned i;
 
-	/* Which segment: few, and usually the one of the pending run. */
-	for (i = 0; i < lc->nsegs; i++) {
-		unsigned k = (lc->run_seg + i) % lc->nsegs;
-
-		s = &lc->segs[k];
-		if (dest >= s->dest && dest - s->dest < s->size) {
-			i = k;
-			break;
-		}
-	}
 	if (i >= lc->nsegs)
 		return;
+	s = &lc->segs[i];
 	off = dest - s->dest;
 	lc->pages++;
 	if (s->reread)
@@ -282,8 +288,93 @@ void kx_lanes_copy_chunk(uint32_t *state, const uint8_t *part, size_t nblocks)
 				   (uint64_t)(end - KX_LANES_PAGE));
 }
 
+/* ------------------------------------- copies that come with the hash */
+
+/* The group's lanes: from the lane of its first page, at most the
+ * engine's width and not past lane N-1 (as kx_lanes_update deals them). */
+static unsigned grp_limit(const struct kx_lanes_copy *lc)
+{
+	const struct kx_lanes *c = &lc->segs[lc->grp_seg].ctx;
+	unsigned lane = (unsigned)((lc->grp_off / KX_LANES_PAGE) % c->lanes);
+
+	return KX_MIN(KX_MIN(c->impl->width, c->lanes - lane),
+		      (unsigned)KX_LANES_GROUP_MAX);
+}
+
+void kx_lanes_copy_drain(struct kx_lanes_copy *lc)
+{
+	struct kx_lanes *c;
+	unsigned lane;
+
+	if (!lc->grp_n)
+		return;
+	c = &lc->segs[lc->grp_seg].ctx;
+	lane = (unsigned)((lc->grp_off / KX_LANES_PAGE) % c->lanes);
+	c->impl->copy_blocks(&c->state[lane], lc->grp_src, lc->grp_dst, lc->grp_n,
+			     PAGE_BLOCKS);
+	c->bytes = lc->grp_off + (uint64_t)lc->grp_n * KX_LANES_PAGE;
+	lc->grp_n = 0;
+}
+
+/*
+ * Holds the copy src -> dest back in the group if it is the next whole
+ * page of the group's segment (or may start a group) and no copy held
+ * back writes src or reads dest: then the group's copies can run side by
+ * side, in any order, with the same result as in list order.
+ */
+static bool grp_take(struct kx_lanes_copy *lc, uint64_t dest, uint64_t src)
+{
+	unsigned i = seg_of(lc, dest);
+	struct kx_lanes_seg *s;
+	uint64_t off;
+
+	if (i >= lc->nsegs)
+		return false;
+	s = &lc->segs[i];
+	off = dest - s->dest;
+	if (s->reread || off != s->next || s->size - off < KX_LANES_PAGE ||
+	    !s->ctx.impl->copy_blocks)
+		return false;
+	if (lc->grp_n) {
+		if (lc->grp_seg != i || lc->grp_n >= grp_limit(lc))
+			return false;
+		for (unsigned k = 0; k < lc->grp_n; k++)
+			if ((uintptr_t)lc->grp_dst[k] == src ||
+			    (uintptr_t)lc->grp_src[k] == dest)
+				return false;
+	} else {
+		/* The segment's lanes must have everything before it. */
+		if (lc->run_pages && lc->run_seg == i)
+			copy_flush(lc);
+		lc->grp_seg = i;
+		lc->grp_off = off;
+	}
+	lc->grp_src[lc->grp_n] = (const uint8_t *)(uintptr_t)src;
+	lc->grp_dst[lc->grp_n] = (uint8_t *)(uintptr_t)dest;
+	lc->grp_n++;
+	s->next = off + KX_LANES_PAGE;
+	lc->pages++;
+	return true;
+}
+
+void kx_lanes_copy_move(struct kx_lanes_copy *lc, uint64_t dest, uint64_t src)
+{
+	if (!grp_take(lc, dest, src)) {
+		/* Whatever waits goes first, in list order. */
+		kx_lanes_copy_drain(lc);
+		if (!grp_take(lc, dest, src)) {
+			kx_memmove((void *)(uintptr_t)dest,
+				   (const void *)(uintptr_t)src, KX_LANES_PAGE);
+			kx_lanes_copy_page(lc, dest);
+		}
+	}
+	if (lc->grp_n && lc->grp_n == grp_limit(lc))
+		kx_lanes_copy_drain(lc);
+}
+
 void kx_lanes_copy_finish(struct kx_lanes_copy *lc)
 {
+	kx_lanes_copy_drain(lc);
 	copy_flush(lc);
 	for (unsigned i = 0; i < lc->nsegs; i++) {
 		struct kx_lanes_seg *s = &lc->segs[i];

@@ -275,11 +275,8 @@ enum kx_status kx_pl_run(const struct kx_pl_walk *w, uint64_t head, int mode,
 
 static enum kx_status lanes_visit(void *ctx, const struct kx_pl_entry *e)
 {
-	if (e->kind == IND_SOURCE) {
-		kx_memmove((void *)(uintptr_t)e->dest, (const void *)(uintptr_t)e->addr,
-			   KX_PAGE_SIZE);
-		kx_lanes_copy_page(ctx, e->dest);
-	}
+	if (e->kind == IND_SOURCE)
+		kx_lanes_copy_move(ctx, e->dest, e->addr);
 	return KX_OK;
 }
 
@@ -301,5 +298,7 @@ enum kx_status kx_pl_run_lanes(const struct kx_pl_walk *w, uint64_t head,
 		return st;
 	run.visit = lanes_visit;
 	run.visit_ctx = lc;
-	return kx_pl_walk(&run, head, 0, fault);
+	st = kx_pl_walk(&run, head, 0, fault);
+	kx_lanes_copy_drain(lc);
+	return st;
 }

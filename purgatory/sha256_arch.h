@@ -46,6 +46,8 @@ void kx_lanes_blocks_avx2(uint32_t (*state)[8], const uint8_t *data,
 			  size_t stride, unsigned n, size_t nblocks);	/* 8 lanes */
 void kx_lanes_blocks_avx512(uint32_t (*state)[8], const uint8_t *data,
 			    size_t stride, unsigned n, size_t nblocks);	/* 16 lanes */
+void kx_lanes_copy_blocks_avx512(uint32_t (*state)[8], const uint8_t *const src[],
+				 uint8_t *const dst[], unsigned n, size_t nblocks);
 void kx_lanes_blocks_ce(uint32_t (*state)[8], const uint8_t *data,
 			size_t stride, unsigned n, size_t nblocks);	/* 2 chains */
 

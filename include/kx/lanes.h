@@ -28,10 +28,20 @@
 typedef void (*kx_lanes_blocks_fn)(uint32_t (*state)[8], const uint8_t *data,
 				   size_t stride, unsigned n, size_t nblocks);
 
+/*
+ * The same, each state k taking nblocks blocks from src[k] after copying
+ * them to dst[k] (64-byte aligned) from the very registers it hashes:
+ * a copy that comes with the hash, for engines whose loads and stores
+ * are cheap next to their rounds.  No dst[k] may overlap a src[j].
+ */
+typedef void (*kx_lanes_copy_fn)(uint32_t (*state)[8], const uint8_t *const src[],
+				 uint8_t *const dst[], unsigned n, size_t nblocks);
+
 struct kx_lanes_impl {
 	const char *name;	/* "portable", "sha-ni-x2", "avx2-x8", ... */
 	unsigned width;		/* chains one call advances together */
 	kx_lanes_blocks_fn blocks;
+	kx_lanes_copy_fn copy_blocks;	/* or NULL */
 };
 
 /*
@@ -95,6 +105,8 @@ struct kx_lanes_seg {
 
 /* Pages copied before they are hashed together: 128 KiB, in L2. */
 #define KX_LANES_BATCH 32
+/* The widest engine's width: pages of a copy the lanes may hold back. */
+#define KX_LANES_GROUP_MAX 16
 
 struct kx_lanes_copy {
 	struct kx_lanes_seg *segs;
@@ -103,6 +115,13 @@ struct kx_lanes_copy {
 	uint64_t run_off;	/* their offset in it */
 	uint64_t run_pages;	/* how many (consecutive) */
 	uint64_t pages;		/* pages seen in a segment */
+	/* Copies not done yet (kx_lanes_copy_move): the next pages of
+	 * segment grp_seg, from offset grp_off on, one per lane. */
+	unsigned grp_n;
+	unsigned grp_seg;
+	uint64_t grp_off;
+	const uint8_t *grp_src[KX_LANES_GROUP_MAX];
+	uint8_t *grp_dst[KX_LANES_GROUP_MAX];
 };
 
 /* Over segs[0..n) (pairwise disjoint; ctx of each initialised). */
@@ -115,14 +134,27 @@ void kx_lanes_copy_page(struct kx_lanes_copy *lc, uint64_t dest);
  * (state is the struct kx_lanes_copy): called with each part of a
  * destination page once written, the page is done at its last part. */
 void kx_lanes_copy_chunk(uint32_t *state, const uint8_t *part, size_t nblocks);
-/* Hashes what is pending, re-reads segments that came out of order, and
- * writes every segment's digest. */
+/*
+ * Copies the page at src to dest (both page aligned), or has it copied
+ * with its segment's lanes: a segment's next pages, in order, wait until
+ * they fill one call of an engine that copies as it hashes
+ * (copy_blocks), unless a later copy reads or writes one of their pages;
+ * kx_lanes_copy_drain does what still waits.  Other pages are copied at
+ * once and hashed as kx_lanes_copy_page.  Every page two copies share is
+ * written and read in list order.
+ */
+void kx_lanes_copy_move(struct kx_lanes_copy *lc, uint64_t dest, uint64_t src);
+void kx_lanes_copy_drain(struct kx_lanes_copy *lc);
+/* Drains, hashes what is pending, re-reads segments that came out of
+ * order, and writes every segment's digest. */
 void kx_lanes_copy_finish(struct kx_lanes_copy *lc);
 
 /*
- * The C reference engine in copy-with-lanes: validates the list (limits
- * from w, which may be NULL), then copies each page and tells lc, as
- * kx_pl_run does.  Writes nothing when the list is invalid.
+ * The C engine in copy-with-lanes: validates the list (limits from w,
+ * which may be NULL), then hands each copy to kx_lanes_copy_move, so
+ * that an engine with copy_blocks copies and hashes a segment's pages
+ * in one pass over memory; every copy is done when it returns.  Writes
+ * nothing when the list is invalid.
  */
 enum kx_status kx_pl_run_lanes(const struct kx_pl_walk *w, uint64_t head,
 			       struct kx_lanes_copy *lc, struct kx_pl_fault *fault);

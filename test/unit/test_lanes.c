@@ -169,6 +169,179 @@ KX_TEST(lanes_engine_widths)
 	free(buf);
 }
 
+/* A page of a copy, reported as the page list engines report it: whole
+ * (kx_pl_run_lanes) or in 1 KiB chunks (kx_relocate_lanes). */
+static void copy_report(struct kx_lanes_copy *lc, uint64_t page, int chunked)
+{
+	if (!chunked) {
+		kx_lanes_copy_page(lc, page);
+		return;
+	}
+	for (unsigned c = 0; c < 4; c++)
+		kx_lanes_copy_chunk((uint32_t *)(void *)lc,
+				    (const uint8_t *)(uintptr_t)page + c * 1024, 16);
+}
+
+/*
+ * The copy-with-lanes bookkeeping on its own: the pages of up to three
+ * segments reported as a copy writes them, each segment in order but
+ * interleaved with the others at random (runs cut mid-group), pages
+ * outside every segment, and in one round of five a pair of pages
+ * swapped.  Every digest must be its segment's lanes digest, and a
+ * segment whose pages came in order must be hashed in the pass.
+ */
+KX_TEST(lanes_copy_orders)
+{
+	const struct kx_lanes_impl *impls[MAX_IMPLS];
+	unsigned n = usable_lanes(impls), in_pass = 0;
+	const uint64_t seg_pages = 80;
+	uint8_t *buf = aligned_alloc(PAGE, 4 * seg_pages * PAGE), want[32];
+
+	CHECK(buf);
+	kx_rand_fill(buf, 4 * seg_pages * PAGE);
+	for (unsigned round = 0; round < 60; round++) {
+		struct kx_lanes_seg segs[3];
+		struct kx_lanes_copy lc;
+		uint64_t pages[3], next[3], left = 0;
+		unsigned nseg = 1 + (unsigned)kx_rand_below(3), cur = 0;
+		int chunked = (int)(round & 1), swap = round % 5 == 4;
+
+		for (unsigned i = 0; i < nseg; i++) {
+			unsigned lanes = round % 3 == 0 ? 16 : round % 3 == 1
+				? (unsigned)(1 + kx_rand_below(KX_LANES_MAX))
+				: 1u << kx_rand_below(7);
+
+			segs[i].dest = (uint64_t)(uintptr_t)(buf + i * seg_pages * PAGE);
+			segs[i].size = round % 4 == 0 ? kx_rand_below(seg_pages + 1) * PAGE
+				     : kx_rand_below(seg_pages * PAGE + 1);
+			CHECK_ST(kx_lanes_init_impl(&segs[i].ctx, lanes,
+						    impls[kx_rand_below(n)]), KX_OK);
+			pages[i] = (segs[i].size + PAGE - 1) / PAGE;
+			next[i] = 0;
+			left += pages[i];
+		}
+		kx_lanes_copy_init(&lc, segs, nseg);
+		while (left) {
+			uint64_t at;
+
+			/* Mostly the same segment as before, sometimes another. */
+			if (next[cur] == pages[cur] || kx_rand_below(8) == 0)
+				cur = (unsigned)kx_rand_below(nseg);
+			if (next[cur] == pages[cur])
+				continue;
+			at = segs[cur].dest + next[cur] * PAGE;
+			if (kx_rand_below(16) == 0)	/* not a segment's page */
+				copy_report(&lc, (uint64_t)(uintptr_t)buf +
+					    (3 * seg_pages + kx_rand_below(seg_pages)) * PAGE,
+					    chunked);
+			if (swap && next[cur] + 1 < pages[cur] && kx_rand_below(20) == 0) {
+				copy_report(&lc, at + PAGE, chunked);
+				copy_report(&lc, at, chunked);
+				next[cur] += 2;
+				left -= 2;
+				continue;
+			}
+			copy_report(&lc, at, chunked);
+			next[cur]++;
+			left--;
+		}
+		kx_lanes_copy_finish(&lc);
+		for (unsigned i = 0; i < nseg; i++) {
+			CHECK_ST(kx_lanes((const void *)(uintptr_t)segs[i].dest,
+					  segs[i].size, segs[i].ctx.lanes, want), KX_OK);
+			CHECK_MEM(segs[i].digest, want, 32);
+			if (!swap)
+				CHECK_EQ(segs[i].reread, 0);
+			in_pass += !segs[i].reread;
+		}
+	}
+	kx_test_note("lanes copy orders: %u segments hashed in the pass", in_pass);
+	free(buf);
+}
+
+/*
+ * kx_lanes_copy_move against the same copies done one after the other:
+ * copies into up to two segments, in order, whose sources are any page
+ * of the arena (pages copies before or after write, the segments' own
+ * pages), with copies elsewhere in between.  Memory must end as the
+ * sequential copies leave it, and each digest be its segment's lanes
+ * digest of that memory, for every engine (held back in groups by the
+ * ones with copy_blocks, copied at once by the others).
+ */
+KX_TEST(lanes_copy_move_in_list_order)
+{
+	const struct kx_lanes_impl *impls[MAX_IMPLS];
+	unsigned n = usable_lanes(impls), grouped = 0;
+	const uint64_t pages = 160;
+	uint8_t *mem = aligned_alloc(PAGE, pages * PAGE);
+	uint8_t *want = xmalloc(pages * PAGE), *init = xmalloc(pages * PAGE), d[32];
+
+	CHECK(mem);
+	kx_rand_fill(init, pages * PAGE);
+	for (unsigned round = 0; round < 80; round++) {
+		const struct kx_lanes_impl *impl = impls[round % n];
+		struct kx_lanes_seg segs[2];
+		struct kx_lanes_copy lc;
+		unsigned nseg = 1 + (unsigned)kx_rand_below(2);
+		uint64_t left[2], srcs[400], dsts[400];
+		unsigned ncopies = 0;
+
+		for (unsigned i = 0; i < nseg; i++) {
+			uint64_t np = 1 + kx_rand_below(40);
+
+			/* Segment i within pages [80 i, 80 i + 80). */
+			segs[i].dest = (uint64_t)(uintptr_t)(mem + (80 * i + kx_rand_below(80 - np)) * PAGE);
+			segs[i].size = np * PAGE - (round % 3 == 0 ? kx_rand_below(PAGE) : 0);
+			CHECK_ST(kx_lanes_init_impl(&segs[i].ctx, round % 2 ? 16 :
+						    (unsigned)(1 + kx_rand_below(KX_LANES_MAX)),
+						    impl), KX_OK);
+			left[i] = np;
+		}
+		/* The list: each segment's pages in order, interleaved, and
+		 * copies to anywhere else. */
+		while (left[0] + (nseg > 1 ? left[1] : 0)) {
+			unsigned i = (unsigned)kx_rand_below(nseg);
+			uint64_t dst;
+
+			if (kx_rand_below(10) == 0) {
+				dst = (uint64_t)(uintptr_t)(mem + kx_rand_below(pages) * PAGE);
+			} else if (left[i]) {
+				uint64_t np = (segs[i].size + PAGE - 1) / PAGE;
+
+				dst = segs[i].dest + (np - left[i]--) * PAGE;
+			} else {
+				continue;
+			}
+			CHECK(ncopies < 400);
+			dsts[ncopies] = dst;
+			srcs[ncopies++] = (uint64_t)(uintptr_t)(mem + kx_rand_below(pages) * PAGE);
+		}
+		/* What the copies leave, one after the other. */
+		memcpy(want, init, pages * PAGE);
+		for (unsigned k = 0; k < ncopies; k++)
+			memmove(want + (dsts[k] - (uintptr_t)mem),
+				want + (srcs[k] - (uintptr_t)mem), PAGE);
+		memcpy(mem, init, pages * PAGE);
+		kx_lanes_copy_init(&lc, segs, nseg);
+		for (unsigned k = 0; k < ncopies; k++) {
+			kx_lanes_copy_move(&lc, dsts[k], srcs[k]);
+			grouped += lc.grp_n != 0;
+		}
+		kx_lanes_copy_drain(&lc);
+		CHECK_MEM(mem, want, pages * PAGE);
+		kx_lanes_copy_finish(&lc);
+		for (unsigned i = 0; i < nseg; i++) {
+			CHECK_ST(kx_lanes((const void *)(uintptr_t)segs[i].dest,
+					  segs[i].size, segs[i].ctx.lanes, d), KX_OK);
+			CHECK_MEM(segs[i].digest, d, 32);
+		}
+	}
+	kx_test_note("lanes copy moves: %u held back in a group", grouped);
+	free(mem);
+	free(want);
+	free(init);
+}
+
 KX_TEST(lanes_refusals)
 {
 	static struct kx_lanes c;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Multi-buffer SHA-256 for the KX lanes digest: lane k of a vector
- * register is chain k, so 8 (AVX2) or 16 (AVX-512) independent messages
- * go through the 64 rounds of FIPS 180-4, 6.2.2 at once.  Only called
- * once sha256_x86_64.c has seen the CPUID bits and XCR0 enabling the
- * YMM (and ZMM) state.
+ * AVX2 multi-buffer SHA-256 for the KX lanes digest: lane k of a vector
+ * register is chain k, so 8 independent messages go through the 64
+ * rounds of FIPS 180-4, 6.2.2 at once.  Only called once
+ * sha256_x86_64.c has seen the CPUID bits and XCR0 enabling the YMM
+ * state.  (The AVX-512 engine is lanes_avx512.S: in C, GCC spilled it.)
  *
  * The messages are data + k * stride.  Each block is loaded as one
  * vector per lane and transposed in registers (unpack, then 128-bit
@@ -17,7 +17,6 @@
 #include "../../sha256_arch.h"
 
 #define AVX2 __attribute__((target("avx2")))
-#define AVX512 __attribute__((target("avx512f,avx512bw")))
 
 /*
  * One round on vectors, the roles of a..h rotated by the caller as in
@@ -183,81 +182,3 @@ AVX2 void kx_lanes_blocks_avx2(uint32_t (*state)[8], const uint8_t *data,
 #undef GATHER
 #undef BSWAP
 #undef STORE
-
-/* ------------------------------------------------------------- AVX-512 */
-
-/* VPTERNLOGD truth tables: a ^ b ^ c, a ? b : c, majority. */
-#define TL_XOR3 0x96
-#define TL_CH	0xca
-#define TL_MAJ	0xe8
-
-#define V __m512i
-#define LANES 16
-#define ADD(x, y) _mm512_add_epi32(x, y)
-#define XOR3(x, y, z) _mm512_ternarylogic_epi32(x, y, z, TL_XOR3)
-#define ROR(x, n) _mm512_ror_epi32(x, n)
-#define SHR(x, n) _mm512_srli_epi32(x, n)
-#define CH(x, y, z) _mm512_ternarylogic_epi32(x, y, z, TL_CH)
-#define MAJ(x, y, z) _mm512_ternarylogic_epi32(x, y, z, TL_MAJ)
-#define SET1(k) _mm512_set1_epi32((int)(k))
-#define GATHER(p, ix, sc) _mm512_i32gather_epi32(ix, (const void *)(p), sc)
-#define BSWAP(x) _mm512_shuffle_epi8(x, bswap)
-#define STORE(p, x) _mm512_store_si512((void *)(p), x)
-
-/*
- * The sixteen lanes' blocks transposed: after 32- and 64-bit unpacks,
- * u[4g + j] holds, in its 128-bit part q, word 4q + j of lanes 4g..4g+3;
- * two rounds of 128-bit shuffles gather part q of the four groups.
- */
-static inline __attribute__((always_inline)) AVX512
-void transpose16(__m512i *w, const uint8_t *const lane[16], __m512i bswap)
-{
-	__m512i r[16], t[16], u[16];
-
-	for (unsigned k = 0; k < 16; k++)
-		r[k] = _mm512_loadu_si512((const void *)lane[k]);
-	for (unsigned k = 0; k < 16; k += 2) {
-		t[k] = _mm512_unpacklo_epi32(r[k], r[k + 1]);
-		t[k + 1] = _mm512_unpackhi_epi32(r[k], r[k + 1]);
-	}
-	for (unsigned g = 0; g < 16; g += 4) {
-		u[g] = _mm512_unpacklo_epi64(t[g], t[g + 2]);
-		u[g + 1] = _mm512_unpackhi_epi64(t[g], t[g + 2]);
-		u[g + 2] = _mm512_unpacklo_epi64(t[g + 1], t[g + 3]);
-		u[g + 3] = _mm512_unpackhi_epi64(t[g + 1], t[g + 3]);
-	}
-	for (unsigned j = 0; j < 4; j++) {
-		/* a, b, c, d: word j's vectors of lane groups 0-3 */
-		__m512i ab01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44);
-		__m512i cd01 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44);
-		__m512i ab23 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xee);
-		__m512i cd23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xee);
-
-		w[j] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(ab01, cd01, 0x88), bswap);
-		w[4 + j] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(ab01, cd01, 0xdd), bswap);
-		w[8 + j] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(ab23, cd23, 0x88), bswap);
-		w[12 + j] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(ab23, cd23, 0xdd), bswap);
-	}
-}
-#define LOAD_W(w, lane) transpose16(w, lane, bswap)
-
-AVX512 void kx_lanes_blocks_avx512(uint32_t (*state)[8], const uint8_t *data,
-				   size_t stride, unsigned n, size_t nblocks)
-{
-	const __m512i bswap = _mm512_set_epi32(
-		0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203,
-		0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203,
-		0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203,
-		0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
-	int sx[LANES] __attribute__((aligned(64)));
-	const uint8_t *lane[LANES];
-	__m512i sidx;
-
-	for (unsigned k = 0; k < LANES; k++) {
-		lane[k] = data + (k < n ? k * stride : 0);
-		sx[k] = k < n ? (int)(k * 8) : 0;
-	}
-	sidx = _mm512_load_si512((const void *)sx);
-	LANES_BODY();
-}
-#undef LOAD_W

@@ -18,6 +18,7 @@ static const struct kx_lanes_impl lanes_avx512 = {
 	.name = "avx512-x16",
 	.width = 16,
 	.blocks = kx_lanes_blocks_avx512,
+	.copy_blocks = kx_lanes_copy_blocks_avx512,
 };
 
 static const struct kx_lanes_impl lanes_avx2 = {
