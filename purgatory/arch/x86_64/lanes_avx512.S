@@ -211,6 +211,24 @@
 
 
 /*
+ * parts_load OFF, R: %zmm<R> gets, in its 128-bit part q, the 16 bytes at
+ * OFF + 128 q (%rdi): the same words of chains 4q..4q+3's states, 32
+ * bytes apart.  parts_store OFF, R writes them back.  Use only %zmm<R>.
+ */
+.macro parts_load off, r
+	vmovdqu32 \off(%rdi), %xmm\r
+	vinserti32x4 $1, 128+\off(%rdi), %zmm\r, %zmm\r
+	vinserti32x4 $2, 256+\off(%rdi), %zmm\r, %zmm\r
+	vinserti32x4 $3, 384+\off(%rdi), %zmm\r, %zmm\r
+.endm
+.macro parts_store off, r
+	vmovdqu32 %xmm\r, \off(%rdi)
+	vextracti32x4 $1, %zmm\r, 128+\off(%rdi)
+	vextracti32x4 $2, %zmm\r, 256+\off(%rdi)
+	vextracti32x4 $3, %zmm\r, 384+\off(%rdi)
+.endm
+
+/*
  * state16_load: S[i] (word i of chains 0-15) into %zmm(i), i < 8, from
  * state[0..16) with plain loads, for n = 16 (a masked gather costs
  * more).  %zmm(8+x) gets, in its 128-bit part q, words 0-3 of chain
@@ -219,38 +237,14 @@
  * %zmm8-23.
  */
 .macro state16_load
-	vmovdqu32 0(%rdi), %xmm8
-	vinserti32x4 $1, 128(%rdi), %zmm8, %zmm8
-	vinserti32x4 $2, 256(%rdi), %zmm8, %zmm8
-	vinserti32x4 $3, 384(%rdi), %zmm8, %zmm8
-	vmovdqu32 16(%rdi), %xmm12
-	vinserti32x4 $1, 144(%rdi), %zmm12, %zmm12
-	vinserti32x4 $2, 272(%rdi), %zmm12, %zmm12
-	vinserti32x4 $3, 400(%rdi), %zmm12, %zmm12
-	vmovdqu32 32(%rdi), %xmm9
-	vinserti32x4 $1, 160(%rdi), %zmm9, %zmm9
-	vinserti32x4 $2, 288(%rdi), %zmm9, %zmm9
-	vinserti32x4 $3, 416(%rdi), %zmm9, %zmm9
-	vmovdqu32 48(%rdi), %xmm13
-	vinserti32x4 $1, 176(%rdi), %zmm13, %zmm13
-	vinserti32x4 $2, 304(%rdi), %zmm13, %zmm13
-	vinserti32x4 $3, 432(%rdi), %zmm13, %zmm13
-	vmovdqu32 64(%rdi), %xmm10
-	vinserti32x4 $1, 192(%rdi), %zmm10, %zmm10
-	vinserti32x4 $2, 320(%rdi), %zmm10, %zmm10
-	vinserti32x4 $3, 448(%rdi), %zmm10, %zmm10
-	vmovdqu32 80(%rdi), %xmm14
-	vinserti32x4 $1, 208(%rdi), %zmm14, %zmm14
-	vinserti32x4 $2, 336(%rdi), %zmm14, %zmm14
-	vinserti32x4 $3, 464(%rdi), %zmm14, %zmm14
-	vmovdqu32 96(%rdi), %xmm11
-	vinserti32x4 $1, 224(%rdi), %zmm11, %zmm11
-	vinserti32x4 $2, 352(%rdi), %zmm11, %zmm11
-	vinserti32x4 $3, 480(%rdi), %zmm11, %zmm11
-	vmovdqu32 112(%rdi), %xmm15
-	vinserti32x4 $1, 240(%rdi), %zmm15, %zmm15
-	vinserti32x4 $2, 368(%rdi), %zmm15, %zmm15
-	vinserti32x4 $3, 496(%rdi), %zmm15, %zmm15
+	parts_load 0, 8
+	parts_load 16, 12
+	parts_load 32, 9
+	parts_load 48, 13
+	parts_load 64, 10
+	parts_load 80, 14
+	parts_load 96, 11
+	parts_load 112, 15
 	unpack2	dq, %zmm8, %zmm9, %zmm16, %zmm17
 	unpack2	dq, %zmm10, %zmm11, %zmm18, %zmm19
 	unpack2	qdq, %zmm16, %zmm18, %zmm0, %zmm1
@@ -275,38 +269,14 @@
 	unpack2	dq, %zmm22, %zmm23, %zmm14, %zmm15
 	unpack2	qdq, %zmm12, %zmm14, %zmm4, %zmm5
 	unpack2	qdq, %zmm13, %zmm15, %zmm6, %zmm7
-	vmovdqu32 %xmm0, 0(%rdi)
-	vextracti32x4 $1, %zmm0, 128(%rdi)
-	vextracti32x4 $2, %zmm0, 256(%rdi)
-	vextracti32x4 $3, %zmm0, 384(%rdi)
-	vmovdqu32 %xmm4, 16(%rdi)
-	vextracti32x4 $1, %zmm4, 144(%rdi)
-	vextracti32x4 $2, %zmm4, 272(%rdi)
-	vextracti32x4 $3, %zmm4, 400(%rdi)
-	vmovdqu32 %xmm1, 32(%rdi)
-	vextracti32x4 $1, %zmm1, 160(%rdi)
-	vextracti32x4 $2, %zmm1, 288(%rdi)
-	vextracti32x4 $3, %zmm1, 416(%rdi)
-	vmovdqu32 %xmm5, 48(%rdi)
-	vextracti32x4 $1, %zmm5, 176(%rdi)
-	vextracti32x4 $2, %zmm5, 304(%rdi)
-	vextracti32x4 $3, %zmm5, 432(%rdi)
-	vmovdqu32 %xmm2, 64(%rdi)
-	vextracti32x4 $1, %zmm2, 192(%rdi)
-	vextracti32x4 $2, %zmm2, 320(%rdi)
-	vextracti32x4 $3, %zmm2, 448(%rdi)
-	vmovdqu32 %xmm6, 80(%rdi)
-	vextracti32x4 $1, %zmm6, 208(%rdi)
-	vextracti32x4 $2, %zmm6, 336(%rdi)
-	vextracti32x4 $3, %zmm6, 464(%rdi)
-	vmovdqu32 %xmm3, 96(%rdi)
-	vextracti32x4 $1, %zmm3, 224(%rdi)
-	vextracti32x4 $2, %zmm3, 352(%rdi)
-	vextracti32x4 $3, %zmm3, 480(%rdi)
-	vmovdqu32 %xmm7, 112(%rdi)
-	vextracti32x4 $1, %zmm7, 240(%rdi)
-	vextracti32x4 $2, %zmm7, 368(%rdi)
-	vextracti32x4 $3, %zmm7, 496(%rdi)
+	parts_store 0, 0
+	parts_store 16, 4
+	parts_store 32, 1
+	parts_store 48, 5
+	parts_store 64, 2
+	parts_store 80, 6
+	parts_store 96, 3
+	parts_store 112, 7
 .endm
 
 /*
