@@ -286,16 +286,26 @@ static uint64_t locate(const struct peer *p, uint64_t orig, int *displaced)
 }
 
 /*
- * Whether A's page at a is one of the pages the swap exchanged with a
- * displaced one (an extent's current range): A's content there was B's
- * loaded image, and it now lies in B's window, where B has been running
- * since.  Linear: maps are tens of extents.
+ * Whether A's page at a holds B's image, not A's: one of the pages the
+ * swap exchanged with a displaced one (an extent's current range: A's
+ * content there was B's loaded image, and it now lies in B's window,
+ * where B has been running since), or a page of B's segments that nothing
+ * displaced (A's kernel took its free page there as the segment's own
+ * page, so the swap left it in place: B's, and B's RAM since).  Linear:
+ * maps are tens of extents.
  */
 static int swap_source(const struct peer *p, uint64_t a)
 {
+	int d;
+
 	for (unsigned i = 0; i < p->nmap; i++)
 		if (a >= p->map[i].current && a - p->map[i].current < p->map[i].pages * KX_PAGE_SIZE)
 			return 1;
+	for (unsigned i = 0; i < p->nwin; i++)
+		if (a >= p->win[i].start && a < p->win[i].end) {
+			locate(p, a, &d);
+			return !d;
+		}
 	return 0;
 }
 
