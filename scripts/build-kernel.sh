@@ -12,7 +12,12 @@
 #
 # Cached in CACHE/kjump/<package version>-<hash of fragment and this
 # script>/bzImage (CACHE as in scripts/fetch.sh), so a second run, or CI on
-# the same machine, does not rebuild.  Build log beside it (build.log).
+# the same machine, does not rebuild.  Beside it: the build log (build.log),
+# the .config, `built` (package, version, seconds, compile units) and,
+# when the source has them (Linux >= 6.14), Linux's own kexec-jump
+# selftest tools/testing/selftests/kexec/test_kexec_jump.* (the
+# kexec-jump suite builds and runs it), so nothing downloads the source
+# a second time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 frag=$top/test/qemu/kexec-jump.config
@@ -92,7 +97,10 @@ done <"$frag"
 kmake bzImage >>"$log" 2>&1 || fail "make bzImage failed"
 mkdir -p "$dir"
 cp "$src/arch/x86/boot/bzImage" "$src/.config" "$dir/"
+for f in "$src"/tools/testing/selftests/kexec/test_kexec_jump.*; do
+	[ -f "$f" ] && cp "$f" "$dir/"
+done
 cp "$log" "$dir/build.log"
-echo "$pkg $ver built in $((SECONDS - start)) s" | tee "$dir/built" >&2
+echo "$pkg $ver built in $((SECONDS - start)) s, $(grep -c '^  CC ' "$log") compile units" | tee "$dir/built" >&2
 rm -rf "$work" "$log"
 echo "$dir/bzImage"

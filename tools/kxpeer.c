@@ -16,7 +16,8 @@
  *                            file), so the core fits in B's RAM
  *   kxpeer map               lists every displaced page: "orig current"
  *   kxpeer hibernate OUT     writes A's hibernation image (docs/hibernate.md,
- *                            docs/abi.md section 6) to a file or to
+ *                            docs/abi.md section 6) to a disk (a block
+ *                            device, from its first byte), a file, or
  *                            mem:ADDR,SIZE (a persistent memory store): A's
  *                            pages as they lie at the jump, without B's
  *                            window, the first MiB and A's free pages (from
@@ -38,7 +39,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,16 +286,26 @@ static uint64_t locate(const struct peer *p, uint64_t orig, int *displaced)
 }
 
 /*
- * Whether A's page at a is one of the pages the swap exchanged with a
- * displaced one (an extent's current range): A's content there was B's
- * loaded image, and it now lies in B's window, where B has been running
- * since.  Linear: maps are tens of extents.
+ * Whether A's page at a holds B's image, not A's: one of the pages the
+ * swap exchanged with a displaced one (an extent's current range: A's
+ * content there was B's loaded image, and it now lies in B's window,
+ * where B has been running since), or a page of B's segments that nothing
+ * displaced (A's kernel took its free page there as the segment's own
+ * page, so the swap left it in place: B's, and B's RAM since).  Linear:
+ * maps are tens of extents.
  */
 static int swap_source(const struct peer *p, uint64_t a)
 {
+	int d;
+
 	for (unsigned i = 0; i < p->nmap; i++)
 		if (a >= p->map[i].current && a - p->map[i].current < p->map[i].pages * KX_PAGE_SIZE)
 			return 1;
+	for (unsigned i = 0; i < p->nwin; i++)
+		if (a >= p->win[i].start && a < p->win[i].end) {
+			locate(p, a, &d);
+			return !d;
+		}
 	return 0;
 }
 
@@ -832,17 +846,18 @@ static char *kernel_id(const char *t)
 }
 
 struct hib_out {
-	uint8_t *map;		/* the store, mapped (NULL: a file) */
-	uint64_t cap;
+	uint8_t *map;		/* the store, mapped (NULL: a file or disk) */
+	uint64_t cap;		/* a store's or disk's bytes (0: a file) */
 	int fd;
+	int disk;
 };
 
 static void hib_write(struct hib_out *o, uint64_t off, const void *b, uint64_t n)
 {
+	if (o->cap && (off > o->cap || n > o->cap - off))
+		die(EXIT_USAGE, "the image (past 0x%" PRIx64 ") does not fit the %s (0x%" PRIx64 " bytes)",
+		    off + n, o->disk ? "disk" : "store", o->cap);
 	if (o->map) {
-		if (off > o->cap || n > o->cap - off)
-			die(EXIT_USAGE, "the image (past 0x%" PRIx64 ") does not fit the store (0x%" PRIx64 ")",
-			    off + n, o->cap);
 		memcpy(o->map + off, b, n);
 		return;
 	}
@@ -850,9 +865,12 @@ static void hib_write(struct hib_out *o, uint64_t off, const void *b, uint64_t n
 		die(EXIT_USAGE, "writing the image: %s", strerror(errno));
 }
 
-/* OUT: a file, or mem:ADDR,SIZE (a persistent memory store by /dev/mem). */
+/* OUT: a disk (block device), a file, or mem:ADDR,SIZE (a persistent
+ * memory store by /dev/mem). */
 static void hib_open(struct hib_out *o, const char *out)
 {
+	struct stat st;
+
 	uint64_t addr, size;
 
 	memset(o, 0, sizeof(*o));
@@ -869,8 +887,27 @@ static void hib_open(struct hib_out *o, const char *out)
 		o->cap = size;
 		return;
 	}
-	o->fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (o->fd < 0)
+	/* No O_TRUNC: a disk keeps its size; a file is cut at the end. */
+	o->fd = open(out, O_WRONLY | O_CREAT, 0600);
+	if (o->fd < 0 || fstat(o->fd, &st))
+		die(EXIT_USAGE, "%s: %s", out, strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(o->fd, BLKGETSIZE64, &o->cap) || !o->cap)
+			die(EXIT_USAGE, "%s: cannot tell the disk's size: %s", out, strerror(errno));
+		o->disk = 1;
+	}
+}
+
+/* Every byte on the medium before B powers off. */
+static void hib_close(struct hib_out *o, const char *out, uint64_t total)
+{
+	/* A store mapped through /dev/mem (O_SYNC: uncached) holds every byte
+	 * once the stores are done; msync does not apply to it. */
+	if (o->map) {
+		__sync_synchronize();
+		return;
+	}
+	if ((!o->disk && ftruncate(o->fd, (off_t)total)) || fsync(o->fd) || close(o->fd))
 		die(EXIT_USAGE, "%s: %s", out, strerror(errno));
 }
 
@@ -1052,6 +1089,9 @@ static int cmd_hibernate(const char *out)
 		off += pl.x[i].pages * KX_PAGE_SIZE;
 	}
 	hib_open(&o, out);
+	if (o.cap && h.total_size > o.cap)
+		die(EXIT_USAGE, "%s: the image (%" PRIu64 " bytes) does not fit (%" PRIu64 " bytes)", out,
+		    h.total_size, o.cap);
 	/* Pass 2: the data, each extent hashed as it is written. */
 	for (uint32_t i = 0; i < pl.n; i++) {
 		struct kx_hib_extent *x = &pl.x[i];
@@ -1082,13 +1122,7 @@ static int cmd_hibernate(const char *out)
 	memcpy(meta + kx_hib_kernel_id_off(&h), id, h.kernel_id_size);
 	kx_hib_meta_digest(meta, meta_len, meta + offsetof(struct kx_hib_header, meta_sha256));
 	hib_write(&o, 0, meta, meta_len);
-	/* A store mapped through /dev/mem (O_SYNC: uncached) holds every byte
-	 * once the stores are done; msync does not apply to it. */
-	if (o.map) {
-		__sync_synchronize();
-	} else if (ftruncate(o.fd, (off_t)h.total_size) || fsync(o.fd) || close(o.fd)) {
-		die(EXIT_USAGE, "%s: %s", out, strerror(errno));
-	}
+	hib_close(&o, out, h.total_size);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("kxpeer: hibernate %s: %u extents (%u before merging gaps), %" PRIu64
 	       " pages of data (%" PRIu64 " all-zero, %" PRIu64 " free ones in merged gaps), %" PRIu64
@@ -1160,7 +1194,7 @@ static int cmd_back(void)
 static void usage(void)
 {
 	fputs("usage: kxpeer [--mem PATH] [--cmdline PATH] info|map|back\n"
-	      "       kxpeer [...] hibernate OUT|mem:ADDR,SIZE\n"
+	      "       kxpeer [...] hibernate DISK|FILE|mem:ADDR,SIZE\n"
 	      "       kxpeer [...] core OUT [--page-offset VADDR] [--map-out FILE]\n"
 	      "(OUT - : to stdout, in order, zero pages included)\n", stderr);
 	exit(EXIT_USAGE);

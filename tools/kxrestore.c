@@ -2,9 +2,11 @@
 /*
  * kxrestore: the restore side of kx's hibernation (docs/hibernate.md).
  *
- *   kxrestore check IMAGE       reads a hibernation image (a file, or
- *                               mem:ADDR,SIZE: a persistent memory store
- *                               through /dev/mem), checks its tables and
+ *   kxrestore check IMAGE       reads a hibernation image (a disk, i.e. a
+ *                               block device holding it from its first
+ *                               byte, a file, or mem:ADDR,SIZE: a
+ *                               persistent memory store through
+ *                               /dev/mem), checks its tables and
  *                               every extent's SHA-256, and says what it
  *                               holds; exits 2 naming the first fault
  *   kxrestore machine IMAGE     also checks it against the machine and the
@@ -12,10 +14,16 @@
  *                               map (/sys/firmware/memmap) must be the
  *                               image's, and the kernel identity the one
  *                               of this kernel's vmcoreinfo
- *   kxrestore load STORE PURGATORY.ro [AT]
+ *   kxrestore load mem:ADDR,SIZE PURGATORY.ro [AT]
  *                               all of the above, then loads the hand-off to
  *                               kx with kexec_load (see "load" below):
  *                               `kexec -e` then resumes A
+ *   kxrestore resume DISK|mem:ADDR,SIZE PURGATORY.ro [AT]
+ *                               the same, then resumes A itself (the kexec
+ *                               reboot).  A disk's image is read into this
+ *                               process's memory, which stages it: the
+ *                               pages must stay put until the kexec, so the
+ *                               process that read them makes it
  *
  * Every check comes before anything is loaded: a refusal leaves the
  * machine as it was, and this kernel running.
@@ -27,8 +35,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <linux/reboot.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <kx/elf_rel.h>
@@ -61,13 +73,99 @@ static int die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-/* The image, mapped read-only: a file or a store in physical memory. */
+/*
+ * The image: a file mapped read-only, a store in physical memory mapped
+ * through /dev/mem, or a disk's image read into this process's memory
+ * (locked), whose pages' physical addresses /proc/self/pagemap gives.
+ */
 struct image {
 	const uint8_t *b;
-	uint64_t size;		/* bytes available (a store's whole size) */
+	uint64_t size;		/* bytes available (a store's whole size; a
+				 * disk's image, at most the disk's size) */
 	uint64_t phys;		/* a store's physical address, else 0 */
+	int store;		/* a store or disk: the image may be shorter */
+	uint64_t disk_size;	/* a disk's bytes, else 0 */
+	uint64_t *pfn;		/* a disk's image: each page's frame */
+	double read_s;		/* seconds reading a disk */
 	struct kx_hib_view v;
 };
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void read_all(int fd, uint8_t *b, uint64_t n, uint64_t off, const char *path)
+{
+	while (n) {
+		ssize_t r = pread(fd, b, n > (1u << 24) ? (1u << 24) : n, (off_t)off);
+
+		if (r <= 0)
+			die(EXIT_USAGE, "%s: reading at 0x%" PRIx64 ": %s", path, off,
+			    r ? strerror(errno) : "end of disk");
+		b += r, off += (uint64_t)r, n -= (uint64_t)r;
+	}
+}
+
+/* Where this process's pages [b, b + pages) lie: present, locked. */
+static uint64_t *own_frames(const uint8_t *b, uint64_t pages)
+{
+	uint64_t *pfn = malloc(pages * 8 + 8);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!pfn || fd < 0)
+		die(EXIT_USAGE, "/proc/self/pagemap: %s", strerror(errno));
+	if (pread(fd, pfn, pages * 8, (off_t)((uintptr_t)b / KX_PAGE_SIZE * 8)) != (ssize_t)(pages * 8))
+		die(EXIT_USAGE, "/proc/self/pagemap: %s", strerror(errno));
+	close(fd);
+	for (uint64_t i = 0; i < pages; i++) {
+		/* bit 63: present; bits 0-54: the frame (0 without CAP_SYS_ADMIN) */
+		if (!(pfn[i] >> 63) || !(pfn[i] & ((1ull << 55) - 1)))
+			die(EXIT_USAGE, "/proc/self/pagemap: page %" PRIu64 " of the image has no frame"
+			    " (not present, or no CAP_SYS_ADMIN)", i);
+		pfn[i] &= (1ull << 55) - 1;
+	}
+	return pfn;
+}
+
+/*
+ * A disk holds the image from its first byte; its header says how long
+ * the image is, and at most the disk's size is read (a shorter disk is
+ * refused as truncated by the parser).  The memory it is read into is
+ * the staging area of kx's page list.
+ */
+static void disk_open(struct image *im, int fd, const char *path)
+{
+	struct kx_hib_header h;
+	uint64_t n, pages;
+	uint8_t *b;
+	double t0 = now_s();
+
+	if (ioctl(fd, BLKGETSIZE64, &im->disk_size))
+		die(EXIT_USAGE, "%s: cannot tell the disk's size: %s", path, strerror(errno));
+	if (im->disk_size < KX_HIB_HEADER_SIZE)
+		die(EXIT_REFUSED, "%s: refused: a disk of %" PRIu64 " bytes, shorter than a header (%s)",
+		    path, im->disk_size, kx_strerror(KX_ERR_TRUNCATED));
+	read_all(fd, (uint8_t *)&h, sizeof(h), 0, path);
+	n = h.total_size < im->disk_size ? h.total_size : im->disk_size;
+	if (n < KX_HIB_HEADER_SIZE)
+		n = KX_HIB_HEADER_SIZE;
+	pages = (n + KX_PAGE_SIZE - 1) / KX_PAGE_SIZE;
+	b = mmap(NULL, pages * KX_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED, -1, 0);
+	if (b == MAP_FAILED)
+		die(EXIT_USAGE, "%s: %" PRIu64 " bytes of memory for the image: %s", path,
+		    pages * KX_PAGE_SIZE, strerror(errno));
+	read_all(fd, b, n, 0, path);
+	im->b = b;
+	im->size = n;
+	im->store = 1;
+	im->pfn = own_frames(b, pages);
+	im->read_s = now_s() - t0;
+}
 
 static void image_open(struct image *im, const char *path)
 {
@@ -75,6 +173,7 @@ static void image_open(struct image *im, const char *path)
 	off_t where = 0;
 
 	memset(im, 0, sizeof(*im));
+	im->store = 1;
 	if (!strncmp(path, "mem:", 4)) {
 		char *end;
 
@@ -88,8 +187,15 @@ static void image_open(struct image *im, const char *path)
 		struct stat st;
 
 		fd = open(path, O_RDONLY);
-		if (fd >= 0 && !fstat(fd, &st))
+		if (fd >= 0 && !fstat(fd, &st)) {
+			if (S_ISBLK(st.st_mode)) {
+				disk_open(im, fd, path);
+				close(fd);
+				return;
+			}
 			im->size = (uint64_t)st.st_size;
+			im->store = 0;
+		}
 	}
 	if (fd < 0)
 		die(EXIT_USAGE, "%s: %s", path, strerror(errno));
@@ -113,13 +219,13 @@ static void image_parse(struct image *im, const char *path)
 	enum kx_status st;
 
 	memcpy(&h, im->b, sizeof(h));
-	if (im->phys && h.total_size <= im->size)
+	if (im->store && h.total_size <= im->size)
 		size = h.total_size;
 	st = kx_hib_parse(im->b, size, size, &im->v);
 	if (st != KX_OK)
 		die(EXIT_REFUSED, "%s: refused: %s at offset 0x%" PRIx64 " (image %" PRIu64
 		    " bytes, header says %" PRIu64 ")", path, kx_strerror(st), im->v.fault_off,
-		    im->size, h.total_size);
+		    im->disk_size ? im->disk_size : im->size, h.total_size);
 }
 
 /* Every extent's SHA-256 over the image's bytes. */
@@ -309,9 +415,10 @@ static void check_kernel(const struct image *im)
  *             entry (entry64_regs) once every extent is verified
  *   tables    the identity map the trampoline switches to: A's RAM and the
  *             store
- *   list      kx's page list: every extent from the store (the staging
- *             area: its pages are the sources, used in place) to its
- *             address
+ *   list      kx's page list: every extent from the staging area (a
+ *             store's pages, or the pages a disk's image was read into)
+ *             to its address; its pool also holds the staged pages the
+ *             builder's rule does not let it use in place
  *
  * Linux's relocate_kernel copies them and jumps to the stub (64-bit,
  * paging on its own identity map, registers zero), which points %rdi at
@@ -330,6 +437,7 @@ struct hseg {
 struct load {
 	struct image *im;
 	uint64_t at, end;		/* [at, end): the segments' destinations */
+	uint64_t pool_extra;		/* staged pages the builder will copy */
 	struct hseg seg[NSEG];
 	struct kx_elf_rel rel;
 	struct kx_page_pool idmap, list;
@@ -369,16 +477,88 @@ static void set_sym(struct load *l, const char *name, const void *v, uint64_t si
 		die(EXIT_USAGE, "purgatory symbol %s: %s", name, kx_strerror(st));
 }
 
-/* The store's pages, as the engine sees them: physical. */
+/* The staging area's pages, as the engine sees them: physical. */
 static enum kx_status store_xlate(void *ctx, const void *virt, uint64_t *phys)
 {
 	const struct image *im = ctx;
 	const uint8_t *v = virt;
+	uint64_t off;
 
 	if (v < im->b || (uint64_t)(v - im->b) >= im->size)
 		return KX_ERR_RANGE;
-	*phys = im->phys + (uint64_t)(v - im->b);
+	off = (uint64_t)(v - im->b);
+	*phys = im->pfn ? im->pfn[off / PAGE] * PAGE + off % PAGE : im->phys + off;
 	return KX_OK;
+}
+
+/* Index of the copy (extents in order, page by page) that writes page
+ * phys, or UINT64_MAX: the builder's numbering. */
+static uint64_t copy_index(const struct image *im, uint64_t phys)
+{
+	uint64_t base = 0;
+
+	for (uint32_t i = 0; i < im->v.h.nextents; i++) {
+		struct kx_hib_extent x;
+
+		kx_hib_extent_at(&im->v, i, &x);
+		if (phys >= x.phys && phys - x.phys < x.pages * PAGE)
+			return base + (phys - x.phys) / PAGE;
+		base += x.pages;
+	}
+	return UINT64_MAX;
+}
+
+/*
+ * How the staged pages lie against the destinations: a page that is the
+ * destination of a later copy is read before it is overwritten and is
+ * used in place; one an earlier copy overwrites (or outside the identity
+ * map's RAM) goes into the pool, which must have room for it.  Says so:
+ * this is the overlap the builder's rule exists for.
+ */
+static void staging_overlap(struct load *l)
+{
+	const struct image *im = l->im;
+	uint64_t staged = 0, on_dest = 0, later = 0, own = 0, copy = 0;
+
+	for (uint32_t i = 0; i < im->v.h.nextents; i++) {
+		struct kx_hib_extent x;
+
+		kx_hib_extent_at(&im->v, i, &x);
+		for (uint64_t k = 0; k < x.pages; k++, copy++) {
+			uint64_t phys, d;
+
+			if (x.flags & KX_HIB_X_ZERO)
+				continue;
+			if (store_xlate((void *)(uintptr_t)im, im->b + x.data_off + k * PAGE, &phys) != KX_OK)
+				die(EXIT_USAGE, "extent %u: data outside the image", i);
+			staged++;
+			d = copy_index(im, phys);
+			if (d == UINT64_MAX)
+				continue;
+			on_dest++;
+			later += d > copy;
+			own += d == copy;
+		}
+	}
+	l->pool_extra = on_dest - later - own;
+	printf("kxrestore: staging: %" PRIu64 " pages of image data %s, %" PRIu64
+	       " of them on an extent's destination (%" PRIu64 " read before a later copy overwrites"
+	       " them, %" PRIu64 " their own, %" PRIu64 " overwritten earlier: copied aside)\n", staged,
+	       im->pfn ? "in this kernel's memory" : "in the store", on_dest, later, own, l->pool_extra);
+}
+
+/* Is a staged page in [a, a + len)?  Returns the first one's end, or 0. */
+static uint64_t staged_in(const struct image *im, uint64_t a, uint64_t len)
+{
+	uint64_t pages = (im->size + PAGE - 1) / PAGE, hit = 0;
+
+	for (uint64_t i = 0; im->pfn && i < pages; i++) {
+		uint64_t p = im->pfn[i] * PAGE;
+
+		if (p >= a && p - a < len && (!hit || p + PAGE > hit))
+			hit = p + PAGE;
+	}
+	return hit;
 }
 
 static uint64_t place(struct load *l, struct hseg *s, const char *name, uint64_t pages)
@@ -427,7 +607,9 @@ static void build_idmap(struct load *l)
 				((m.addr + m.size + PAGE - 1) & ~(uint64_t)(PAGE - 1)) -
 				(m.addr & ~(uint64_t)(PAGE - 1)), KX_IDMAP_NORMAL };
 	}
-	r[n++] = (struct kx_idmap_range){ l->im->phys, l->im->size, KX_IDMAP_NORMAL };
+	/* A disk's staging pages are this machine's RAM: mapped above. */
+	if (!l->im->pfn)
+		r[n++] = (struct kx_idmap_range){ l->im->phys, l->im->size, KX_IDMAP_NORMAL };
 	st = kx_idmap_x86_64_count_tables(r, n, &cfg, &tables);
 	if (st != KX_OK)
 		die(EXIT_USAGE, "identity map: %s", kx_strerror(st));
@@ -444,7 +626,7 @@ static void build_list(struct load *l)
 {
 	static struct kx_pl_segment ps[KX_PL_MAX_SEGMENTS];
 	struct kx_pl_range keep = { l->at, 0 };
-	uint64_t pages = l->im->v.h.data_pages / 511 + 4;
+	uint64_t pages = l->im->v.h.data_pages / 511 + 4 + l->pool_extra;
 	unsigned n = 0;
 	enum kx_status st;
 
@@ -564,22 +746,40 @@ static void check_room(const struct load *l)
 		    l->at, l->end);
 }
 
+/* The five segments from at on; returns the setup page's address. */
+static uint64_t layout(struct load *l, const char *purgatory, uint64_t at)
+{
+	uint64_t setup;
+
+	for (unsigned i = 0; i < NSEG; i++)
+		free(l->seg[i].buf);
+	memset(l->seg, 0, sizeof(l->seg));
+	l->at = l->end = at;
+	place(l, &l->seg[0], "control", 1);
+	setup = place(l, &l->seg[1], "setup", SETUP_PAGES);
+	load_purgatory(l, purgatory);
+	build_idmap(l);
+	build_list(l);
+	return setup;
+}
+
 static int cmd_load(struct image *im, const char *purgatory, uint64_t at)
 {
 	static struct load l;
 	struct linux_kexec_segment ks[NSEG];
-	uint64_t regs[KX_ENTRY64_NREGS] = { 0 }, entry, a_rsp, zero = 0, setup;
+	uint64_t regs[KX_ENTRY64_NREGS] = { 0 }, entry, a_rsp, zero = 0, setup, hit;
 	uint16_t port = 0x3f8;
 	uint8_t one = 1;
 	long rc;
 
 	l.im = im;
-	l.at = l.end = at;
-	place(&l, &l.seg[0], "control", 1);
-	setup = place(&l, &l.seg[1], "setup", SETUP_PAGES);
-	load_purgatory(&l, purgatory);
-	build_idmap(&l);
-	build_list(&l);
+	staging_overlap(&l);
+	setup = layout(&l, purgatory, at);
+	/* Linux's relocate_kernel writes the segments before kx's list runs:
+	 * no staged page may lie under them.  Past the last one in the way
+	 * (the length does not depend on where). */
+	while ((hit = staged_in(im, l.at, l.end - l.at)))
+		setup = layout(&l, purgatory, hit);
 	check_room(&l);
 	write_setup(&l);
 	entry = write_control(&l, &a_rsp);
@@ -608,10 +808,35 @@ static int cmd_load(struct image *im, const char *purgatory, uint64_t at)
 	return 0;
 }
 
+/* The kexec reboot `kexec -e` makes, from the process whose memory
+ * stages the image. */
+static int resume(struct image *im)
+{
+	/* Staged pages that moved since the list was built would be read
+	 * from the wrong place (purgatory would then halt on a digest):
+	 * unload instead. */
+	if (im->pfn) {
+		uint64_t pages = (im->size + PAGE - 1) / PAGE;
+		uint64_t *now = own_frames(im->b, pages);
+
+		if (memcmp(now, im->pfn, pages * 8)) {
+			syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL);
+			die(EXIT_USAGE, "staged pages moved since the list was built: unloaded");
+		}
+		free(now);
+	}
+	printf("kxrestore: resuming A\n");
+	fflush(stdout);
+	sync();
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL);
+	return die(EXIT_USAGE, "the kexec reboot: %s", strerror(errno));
+}
+
 static void usage(void)
 {
-	fputs("usage: kxrestore [--mem PATH] check|machine IMAGE|mem:ADDR,SIZE\n"
-	      "       kxrestore [...] load mem:ADDR,SIZE PURGATORY.ro [AT]\n", stderr);
+	fputs("usage: kxrestore [--mem PATH] check|machine DISK|IMAGE|mem:ADDR,SIZE\n"
+	      "       kxrestore [...] load mem:ADDR,SIZE PURGATORY.ro [AT]\n"
+	      "       kxrestore [...] resume DISK|mem:ADDR,SIZE PURGATORY.ro [AT]\n", stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -630,19 +855,30 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!strcmp(argv[i], "load") && (i + 3 == argc || i + 4 == argc)) {
+	if ((!strcmp(argv[i], "load") || !strcmp(argv[i], "resume")) && (i + 3 == argc || i + 4 == argc)) {
 		uint64_t at = i + 4 == argc ? strtoull(argv[i + 3], NULL, 0) : 0x6000000;
+		double t0 = now_s();
 
-		if (strncmp(argv[i + 1], "mem:", 4) || at % PAGE)
+		if (at % PAGE)
 			usage();
 		image_open(&im, argv[i + 1]);
+		/* A disk's image lives in this process: only resume keeps it. */
+		if (im.pfn && strcmp(argv[i], "resume"))
+			die(EXIT_USAGE, "%s: a disk's image is staged in kxrestore's own memory: use resume",
+			    argv[i + 1]);
+		if (!im.pfn && !im.phys)
+			die(EXIT_USAGE, "%s: a plain file cannot be loaded: a disk or mem:ADDR,SIZE", argv[i + 1]);
 		image_parse(&im, argv[i + 1]);
 		/* Every refusal before anything is loaded. */
 		check_memmap(&im);
 		check_kernel(&im);
 		image_verify(&im, argv[i + 1]);
 		describe(&im, argv[i + 1]);
-		return cmd_load(&im, argv[i + 2], at);
+		cmd_load(&im, argv[i + 2], at);
+		if (im.pfn)
+			printf("kxrestore: %" PRIu64 " bytes read from the disk in %.2f s\n", im.size, im.read_s);
+		printf("kxrestore: read, checked and loaded in %.2f s\n", now_s() - t0);
+		return strcmp(argv[i], "resume") ? 0 : resume(&im);
 	}
 	if (i + 2 != argc)
 		usage();

@@ -5,18 +5,21 @@
 #
 #   test/qemu/hibernate.sh [BUILD]   (test/run.sh runs it as qemu-hibernate)
 #
-# The "disk" is a persistent memory store: a file QEMU maps as a DIMM at
-# 4 GiB (memory-backend-file, share=on), which no kernel here uses as RAM
-# (the firmware's e820 does not list it) and kxpeer and kxrestore reach
-# through /dev/mem; it outlives the QEMU process like a disk image.
+# The image's disk is a raw file QEMU attaches as a virtio disk (/dev/vda
+# in every kernel); it outlives the QEMU process.
 #   hib-K-save     A fills a pattern, starts a counter, loads B with
 #                  kexec-tools and kx's purgatory (preserve context) and
-#                  jumps; B writes A's image into the store and powers off
-#   hib-K-resume   a fresh QEMU, same machine: R (memory limited to A's
-#                  window) checks and loads the image through kx and resumes
-#                  A, which says it returned, finds its pattern, and counts on
+#                  jumps; B writes A's image to the disk and powers off
+#   hib-K-resume   a fresh QEMU, same machine: R reads the image from the
+#                  disk into its own memory (which lies on the pages the
+#                  image restores: the staging overlaps the destinations),
+#                  checks it and loads it through kx and resumes A, which
+#                  says it returned, finds its pattern, and counts on
 #   hib-K-refuse-* R refuses, before loading anything, a truncated image, a
 #                  flipped byte in an extent, another -m, another kernel
+#   hib-K-linux    Linux's own hibernation of the same workload (swap on a
+#                  second virtio disk), saved and resumed, for
+#                  docs/hibernate.md's comparison: the counter goes on
 # KX_QEMU_TESTS as elsewhere.  Serial logs: BUILD/test-logs/qemu-hibernate/.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +33,8 @@ mkdir -p "$out" "$logs"
 mem=320
 mem_max=0x7ffffff
 pattern_pages=1024
-store_addr=0x100000000
 store_mib=256
+swap_mib=192
 run_after=6
 k=6.12
 
@@ -68,7 +71,6 @@ initramfs() {
 	strip -o "$w/a/bin/kjump-pattern" "$out/kjump-pattern"
 	strip -o "$w/b/bin/kxpeer" "$B/host/kxpeer"
 	strip -o "$w/r/bin/kxrestore" "$B/host/kxrestore"
-	strip -o "$w/r/bin/kexec" "$kexec"
 	cp "$purgatory" "$w/r/boot/purgatory.ro"
 	pack "$w/b" "$w/a/boot/initrd-b.gz"
 	cp "$kernel" "$w/a/boot/bzImage"
@@ -78,22 +80,19 @@ initramfs() {
 }
 initramfs || setup_fail "initramfs"
 
-# hib_qemu LOG TIMEOUT MEM KERNEL INITRD STOREFILE STOREMIB APPEND
+# hib_qemu LOG TIMEOUT MEM KERNEL INITRD DISK APPEND [QEMU-ARGS...]: DISK
+# is /dev/vda.  (noapic nolapic_timer no_console_suspend are built into
+# the kernel: test/qemu/kexec-jump.config.)
 hib_qemu() {
-	qemu_run "$1" "$2" '' 0 qemu-system-x86_64 -accel tcg -m "$3,slots=1,maxmem=2G" \
-		-object "memory-backend-file,id=store,mem-path=$6,size=${7}M,share=on" \
-		-device "pc-dimm,id=dimm0,memdev=store,addr=$store_addr" \
+	local log=$1 limit=$2 mem=$3 kernel=$4 initrd=$5 disk=$6 append=$7
+	shift 7
+	qemu_run "$log" "$limit" '' 0 qemu-system-x86_64 -accel tcg -m "$mem" \
+		-drive "file=$disk,if=virtio,format=raw" "$@" \
 		-nographic -monitor none -no-reboot -nic none \
-		-kernel "$4" -initrd "$5" -append "$8"
+		-kernel "$kernel" -initrd "$initrd" -append "$append"
 }
-store_arg() { printf 'mem:%s,0x%x' "$store_addr" $(($1 << 20)); }	# store_arg MIB
-# R: the same kernel, its RAM limited to A's window (as kexec-tools limits B).
-# A, B and R keep off the local APIC timer (nolapic_timer): A resumes with
-# interrupts on while the timer R (or B) armed may have one pending, which
-# A's APIC clockevent cannot take under noapic (docs/kexec-jump.md).
-r_append() {	# r_append MIB
-	echo "console=ttyS0 quiet panic=-1 noapic nolapic_timer memmap=exactmap memmap=639K@0 memmap=$(((mem_max + 1) / 1024 - 1024))K@1024K hib=r hib_store=$(store_arg "$1")"
-}
+# R: the same kernel, all of the machine's RAM (the image's pages too).
+r_append="console=ttyS0 quiet panic=-1 hib=r hib_store=/dev/vda"
 
 status=0
 nonce=$((0x$(nonce | cut -c1-7)))
@@ -109,13 +108,13 @@ elif want "$t" || want "hib-$k-resume"; then
 	rm -f "$store"
 	truncate -s "${store_mib}M" "$store"
 	test_begin "$t" "$log"
-	hib_qemu "$log" 600 "${mem}M" "$kernel" "$out/a.cpio.gz" "$store" "$store_mib" \
-		"console=ttyS0 quiet panic=-1 noapic nolapic_timer hib=a hib_nonce=$nonce hib_pages=$pattern_pages hib_mem_max=$mem_max hib_run=$run_after hib_store=$(store_arg $store_mib)"
+	hib_qemu "$log" 600 "${mem}M" "$kernel" "$out/a.cpio.gz" "$store" \
+		"console=ttyS0 quiet panic=-1 hib=a hib_nonce=$nonce hib_pages=$pattern_pages hib_mem_max=$mem_max hib_run=$run_after hib_store=/dev/vda"
 	expect_exit 600
 	expect "^hib-a: pattern $pattern_pages pages, sha256 [0-9a-f]{64}; [0-9]+ KiB free; jumping to B" "A's pattern and jump"
 	expect '^kx: kexec jump: jump-back entry 0x[0-9a-f]+' "kx's purgatory finding A's page list"
 	expect '^hib-b: kernel B up' "B's marker"
-	expect '^kxpeer: hibernate mem:[0-9a-fx,]+: [1-9][0-9]* extents' "kxpeer's image"
+	expect '^kxpeer: hibernate /dev/vda: [1-9][0-9]* extents' "kxpeer's image"
 	expect '^kxpeer: image [1-9][0-9]* bytes, [0-9.]+% of A.s [0-9]+ MiB RAM' "the image's size"
 	expect '^hib-b: image written in [0-9.]+ s' "B's verdict"
 	expect_not 'FAIL|returned from the jump' "a failure (or A running on)"
@@ -143,11 +142,15 @@ if want "$t"; then
 	test_begin "$t" "$log"
 	if have_image; then
 		cp "$out/store-saved.img" "$store"
-		hib_qemu "$log" 400 "${mem}M" "$kernel" "$out/r.cpio.gz" "$store" "$store_mib" "$(r_append $store_mib)"
+		hib_qemu "$log" 400 "${mem}M" "$kernel" "$out/r.cpio.gz" "$store" "$r_append"
 		expect_exit 400
 		expect '^kxrestore: kernel identity: [1-9][0-9]* lines, all this kernel.s' "R checking the kernel"
-		expect '^kxrestore: mem:[0-9a-fx,]+: image v1\.0, [0-9]+ bytes, [0-9]+ extents .*every SHA-256 good' "R checking the image"
+		expect '^kxrestore: /dev/vda: image v1\.0, [0-9]+ bytes, [0-9]+ extents .*every SHA-256 good' "R checking the image"
+		# The image read into R's memory: some of it on pages it restores.
+		expect '^kxrestore: staging: [1-9][0-9]* pages of image data in this kernel.s memory, [1-9][0-9]* of them on an extent.s destination' \
+			"staging pages on the destinations"
 		expect '^kxrestore: loaded: kexec -e resumes A' "R loading the image"
+		expect '^kxrestore: resuming A' "R resuming A"
 		expect '^kx: purgatory \(x86_64' "kx's purgatory"
 		expect '^kx: setup page at 0x[0-9a-f]+ \(the loader.s\)' "purgatory verifying the loader's page"
 		expect '^hib-a: returned from the jump' "A returning from the jump"
@@ -160,18 +163,20 @@ if want "$t"; then
 		fi
 		[ "$n" -ge $((run_after - 2)) ] || fail_because "only $n counter lines after the resume"
 		expect_not 'FAIL|CHANGED|refused' "a failure"
-		test_end "A resumed, counter ${last_count:-?} -> $first and $n more lines" || status=1
+		overlap=$(field '^kxrestore: staging: ' | sed 's/.*memory, \([0-9]*\) of them.*(\([0-9]*\) read before.*, \([0-9]*\) overwritten earlier.*/\1 on destinations (\2 used in place, \3 copied aside)/')
+		loaded=$(field '^kxrestore: read, checked and loaded in' | sed 's/.* in //')
+		test_end "A resumed, counter ${last_count:-?} -> $first and $n more lines; staging: $overlap; R read, checked, loaded in $loaded, QEMU ${QEMU_SECS} s" || status=1
 	fi
 fi
 
-# refuse NAME WHY-RE MEM KERNEL STOREFILE STOREMIB: R must refuse and run on.
+# refuse NAME WHY-RE MEM KERNEL DISK: R must refuse and run on.
 refuse() {
 	local t=hib-$k-refuse-$1 log
 	want "$t" || return 0
 	log=$logs/$t.log
 	test_begin "$t" "$log"
 	if have_image; then
-		hib_qemu "$log" 200 "$3" "$4" "$out/r.cpio.gz" "$5" "$6" "$(r_append "$6")"
+		hib_qemu "$log" 200 "$3" "$4" "$out/r.cpio.gz" "$5" "$r_append"
 		expect_exit 200
 		expect "^kxrestore: .*refused: $2" "the refusal ($2)"
 		expect '^hib-r: refused; still running' "R running on"
@@ -182,7 +187,7 @@ refuse() {
 if [ "${save_ok:-1}" = 0 ]; then
 	size=$(od -An -tu8 -j16 -N8 "$out/store-saved.img" | tr -d ' ')
 	data_off=$(od -An -tu8 -j80 -N8 "$out/store-saved.img" | tr -d ' ')
-	# Truncated: a store smaller than the image (whole MiBs below its end).
+	# Truncated: a disk smaller than the image (whole MiBs below its end).
 	cut_mib=$(((size >> 20) - 1))
 	head -c $((cut_mib << 20)) "$out/store-saved.img" >"$out/store-cut.img"
 	# One byte of the first extent's data flipped.
@@ -191,16 +196,60 @@ if [ "${save_ok:-1}" = 0 ]; then
 		dd of="$out/store-flip.img" bs=1 seek=$((data_off + 4321)) conv=notrunc status=none
 	cp "$out/store-saved.img" "$out/store-other.img"
 fi
-refuse truncated "input truncated" "${mem}M" "$kernel" "$out/store-cut.img" "${cut_mib:-1}"
-refuse flipped "extent 0 .*SHA-256 mismatch" "${mem}M" "$kernel" "$out/store-flip.img" "$store_mib"
-refuse other-mem "this machine's RAM .* is not in the image's memory map" "$((mem + 64))M" "$kernel" "$out/store-other.img" "$store_mib"
-newest=$(scripts/build-kernel.sh newest 2>/dev/null) || newest=
-if [ -n "$newest" ]; then
-	refuse other-kernel "the image's kernel is not this one" "${mem}M" "$newest" "$out/store-other.img" "$store_mib"
-else
-	echo "FAIL hib-$k-refuse-other-kernel: scripts/build-kernel.sh newest failed"
-	status=1
+refuse truncated "input truncated" "${mem}M" "$kernel" "$out/store-cut.img"
+refuse flipped "extent 0 .*SHA-256 mismatch" "${mem}M" "$kernel" "$out/store-flip.img"
+refuse other-mem "this machine's RAM .* is not in the image's memory map" "$((mem + 64))M" "$kernel" "$out/store-other.img"
+if want "hib-$k-refuse-other-kernel"; then
+	if newest=$(scripts/build-kernel.sh newest 2>/dev/null); then
+		refuse other-kernel "the image's kernel is not this one" "${mem}M" "$newest" "$out/store-other.img"
+	else
+		echo "FAIL hib-$k-refuse-other-kernel: scripts/build-kernel.sh newest failed"
+		status=1
+	fi
 fi
+# Linux's own hibernation: the same machine and workload, the image on a
+# swap disk (vdb).  The second boot carries hib=none: if it does not
+# resume, its /init only says so.
+t=hib-$k-linux
+if want "$t"; then
+	log=$logs/$t-save.log
+	rm -f "$out/blank.img" "$out/swap.img"
+	truncate -s "${store_mib}M" "$out/blank.img"
+	truncate -s "${swap_mib}M" "$out/swap.img"
+	lapp="console=ttyS0 quiet panic=-1 resume=/dev/vdb hib_swap=/dev/vdb"
+	first= l_read=
+	test_begin "$t" "$log"
+	hib_qemu "$log" 400 "${mem}M" "$kernel" "$out/a.cpio.gz" "$out/blank.img" \
+		"$lapp hib=l hib_nonce=$nonce hib_pages=$pattern_pages hib_run=$run_after" \
+		-drive "file=$out/swap.img,if=virtio,format=raw"
+	expect_exit 400
+	expect "^hib-l: pattern $pattern_pages pages, sha256 [0-9a-f]{64}; [0-9]+ KiB free; hibernating" "the workload hibernating"
+	expect 'PM: hibernation: Wrote [0-9]+ kbytes in [0-9.]+ seconds' "Linux writing its image"
+	expect_not 'FAIL|returned from hibernation' "a failure (or the kernel running on)"
+	l_last=$(clean_log "$log" | sed -n 's/^hib-count: \([0-9]*\)$/\1/p' | tail -n 1)
+	[ -n "$l_last" ] || fail_because "no counter line before hibernating"
+	l_wrote=$(field 'PM: hibernation: Wrote' | sed 's/.*Wrote \([0-9]*\) kbytes in \([0-9.]*\) seconds.*/\1 KiB in \2 s/')
+	l_comp=$(field 'Image size after compression' | sed 's/.*compression: \([0-9]*\) kbytes.*/\1 KiB compressed/')
+	if [ ${#T_WHY[@]} = 0 ]; then
+		T_LOG=$logs/$t.log
+		hib_qemu "$T_LOG" 400 "${mem}M" "$kernel" "$out/a.cpio.gz" "$out/blank.img" \
+			"$lapp loglevel=7 hib=none" -drive "file=$out/swap.img,if=virtio,format=raw"
+		expect_exit 400
+		expect 'PM: hibernation: Read [0-9]+ kbytes in [0-9.]+ seconds' "Linux reading its image"
+		expect '^hib-l: returned from hibernation' "the workload returning"
+		expect '^hib-l: pattern intact' "the pattern"
+		expect '^hib-l: ran [0-9.]+ s more' "the kernel running on"
+		expect_not 'FAIL|CHANGED|no hib= role' "a failure (or a fresh boot)"
+		first=$(clean_log "$T_LOG" | sed -n 's/^hib-count: \([0-9]*\)$/\1/p' | head -n 1)
+		if [ -z "$first" ] || [ "$first" -le "${l_last:-0}" ] || [ "$first" -gt $((${l_last:-0} + 2)) ]; then
+			fail_because "the counter did not go on from ${l_last:-?} (first after resume: ${first:-none})"
+		fi
+		l_read=$(field 'PM: hibernation: Read' | sed 's/.*Read \([0-9]*\) kbytes in \([0-9.]*\) seconds.*/\1 KiB in \2 s/')
+	fi
+	test_end "Linux: wrote ${l_wrote:-?} (${l_comp:-?}), read ${l_read:-?}, counter ${l_last:-?} -> ${first:-?}" || status=1
+	rm -f "$out/blank.img" "$out/swap.img"
+fi
+
 # KX_HIB_KEEP=1 keeps the saved image for KX_HIB_REUSE=1.
 [ "${KX_HIB_KEEP:-0}" = 1 ] || rm -f "$out"/store*.img
 exit $status

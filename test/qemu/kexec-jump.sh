@@ -13,7 +13,8 @@
 #                       below is then never the kernel's.
 #   kjump-K-selftest    Linux's own tools/testing/selftests/kexec/
 #                       test_kexec_jump (kernels >= 6.14, whose source has
-#                       it: scripts/fetch-kselftest.sh), likewise.
+#                       it: scripts/build-kernel.sh keeps it beside the
+#                       bzImage), likewise.
 #   kjump-K-round-trip  A loads B with kexec-tools -c --load-preserve-context
 #                       --mem-max --pass-memmap-cmdline and kx's purgatory;
 #                       KX_KJUMP_ROUNDS (10) round trips in one boot: B
@@ -106,9 +107,8 @@ run_kernel() {	# run_kernel WHICH
 	src=$(sed -n 's/^linux-source-\([0-9]*\.[0-9]*\) .*/\1/p' "$(dirname "$kernel")/built")
 	if [ "$(printf '%s\n' 6.14 "$src" | sort -V | head -n 1)" = 6.14 ]; then
 		selftest=$dir/test_kexec_jump
-		c=$(scripts/fetch-kselftest.sh "$(dirname "$kernel")") &&
-			gcc -static -O2 -o "$selftest" "$c" || {
-			echo "FAIL kjump-$which-selftest: Linux's test_kexec_jump of $src: fetching or building failed"
+		gcc -static -O2 -o "$selftest" "$(dirname "$kernel")/test_kexec_jump.c" || {
+			echo "FAIL kjump-$which-selftest: Linux's test_kexec_jump of $src: not beside the kernel, or building it failed"
 			return 1
 		}
 	fi
@@ -119,7 +119,7 @@ run_kernel() {	# run_kernel WHICH
 		log=$logs/$t.log
 		test_begin "$t" "$log"
 		qemu_x86_64 "$log" 120 '' 0 "$mem" "$kernel" "$dir/a.cpio.gz" \
-			"console=ttyS0 quiet panic=-1 noapic kjump=control kjump_rounds=3"
+			"console=ttyS0 quiet panic=-1 kjump=control kjump_rounds=3"
 		expect_exit 120
 		for n in 1 2 3; do
 			expect "^kjump-control: jump $n returned" "jump $n returning"
@@ -136,7 +136,7 @@ run_kernel() {	# run_kernel WHICH
 		log=$logs/$t.log
 		test_begin "$t" "$log"
 		qemu_x86_64 "$log" 120 '' 0 "$mem" "$kernel" "$dir/a.cpio.gz" \
-			"console=ttyS0 quiet panic=-1 noapic kjump=selftest"
+			"console=ttyS0 quiet panic=-1 kjump=selftest"
 		expect_exit 120
 		expect '^Success$' "the selftest's Success"
 		expect '^kjump-selftest: exit status 0$' "the selftest's exit status"
@@ -148,15 +148,9 @@ run_kernel() {	# run_kernel WHICH
 	if want "$t"; then
 		log=$logs/$t.log
 		nonce=$((0x$(nonce | cut -c1-7)))
-		# nolapic_timer: the local APIC timer is one piece of hardware
-		# for A and B.  B programs it; A, back with interrupts on, can
-		# take B's pending timer interrupt before its own state is
-		# restored, and under noapic A's APIC clockevent still has the
-		# boot-time calibration handler, freed with the __init code: an
-		# oops, a panic, a silent reset (seen in about half of the 6.12
-		# runs once A's layout changed; the oops shown with
-		# no_console_suspend, which stays so that the next one is seen).
-		append="console=ttyS0 quiet panic=-1 noapic nolapic_timer no_console_suspend init_on_free=1 kjump=a kjump_rounds=$rounds kjump_nonce=$nonce"
+		# noapic nolapic_timer no_console_suspend are built into the
+		# kernel, with the reasons (test/qemu/kexec-jump.config).
+		append="console=ttyS0 quiet panic=-1 init_on_free=1 kjump=a kjump_rounds=$rounds kjump_nonce=$nonce"
 		append="$append kjump_pages=$pattern_pages kjump_mem_max=$mem_max"
 		test_begin "$t-refusal" "$log"
 		qemu_x86_64 "$log" $((120 + rounds * 40)) '' 0 "$mem" "$kernel" "$dir/a.cpio.gz" "$append"
