@@ -48,7 +48,7 @@ for f in "$B/host/kxpeer" "$B/host/kxrestore"; do
 	[ -x "$f" ] || setup_fail "no $f (make it first)"
 done
 scripts/deps.sh qemu kexec || setup_fail "scripts/deps.sh qemu kexec failed"
-kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" x86_64 "$B/qemu/kexec") ||
+kexec=$(test/qemu/build-kexec.sh --purgatory "$purgatory" x86_64) ||
 	setup_fail "building kexec failed"
 busybox=$(scripts/fetch.sh busybox amd64) || setup_fail "fetch.sh busybox failed"
 if [ ! "$out/kjump-pattern" -nt test/qemu/kjump-pattern.c ]; then
