@@ -261,7 +261,8 @@ KX_FUNC_END(kx_relocate_pages)
  * Linux's arm64_relocate_new_kernel does.  Does not return.
  *
  * In:       x0 = args (include/kx/trampoline.h): ttbr0, tcr (in the
- *           layout of this EL's TCR), mair, head, entry, mode, clean[].
+ *           layout of this EL's TCR), mair, head, entry, mode, clean[],
+ *           hash, hash_stack.
  *           EL1, or EL2 with E2H 0 or 1; MMU and caches on over the
  *           firmware's identity map; FP/SIMD usable (UEFI's rule).
  * Assumes:  this code runs from a copy of [kx_trampoline_aarch64_start,
@@ -271,7 +272,8 @@ KX_FUNC_END(kx_relocate_pages)
  *           the new map maps it, args, the list and every page of the
  *           list as Normal write-back memory, as the firmware's map does.
  * Uses:     x0-x1, x9-x16, x19-x27, q0-q7; no stack, no memory writes but
- *           the copy's.
+ *           the copy's; with a hash (KX_PL_DIGEST), whatever it uses of
+ *           x0-x18, x30 and its stack.
  * Leaves:   DAIF masked; MMU, data and instruction caches off at the same
  *           EL; every page the list wrote and each clean[] range cleaned
  *           to the PoC, the I-cache invalidated; x0-x3 = 0 (purgatory
@@ -284,12 +286,28 @@ KX_CODE_START(kx_trampoline_aarch64)
 	mov	x19, x0
 	bl	.Lload_args
 	bl	.Lmap_on
-	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
+	/* In KX_PL_DIGEST, args->hash(head, engine) runs the engine (this
+	 * copy of kx_relocate_pages) with its own hash, on args->hash_stack:
+	 * a C call, which keeps x19-x28 (AAPCS64). */
 	mov	x0, x23
 	mov	x1, x25
 	mov	x2, xzr
 	mov	x3, xzr
+	cmp	x25, #KX_PL_DIGEST
+	b.ne	.Lcopy_plain
+	/* DIGEST without a hash would branch to 0: copy plainly. */
+	ldr	x9, [x19, #KX_TA64_HASH]
+	mov	x1, #KX_PL_COPY
+	cbz	x9, .Lcopy_plain
+	ldr	x10, [x19, #KX_TA64_HASH_STACK]
+	mov	sp, x10
+	adr	x1, .Lrelocate_pages
+	blr	x9
+	b	.Lcopied
+.Lcopy_plain:
+	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
 	bl	.Lrelocate_pages
+.Lcopied:
 	/* Purgatory starts with the MMU off. */
 	bl	.Lclean_list
 	bl	.Lmmu_off

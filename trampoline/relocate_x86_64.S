@@ -26,6 +26,9 @@
 	IND_SOURCE != 8 || KX_PAGE_SIZE != 4096
 #error "relocate_x86_64.S assumes Linux's entry flags and 4 KiB pages"
 #endif
+#if KX_PL_COPY != 0
+#error ".Lmove clears a register for KX_PL_COPY"
+#endif
 
 	.text
 	.code64
@@ -315,7 +318,7 @@ KX_FUNC_END(kx_relocate_pages)
  * enter purgatory.  Does not return.
  *
  * In:       %rdi = args (include/kx/trampoline.h): cr3, head, entry,
- *           stack_top, mode; 64-bit mode, called from C.
+ *           stack_top, mode, hash, hash_stack; 64-bit mode, called from C.
  * Assumes:  this code runs from a copy of [kx_trampoline_x86_64_start,
  *           kx_trampoline_x86_64_end) in a page no copy writes (the
  *           control page), identity-mapped in both the current and the
@@ -354,9 +357,12 @@ KX_CODE_END(kx_trampoline_x86_64)
 
 /*
  * .Lmove: SIMD on, the loader's identity map, then the page list in
- * args->mode.
+ * args->mode; in KX_PL_DIGEST, args->hash(head, engine) runs the engine
+ * (this copy of kx_relocate_pages) with its own hash, on args->hash_stack.
  * In:   %rbx = args, a stack in the control page, interrupts off.
- * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4.
+ * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4;
+ *       with a hash, what it uses beyond the SysV callee-saved registers
+ *       (%rbp keeps our stack across it).
  */
 .Lmove:
 	/* SIMD for the engine. */
@@ -371,7 +377,20 @@ KX_CODE_END(kx_trampoline_x86_64)
 	xor	%edx, %edx
 	xor	%ecx, %ecx
 	cld
-	jmp	.Lrelocate_pages
+	cmp	$KX_PL_DIGEST, %rsi
+	jne	.Lrelocate_pages
+	/* DIGEST without a hash would call address 0: copy plainly. */
+	mov	KX_TX86_HASH(%rbx), %rax
+	xor	%esi, %esi
+	test	%rax, %rax
+	jz	.Lrelocate_pages
+	/* hash(head, engine) on its stack; back on ours for the ret. */
+	mov	%rsp, %rbp
+	mov	KX_TX86_HASH_STACK(%rbx), %rsp
+	lea	.Lrelocate_pages(%rip), %rsi
+	call	*%rax
+	mov	%rbp, %rsp
+	ret
 
 /*
  * struct kx_jump_result kx_trampoline_x86_64_call(struct kx_tramp_x86_64 *args)

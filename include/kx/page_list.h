@@ -254,6 +254,10 @@ enum kx_status kx_pl_build(struct kx_pl_builder *b,
  */
 uint64_t kx_relocate_pages(uint64_t head, uint64_t mode, uint32_t state[8],
 			   kx_sha256_blocks_fn blocks);
+/* Its type: a copy of it in a trampoline's control page, passed to a hook
+ * (include/kx/purgatory.h, KX_SYM_COPY_HASH). */
+typedef uint64_t (*kx_relocate_fn)(uint64_t head, uint64_t mode, uint32_t state[8],
+				   kx_sha256_blocks_fn blocks);
 
 /* Digest mode on a streaming context (at a block boundary). */
 static inline uint64_t kx_relocate_digest(uint64_t head, struct kx_sha256 *c)

@@ -193,6 +193,24 @@ expect_round_trips() {
 	expect '^kxjump: powering off' "the power-off"
 }
 
+# expect_one_pass UNIT ENGINE-RE: purgatory's lines of the one-pass
+#   hand-off (docs/calling.md) in a kxboot boot: kxboot handing the
+#   copy's hashing to purgatory, the trampoline's copy hashing kernel and
+#   initrd (KX lanes digest, an engine matching ENGINE-RE), purgatory
+#   comparing those two and hashing the third segment itself, and the
+#   counter (UNIT: cycles, ticks) from ExitBootServices to the kernel's
+#   entry.
+expect_one_pass() {
+	local unit=$1 eng=$2 seg
+	expect '^kxboot: one pass: the trampoline copies in DIGEST mode, purgatory.s kx_copy_hash at 0x[0-9a-f]+' "kxboot handing the copy's hashing to purgatory"
+	expect "^kx: one pass: the trampoline copied [1-9][0-9]* pages and hashed 2 segments while copying, [0-9]+ $unit" "the trampoline's copy hashing 2 segments"
+	for seg in kernel initrd; do
+		expect "^kx: +$seg +0x[0-9a-f]+ \\+0x[0-9a-f]+ kx-lanes/16 ok \\(($eng), hashed while copying, compared\\)\$" "purgatory compared the $seg's KX lanes digest, hashed while copying by $eng"
+	done
+	expect "^kx: sha256 ok: 3 segments, [0-9]+ bytes, .*; 2 compared with the copy.s digests, [1-9][0-9]* bytes hashed by purgatory\$" "2 segments compared, 1 hashed by purgatory"
+	expect "^kx: [0-9]+ $unit.* since the loader left the firmware, to the next image.s entry\$" "the $unit from ExitBootServices to the kernel's entry"
+}
+
 # want NAME: KX_QEMU_TESTS="WORD..." selects the scenarios whose names
 # contain a WORD (all when it is empty).
 want() {
@@ -234,8 +252,9 @@ efi_suite() {
 	app=$B/efi/$arch/kxboot.efi
 	app_corrupt=$B/efi/$arch/kxboot-corrupt.efi
 	app_jump=$B/efi/$arch/kxjump.efi
+	app_forged=$B/efi/$arch/kxboot-forged.efi
 	mkdir -p "$out"
-	for f in "$app" "$app_corrupt" "$app_jump" "$kxinspect"; do
+	for f in "$app" "$app_corrupt" "$app_forged" "$app_jump" "$kxinspect"; do
 		[ -f "$f" ] || efi_setup_fail "$arch" "no $f (make it first)"
 	done
 	scripts/deps.sh qemu efi || efi_setup_fail "$arch" "scripts/deps.sh qemu efi failed"
