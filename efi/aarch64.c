@@ -525,7 +525,7 @@ static void prepare_trampoline(void)
 	x.tramp->entry = x.purg.rel.entry;
 	/* One pass: purgatory's hook hashes while the trampoline copies. */
 	x.tramp->mode = KX_PL_DIGEST;
-	kxb_copy_hash(&x.purg, &x.tramp->hash, &x.tramp->hash_stack);
+	kxb_copy_hash(&x.purg, "kxboot", KX_PL_DIGEST, &x.tramp->hash, &x.tramp->hash_stack);
 	/* What the loader wrote outside the list, read with the MMU off. */
 	x.tramp->clean[0].start = x.purg.phys;
 	x.tramp->clean[0].end = x.purg.phys + x.purg.size;

@@ -74,9 +74,11 @@ uint64_t kxb_purgatory_addr(struct kxb_purgatory *p, const char *name);
 /*
  * The one-pass hand-off (include/kx/purgatory.h, KX_SYM_COPY_HASH): where
  * the trampoline calls purgatory's hook, and the stack it runs on
- * (purgatory's own, unused until purgatory_start).  Says so in the report.
+ * (purgatory's own, unused until purgatory_start), for mode (KX_PL_DIGEST,
+ * KX_PL_SWAP_DIGEST).  Says so in the report, as who ("kxboot").
  */
-void kxb_copy_hash(struct kxb_purgatory *p, uint64_t *hash, uint64_t *stack);
+void kxb_copy_hash(struct kxb_purgatory *p, const char *who, uint64_t mode,
+		   uint64_t *hash, uint64_t *stack);
 
 #ifdef KXBOOT_TEST_FORGED
 /*

@@ -289,6 +289,7 @@ static void prepare_trampoline(void)
 {
 	x.tramp = kxb_control_page(x.control, kx_trampoline_x86_64_start,
 				   kx_trampoline_x86_64_end, sizeof(*x.tramp), 1024);
+	kx_memset(x.tramp, 0, sizeof(*x.tramp));
 	x.tramp_fn = (kxb_tramp_fn)(uintptr_t)kx_trampoline_x86_64_at(
 		(uintptr_t)x.control, (const char *)(uintptr_t)kx_trampoline_x86_64);
 	x.tramp->cr3 = x.cr3;
@@ -297,7 +298,7 @@ static void prepare_trampoline(void)
 	x.tramp->stack_top = (uintptr_t)x.control + KXB_PAGE;
 	/* One pass: purgatory's hook hashes while the trampoline copies. */
 	x.tramp->mode = KX_PL_DIGEST;
-	kxb_copy_hash(&x.purg, &x.tramp->hash, &x.tramp->hash_stack);
+	kxb_copy_hash(&x.purg, "kxboot", KX_PL_DIGEST, &x.tramp->hash, &x.tramp->hash_stack);
 }
 
 /* ------------------------------------------------------------ report */

@@ -3,7 +3,7 @@
  * The one-pass hand-off, purgatory's half before it starts
  * (include/kx/purgatory.h, KX_SYM_COPY_HASH): a kx loader's trampoline
  * calls kx_copy_hash, which runs the trampoline's own copy engine in
- * DIGEST mode with the KX lanes digest of each LANE segment of the
+ * DIGEST mode (SWAP_DIGEST for a round trip) with the KX lanes digest of each LANE segment of the
  * loader's setup page as its hash, so each page is hashed from cache soon
  * after it is written.  The results stay in purgatory's image, which no
  * page of the list writes; purgatory compares them with the page
@@ -75,7 +75,7 @@ static unsigned collect(uint64_t page)
 	return n;
 }
 
-uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine)
+uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine, uint64_t mode)
 {
 	struct kx_copy_hashed *out = &kx_copy_hashed;
 	uint64_t t0 = kx_port_ticks(), pages;
@@ -83,10 +83,15 @@ uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine)
 
 	/* Nothing of an earlier hand-off survives into this one. */
 	kx_memset(out, 0, sizeof(*out));
-	kx_port_simd();
+	/* A round trip (swap) gets its caller's CPU back: its SIMD state
+	 * (XCR0) is left as it is, and the engines use what it enables. */
+	if (mode != KX_PL_SWAP_DIGEST) {
+		mode = KX_PL_DIGEST;
+		kx_port_simd();
+	}
 	n = collect(kx_setup_page);
 	kx_lanes_copy_init(&lc, segs, n);
-	pages = engine(head, KX_PL_DIGEST, (uint32_t *)(void *)&lc, kx_lanes_copy_chunk);
+	pages = engine(head, mode, (uint32_t *)(void *)&lc, kx_lanes_copy_chunk);
 	kx_lanes_copy_finish(&lc);
 	for (unsigned i = 0; i < n; i++) {
 		struct kx_copy_hashed_seg *o = &out->seg[i];
@@ -99,6 +104,7 @@ uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine)
 		kx_memcpy(o->digest, segs[i].digest, sizeof(o->digest));
 	}
 	out->pages = pages;
+	out->mode = (uint32_t)mode;
 	out->ticks = kx_port_ticks() - t0;
 	out->count = n;
 	return pages;

@@ -97,9 +97,9 @@ static void take_copy_results(void)
 		    c->count, (unsigned)KX_COPY_HASHED_MAX);
 	}
 	if (c->count) {
-		kx_say("kx: one pass: the trampoline copied %llu pages and hashed %u segment%s "
-		    "while copying,", (unsigned long long)c->pages, c->count,
-		    c->count == 1 ? "" : "s");
+		kx_say("kx: one pass: the trampoline %s %llu pages and hashed %u segment%s "
+		    "while copying,", c->mode == KX_PL_SWAP_DIGEST ? "swapped" : "copied",
+		    (unsigned long long)c->pages, c->count, c->count == 1 ? "" : "s");
 		kx_port_say_ticks(c->ticks);
 		kx_say("; purgatory compares\n");
 	}

@@ -68,7 +68,8 @@ void kx_verify_loader_page(uint64_t page, struct kx_loader_verified *out);
 /* What the trampoline's copy hashed; cleared by kx_verify_loader_page
  * once read, so that nothing survives into a later hand-off. */
 extern struct kx_copy_hashed kx_copy_hashed;
-uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine);
+/* mode: KX_PL_SWAP_DIGEST for a round trip, anything else DIGEST. */
+uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine, uint64_t mode);
 /*
  * ---- loader_page.c: what purgatory touches while it verifies, for an
  * identity map (aarch64: MMU and caches on).  Sized for the most a valid

@@ -60,12 +60,13 @@
 /*
  * The one-pass hand-off (docs/kxboot.md, "One pass"): a kx loader's trampoline calls
  * purgatory's KX_SYM_COPY_HASH (struct kx_tramp_<arch>.hash, mode
- * KX_PL_DIGEST) before purgatory_start, on purgatory's own stack, with
- * the MMU and caches as the copy runs:
+ * KX_PL_DIGEST, or KX_PL_SWAP_DIGEST for a round trip) before
+ * purgatory_start, on purgatory's own stack, with the MMU and caches as
+ * the copy runs:
  *
- *   uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine);
+ *   uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine, uint64_t mode);
  *
- * It runs engine (the trampoline's kx_relocate_pages) in DIGEST mode with
+ * It runs engine (the trampoline's kx_relocate_pages) in that mode with
  * the KX lanes digest of each LANE segment of kx_setup_page as the hash,
  * and keeps the results in KX_SYM_COPY_HASHED, in purgatory's own memory
  * (never written by the list), which purgatory compares with the setup
@@ -95,7 +96,7 @@ struct kx_copy_hashed {
 	uint64_t pages;		/* pages the copy wrote */
 	uint64_t ticks;		/* kx_port_ticks() the copy and its hashing took */
 	uint32_t count;		/* valid entries of seg[] */
-	uint32_t pad;
+	uint32_t mode;		/* KX_PL_DIGEST, or KX_PL_SWAP_DIGEST: swapped */
 	struct kx_copy_hashed_seg seg[KX_COPY_HASHED_MAX];
 };
 _Static_assert(sizeof(struct kx_copy_hashed_seg) == 64, "kx_copy_hashed_seg layout");

@@ -94,11 +94,13 @@ struct kx_tramp_x86_64 {
 	uint8_t save_idtr[16];	/* 0x78 sidt */
 	uint16_t save_sel[6];	/* 0x88 cs ss ds es fs gs */
 	uint32_t calls;		/* 0x94 round trips made with these args */
-	/* Mode KX_PL_DIGEST: the trampoline calls hash(head, engine) on the
-	 * stack hash_stack (16-byte aligned) instead of copying itself, with
-	 * engine its own copy of kx_relocate_pages, and hash copies (the
+	/* Mode KX_PL_DIGEST (KX_PL_SWAP_DIGEST for a round trip): the
+	 * trampoline calls hash(head, engine, mode) on the stack hash_stack
+	 * (16-byte aligned) instead of moving the pages itself, with engine
+	 * its own copy of kx_relocate_pages, and hash moves them (the
 	 * one-pass hand-off: include/kx/purgatory.h, KX_SYM_COPY_HASH).
-	 * Both physical, identity-mapped; hash 0 copies plainly. */
+	 * Both physical, identity-mapped; hash 0 copies (swaps) plainly.
+	 * The way back of a round trip swaps plainly. */
 	uint64_t hash;		/* 0x98 */
 	uint64_t hash_stack;	/* 0xa0 */
 };
@@ -176,8 +178,9 @@ struct kx_tramp_aarch64 {
 	uint64_t save_vbar;	/* 0xf8 */
 	uint64_t save_daif;	/* 0x100 */
 	uint64_t calls;		/* 0x108 round trips made with these args */
-	/* As on x86_64: mode KX_PL_DIGEST calls hash(head, engine) on
-	 * hash_stack, with the MMU and caches on over the identity map. */
+	/* As on x86_64: mode KX_PL_DIGEST or KX_PL_SWAP_DIGEST calls
+	 * hash(head, engine, mode) on hash_stack, with the MMU and caches on
+	 * over the identity map. */
 	uint64_t hash;		/* 0x110 */
 	uint64_t hash_stack;	/* 0x118 */
 };

@@ -182,7 +182,10 @@ expect_round_trips() {
 	done
 	expect '^kx: ELF core header at 0x[0-9a-f]+ fixed up with 1 backup extents: 3 program headers, now [4-9]' "purgatory's fix-up of the ELF core header"
 	expect '^kxjump: corrupting the staged payload' "the corruption"
-	expect "^kx: SHA-256 MISMATCH in segment 0 \\(kernel\\) at $payload" "purgatory's mismatch"
+	expect '^kxjump: one pass: the trampoline swaps in SWAP_DIGEST mode, purgatory.s kx_copy_hash at 0x[0-9a-f]+' "kxjump handing the swap's hashing to purgatory"
+	expect "^kx: one pass: the trampoline swapped [1-9][0-9]* pages and hashed 1 segment while copying, " "the swap hashing the payload (one pass)"
+	expect "^kx: +kernel +$payload \\+0x[0-9a-f]+ kx-lanes/16 ok \\([a-z0-9-]+, hashed while copying, compared\\)\$" "purgatory compared the payload's KX lanes digest"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment 0 \\(kernel\\) at $payload \\+0x[0-9a-f]+ \\([a-z0-9-]+, hashed while copying, compared\\)\$" "purgatory's mismatch, through the compare path"
 	expect '^kx: REFUSED: a loaded segment does not match its digest; the image is not entered' "purgatory's refusal"
 	expect '^kx: returning KX_ERR_DIGEST to the caller at 0x' "purgatory returning to the caller"
 	expect '^kxjump: round 11: back after [0-9]+ ticks: value 0x18 from 0x5250584b \(from purgatory\); region intact word for word' "round 11: back from purgatory, region intact"

@@ -459,14 +459,15 @@ static void op_loader_page(void)
 	kx_setup_page = (uintptr_t)op.page;
 }
 
-static void op_setup(void)
+static void op_setup_flags(uint32_t flags)
 {
 	struct kx_page_pool pool = { op.ind, (uintptr_t)op.ind, 4, 0 };
 	struct kx_pl_segment s[2] = {
 		{ op.stage[0], sizeof(op.kernel), (uintptr_t)op.kernel, sizeof(op.kernel) },
 		{ op.stage[OP_KPAGES], sizeof(op.initrd), (uintptr_t)op.initrd, sizeof(op.initrd) },
 	};
-	struct kx_pl_builder b = { .alloc = kx_page_pool_alloc, .alloc_ctx = &pool };
+	struct kx_pl_builder b = { .alloc = kx_page_pool_alloc, .alloc_ctx = &pool,
+				   .flags = flags };
 
 	reset();
 	kx_rand_fill(op.stage, sizeof(op.stage));
@@ -485,6 +486,11 @@ static void op_setup(void)
 	}
 	op_loader_page();
 	t.given.entry = (uintptr_t)op.kernel + 0x200;
+}
+
+static void op_setup(void)
+{
+	op_setup_flags(0);
 }
 
 /* What the copy hashed for segment i, against its digest now. */
@@ -508,7 +514,7 @@ KX_TEST(image_one_pass_compares_what_the_copy_hashed)
 	/* Stale results of an earlier hand-off are dropped by the hook. */
 	kx_copy_hashed.count = 1;
 	kx_copy_hashed.seg[0].size = 1;
-	CHECK_EQ(kx_copy_hash(op.head, kx_relocate_pages), OP_KPAGES + OP_IPAGES);
+	CHECK_EQ(kx_copy_hash(op.head, kx_relocate_pages, KX_PL_DIGEST), OP_KPAGES + OP_IPAGES);
 	CHECK_MEM(op.kernel, op.stage[0], sizeof(op.kernel));
 	CHECK_MEM(op.initrd, op.stage[OP_KPAGES], sizeof(op.initrd));
 	CHECK_EQ(kx_copy_hashed.count, 2);
@@ -530,7 +536,7 @@ KX_TEST(image_one_pass_compares_what_the_copy_hashed)
 	 * refused. */
 	op_setup();
 	op.stage[OP_KPAGES + 2][100] ^= 1;
-	kx_copy_hash(op.head, kx_relocate_pages);
+	kx_copy_hash(op.head, kx_relocate_pages, KX_PL_DIGEST);
 	CHECK_EQ(run(), HALTED);
 	CHECK_SAID("kx: KX LANES DIGEST MISMATCH in segment 1 (initrd)");
 	CHECK_SAID("hashed while copying, compared)");
@@ -569,7 +575,7 @@ KX_TEST(image_one_pass_rereads_a_segment_written_out_of_order)
 		CHECK_ST(kx_lanes(want, sizeof(want), OP_N, op.seg[1].digest), KX_OK);
 	}
 	op_loader_page();
-	CHECK_EQ(kx_copy_hash((uintptr_t)op.ind[0] | IND_INDIRECTION, kx_relocate_pages), 4);
+	CHECK_EQ(kx_copy_hash((uintptr_t)op.ind[0] | IND_INDIRECTION, kx_relocate_pages, KX_PL_DIGEST), 4);
 	CHECK_EQ(kx_copy_hashed.count, 2);
 	check_hashed(0, KX_COPY_F_REREAD);
 	check_hashed(1, KX_COPY_F_REREAD);
@@ -620,4 +626,27 @@ KX_TEST(image_one_pass_results_never_skip_verification)
 	CHECK_EQ(run(), ENTERED);
 	CHECK_SAID("none used");
 	CHECK_SAID("; 0 compared with the copy's digests");
+}
+
+/* A round trip's one pass: the pages swapped and hashed as the exchange
+ * leaves them; the list run again in plain SWAP gives every byte back. */
+KX_TEST(image_one_pass_hashes_while_swapping)
+{
+	static uint8_t before[OP_KPAGES + OP_IPAGES][4096];
+
+	op_setup_flags(KX_PL_BUILD_SWAPPABLE);
+	memset(op.kernel, 0x5a, sizeof(op.kernel));
+	memcpy(before, op.stage, sizeof(before));
+	CHECK_EQ(kx_copy_hash(op.head, kx_relocate_pages, KX_PL_SWAP_DIGEST),
+		 OP_KPAGES + OP_IPAGES);
+	CHECK_MEM(op.kernel, before[0], sizeof(op.kernel));
+	CHECK_MEM(op.initrd, before[OP_KPAGES], sizeof(op.initrd));
+	CHECK_EQ(op.stage[0][0], 0x5a);
+	CHECK_EQ(kx_copy_hashed.count, 2);
+	check_hashed(0, 0);
+	check_hashed(1, 0);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("; 2 compared with the copy's digests, 0 bytes hashed by purgatory");
+	CHECK_EQ(kx_relocate_pages(op.head, KX_PL_SWAP, 0, 0), OP_KPAGES + OP_IPAGES);
+	CHECK_MEM(op.stage, before, sizeof(before));
 }
