@@ -523,7 +523,9 @@ static void prepare_trampoline(void)
 	x.tramp->mair = x.regs.mair;
 	x.tramp->head = x.pl.b.head;
 	x.tramp->entry = x.purg.rel.entry;
-	x.tramp->mode = KX_PL_COPY;
+	/* One pass: purgatory's hook hashes while the trampoline copies. */
+	x.tramp->mode = KX_PL_DIGEST;
+	kxb_copy_hash(&x.purg, "kxboot", KX_PL_DIGEST, &x.tramp->hash, &x.tramp->hash_stack);
 	/* What the loader wrote outside the list, read with the MMU off. */
 	x.tramp->clean[0].start = x.purg.phys;
 	x.tramp->clean[0].end = x.purg.phys + x.purg.size;
@@ -678,6 +680,11 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 		s->buf[s->size / 2] ^= 0x01;
 		kxb_say("kxboot-test: flipped byte 0x%llx of segment %s after its digest was taken\n",
 			(unsigned long long)s->size / 2, s->name);
+#ifdef KXBOOT_TEST_FORGED
+		x.tramp->mode = KX_PL_COPY;
+		x.tramp->hash = 0;
+		kxb_test_forge_result(&x.purg, s);
+#endif
 	}
 #endif
 	exit_and_hand_off();

@@ -149,6 +149,16 @@ void kxb_purgatory_load(struct kxb_purgatory *p, uint64_t max)
 			 kx_strerror(st));
 }
 
+void kxb_copy_hash(struct kxb_purgatory *p, const char *who, uint64_t mode,
+		   uint64_t *hash, uint64_t *stack)
+{
+	*hash = kxb_purgatory_addr(p, KX_SYM_COPY_HASH);
+	*stack = kxb_purgatory_addr(p, "kx_stack_top");
+	kxb_say("%s: one pass: the trampoline %s, purgatory's %s at 0x%llx hashing each LANE segment as it is written (stack 0x%llx)\n",
+		who, mode == KX_PL_SWAP_DIGEST ? "swaps in SWAP_DIGEST mode" : "copies in DIGEST mode",
+		KX_SYM_COPY_HASH, (unsigned long long)*hash, (unsigned long long)*stack);
+}
+
 /* ------------------------------------------------------------ tables */
 
 static int is_ram(UINT32 type)

@@ -14,6 +14,7 @@
 #include <kx/elf_rel.h>
 #include <kx/idmap.h>
 #include <kx/page_list.h>
+#include <kx/purgatory.h>
 #include "kxboot.h"
 
 /* One segment: staged in buf, copied to dest by the trampoline. */
@@ -69,6 +70,38 @@ void kxb_purgatory_load(struct kxb_purgatory *p, uint64_t max);
 void kxb_purgatory_set(struct kxb_purgatory *p, const char *name,
 		       const void *v, uint64_t size);
 uint64_t kxb_purgatory_addr(struct kxb_purgatory *p, const char *name);
+
+/*
+ * The one-pass hand-off (include/kx/purgatory.h, KX_SYM_COPY_HASH): where
+ * the trampoline calls purgatory's hook, and the stack it runs on
+ * (purgatory's own, unused until purgatory_start), for mode (KX_PL_DIGEST,
+ * KX_PL_SWAP_DIGEST).  Says so in the report, as who ("kxboot").
+ */
+void kxb_copy_hash(struct kxb_purgatory *p, const char *who, uint64_t mode,
+		   uint64_t *hash, uint64_t *stack);
+
+#ifdef KXBOOT_TEST_FORGED
+/*
+ * Test build (kxboot-forged.efi): no hook runs (the trampoline copies
+ * plainly), and purgatory's results say the copy hashed segment s with
+ * its expected digest but one page shorter: purgatory must not take them
+ * for s, hash s itself and catch the byte the test build flipped.
+ */
+static inline void kxb_test_forge_result(struct kxb_purgatory *p, const struct kxb_seg *s)
+{
+	static struct kx_copy_hashed forged;
+
+	forged.count = 1;
+	forged.seg[0].dest = s->dest;
+	forged.seg[0].size = s->size - KXB_PAGE;
+	forged.seg[0].lanes = s->lanes;
+	kx_memcpy(forged.seg[0].digest, s->digest, sizeof(forged.seg[0].digest));
+	kxb_purgatory_set(p, KX_SYM_COPY_HASHED, &forged, sizeof(forged));
+	kxb_say("kxboot-test: no copy hash; forged result for segment %s: 0x%llx +0x%llx kx-lanes/%u with its expected digest\n",
+		s->name, (unsigned long long)forged.seg[0].dest,
+		(unsigned long long)forged.seg[0].size, s->lanes);
+}
+#endif
 
 /* efi/purgatory_blob.S: build/<arch>/purgatory.ro */
 extern const uint8_t kxb_purgatory_ro[];

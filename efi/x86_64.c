@@ -289,13 +289,16 @@ static void prepare_trampoline(void)
 {
 	x.tramp = kxb_control_page(x.control, kx_trampoline_x86_64_start,
 				   kx_trampoline_x86_64_end, sizeof(*x.tramp), 1024);
+	kx_memset(x.tramp, 0, sizeof(*x.tramp));
 	x.tramp_fn = (kxb_tramp_fn)(uintptr_t)kx_trampoline_x86_64_at(
 		(uintptr_t)x.control, (const char *)(uintptr_t)kx_trampoline_x86_64);
 	x.tramp->cr3 = x.cr3;
 	x.tramp->head = x.pl.b.head;
 	x.tramp->entry = x.purg.rel.entry;
 	x.tramp->stack_top = (uintptr_t)x.control + KXB_PAGE;
-	x.tramp->mode = KX_PL_COPY;
+	/* One pass: purgatory's hook hashes while the trampoline copies. */
+	x.tramp->mode = KX_PL_DIGEST;
+	kxb_copy_hash(&x.purg, "kxboot", KX_PL_DIGEST, &x.tramp->hash, &x.tramp->hash_stack);
 }
 
 /* ------------------------------------------------------------ report */
@@ -539,6 +542,11 @@ void kxb_arch_boot(const struct kx_bootconf *conf)
 		s->buf[s->size / 2] ^= 0x01;
 		kxb_say("kxboot-test: flipped byte 0x%llx of segment %s after its digest was taken\n",
 			(unsigned long long)s->size / 2, s->name);
+#ifdef KXBOOT_TEST_FORGED
+		x.tramp->mode = KX_PL_COPY;
+		x.tramp->hash = 0;
+		kxb_test_forge_result(&x.purg, s);
+#endif
 	}
 #endif
 	kxb_event_log_prepare();

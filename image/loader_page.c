@@ -9,6 +9,7 @@
 #include <kx/compiler.h>
 #include <kx/elfcore.h>
 #include <kx/idmap.h>
+#include <kx/lanes.h>
 #include <kx/setup_page.h>
 #include <kx/verify.h>
 #include "report.h"
@@ -22,28 +23,120 @@ enum kx_status kx_identity_map(void *ctx, uint64_t phys, uint32_t len,
 	return KX_OK;
 }
 
+/* The copy's results, as purgatory took them (kx_verify_loader_page). */
+static struct kx_verify_hashed pre[KX_COPY_HASHED_MAX];
+static uint32_t pre_flags[KX_COPY_HASHED_MAX];
+static unsigned npre;
+
+/* How a segment's digest now was had: "hashed while copying" and such. */
+static const char *how(const struct kx_verify_seg *s)
+{
+	if (!s->precomputed)
+		return "hashed by purgatory";
+	for (unsigned i = 0; i < npre; i++)
+		if (pre[i].dest == s->dest && pre[i].size == s->size &&
+		    pre[i].lanes == s->lanes)
+			return (pre_flags[i] & KX_COPY_F_REREAD) ?
+				"hashed by the trampoline after the copy, compared" :
+				"hashed while copying, compared";
+	return "?";
+}
+
 static void report_segment(void *ctx, unsigned index, const struct kx_verify_seg *s,
 			   const uint8_t actual[KX_SHA256_SIZE], int ok)
 {
-	(void)ctx;
+	struct kx_loader_verified *out = ctx;
+
 	if (ok) {
 		kx_verified_add(s->dest, s->size);
+		out->compared += s->precomputed;
 		if (s->lanes)
-			kx_say("kx:   %-11s 0x%llx +0x%llx kx-lanes/%u ok (%s)\n",
+			kx_say("kx:   %-11s 0x%llx +0x%llx kx-lanes/%u ok (%s, %s)\n",
 			    kx_segment_kind(s->kind), (unsigned long long)s->dest,
-			    (unsigned long long)s->size, s->lanes, s->impl);
+			    (unsigned long long)s->size, s->lanes, s->impl, how(s));
 		else
-			kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok (%s)\n",
+			kx_say("kx:   %-11s 0x%llx +0x%llx sha256 ok (%s, %s)\n",
 			    kx_segment_kind(s->kind), (unsigned long long)s->dest,
-			    (unsigned long long)s->size, s->impl);
+			    (unsigned long long)s->size, s->impl, how(s));
 		return;
 	}
-	kx_say("kx: %s MISMATCH in segment %u (%s) at 0x%llx +0x%llx\n",
+	kx_say("kx: %s MISMATCH in segment %u (%s) at 0x%llx +0x%llx (%s, %s)\n",
 	    s->lanes ? "KX LANES DIGEST" : "SHA-256", index,
 	    kx_segment_kind(s->kind), (unsigned long long)s->dest,
-	    (unsigned long long)s->size);
+	    (unsigned long long)s->size, s->impl, how(s));
 	kx_say_digest("expected", s->expected);
 	kx_say_digest("actual  ", actual);
+}
+
+/*
+ * The copy's results taken into pre[], then cleared where they lay: a
+ * later entry into purgatory (a round trip's next call) never sees them.
+ * Entries are only ever compared with a LANE entry they describe exactly
+ * (kx_verify_setup_segments_pre); a count past the table, or an engine
+ * index past the engines, is the copy's bug or a forgery: nothing is
+ * taken then, and purgatory hashes everything itself.
+ */
+static void take_copy_results(void)
+{
+	struct kx_copy_hashed *c = &kx_copy_hashed;
+	const struct kx_lanes_impl *impl;
+
+	npre = 0;
+	if (c->count <= KX_COPY_HASHED_MAX) {
+		for (unsigned i = 0; i < c->count; i++) {
+			const struct kx_copy_hashed_seg *s = &c->seg[i];
+
+			impl = kx_lanes_impl_at(s->engine, 0);
+			pre[npre] = (struct kx_verify_hashed){ .dest = s->dest, .size = s->size,
+				.lanes = s->lanes, .impl = impl ? impl->name : "?" };
+			kx_memcpy(pre[npre].digest, s->digest, KX_SHA256_SIZE);
+			pre_flags[npre++] = s->flags;
+		}
+	} else {
+		kx_say("kx: the copy's results claim %u segments (at most %u): none used\n",
+		    c->count, (unsigned)KX_COPY_HASHED_MAX);
+	}
+	if (c->count) {
+		kx_say("kx: one pass: the trampoline %s %llu pages and hashed %u segment%s "
+		    "while copying,", c->mode == KX_PL_SWAP_DIGEST ? "swapped" : "copied",
+		    (unsigned long long)c->pages, c->count, c->count == 1 ? "" : "s");
+		kx_port_say_ticks(c->ticks);
+		kx_say("; purgatory compares\n");
+	}
+	kx_memset(c, 0, sizeof(*c));
+}
+
+/* Says which of the copy's results describe no segment of the page: not
+ * used (the segments they might have meant are hashed by purgatory). */
+static void say_unmatched(uint64_t page)
+{
+	struct kx_setup_reader r;
+	struct kx_setup_rec rec;
+	struct kx_setup_fault f;
+	struct kx_setup_table_view t;
+	unsigned used = 0;	/* bit i: pre[i] matched */
+
+	_Static_assert(KX_COPY_HASHED_MAX <= 8 * sizeof(used), "one bit per result");
+	kx_open_loader_page(&r, page, kx_identity_map, 0);
+	while (kx_setup_next(&r, &rec, &f) == KX_OK) {
+		if (rec.type != KX_REC_LANES || kx_setup_table(&rec, &t) != KX_OK)
+			continue;
+		for (uint32_t i = 0; i < t.count; i++) {
+			struct kx_segment_lanes e;
+
+			kx_memcpy(&e, t.entries + (size_t)i * t.entry_size, sizeof(e));
+			for (unsigned k = 0; k < npre; k++)
+				if (pre[k].dest == e.dest && pre[k].size == e.size &&
+				    pre[k].lanes == e.lanes)
+					used |= 1u << k;
+		}
+	}
+	for (unsigned k = 0; k < npre; k++)
+		if (!(used & (1u << k)))
+			kx_say("kx: the copy's digest of 0x%llx +0x%llx kx-lanes/%u describes no "
+			    "segment of the setup page: not used\n",
+			    (unsigned long long)pre[k].dest, (unsigned long long)pre[k].size,
+			    pre[k].lanes);
 }
 
 void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
@@ -60,13 +153,17 @@ void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
 	}
 }
 
-void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes)
+void kx_verify_loader_page(uint64_t page, struct kx_loader_verified *out)
 {
 	struct kx_setup_reader r;
 	enum kx_status st;
 
+	take_copy_results();
+	say_unmatched(page);
+	kx_memset(out, 0, sizeof(*out));
 	kx_open_loader_page(&r, page, kx_identity_map, 0);
-	st = kx_verify_setup_segments(&r, report_segment, 0, segments, bytes);
+	st = kx_verify_setup_segments_pre(&r, pre, npre, report_segment, out, &out->segments,
+					  &out->bytes, &out->hashed);
 	if (st == KX_ERR_DIGEST)
 		kx_refuse_st("a loaded segment does not match its digest", st);
 	if (st != KX_OK)

@@ -132,15 +132,16 @@ static void verify_regions(const struct kx_handoff *h, struct kx_verify *v)
  */
 static void verify_loader_page(const struct kx_handoff *h)
 {
-	unsigned segments = 0;
-	uint64_t bytes = 0, t0 = kx_port_ticks();
+	struct kx_loader_verified v;
+	uint64_t t0 = kx_port_ticks();
 
-	kx_verify_loader_page(kx_setup_page, &segments, &bytes);
+	kx_verify_loader_page(kx_setup_page, &v);
 	kx_fixup_loader_core(kx_setup_page);
-	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s%s,", segments,
-	    (unsigned long long)bytes, kx_sha256_get_impl()->name, h->mmu);
+	kx_say("kx: sha256 ok: %u segments, %llu bytes, %s%s,", v.segments,
+	    (unsigned long long)v.bytes, kx_sha256_get_impl()->name, h->mmu);
 	kx_port_say_ticks(kx_port_ticks() - t0);
-	kx_say("\n");
+	kx_say("; %u compared with the copy's digests, %llu bytes hashed by purgatory\n",
+	    v.compared, (unsigned long long)v.hashed);
 }
 
 /* kexec-tools' regions as setup-page segments, each named by what lies in it. */
@@ -339,6 +340,13 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	kx_say("kx: purgatory (%s, setup ABI %d.%d%s)\n", h->where, KX_ABI_MAJOR,
 	    KX_ABI_MINOR, h->extra);
 	kx_port_map(h);
+	/* The wider SIMD state only where no caller gets its CPU back. */
+	if (!h->jump_back) {
+		const char *simd = kx_port_simd();
+
+		if (simd)
+			kx_say("kx: SIMD for the hash engines: %s\n", simd);
+	}
 
 	kx_memset(&v, 0, sizeof(v));
 	if (skip_checks) {
@@ -368,7 +376,7 @@ void kx_purgatory_main(uint64_t entry_ticks)
 	if (kx_handoff_ticks) {
 		kx_say("kx:");
 		kx_port_say_ticks(kx_port_ticks() - kx_handoff_ticks);
-		kx_say(" since the loader left the firmware\n");
+		kx_say(" since the loader left the firmware, to the next image's entry\n");
 	}
 	kx_port_enter(h, entry_ticks);
 }

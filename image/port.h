@@ -84,6 +84,13 @@ void kx_port_say_ticks(uint64_t ticks);
  * and from in its result registers (docs/abi.md 2.4). */
 void kx_port_return(uint64_t value, uint64_t from) __attribute__((noreturn));
 
+/* SIMD state for the hash engines beyond what the entry stub enabled
+ * (x86_64: XSAVE and XCR0 for AVX2/AVX-512, as CPUID says the CPU has
+ * them).  Called before the copy hashes (copy_hash.c) and by main.c
+ * when no caller is to be returned to.  What it set, for the console
+ * ("XCR0 0x7"), or NULL. */
+const char *kx_port_simd(void);
+
 /* ---- the hand-off, in the order main.c calls them */
 /* Console up; fills kx_handoff from what the loader handed over. */
 void kx_port_begin(struct kx_handoff *h);

@@ -54,7 +54,22 @@ void kx_open_loader_page(struct kx_setup_reader *r, uint64_t page,
  * on the console; marks them verified and reseals the page, or refuses
  * (halts) at a mismatch.  segments, bytes: what was checked.
  */
-void kx_verify_loader_page(uint64_t page, unsigned *segments, uint64_t *bytes);
+struct kx_loader_verified {
+	unsigned segments;	/* checked */
+	uint64_t bytes;		/* in them */
+	uint64_t hashed;	/* of which hashed by purgatory */
+	unsigned compared;	/* segments compared with the copy's digests */
+};
+void kx_verify_loader_page(uint64_t page, struct kx_loader_verified *out);
+
+/* ---- copy_hash.c: the one-pass hand-off (include/kx/purgatory.h) */
+#include <kx/page_list.h>
+#include <kx/purgatory.h>
+/* What the trampoline's copy hashed; cleared by kx_verify_loader_page
+ * once read, so that nothing survives into a later hand-off. */
+extern struct kx_copy_hashed kx_copy_hashed;
+/* mode: KX_PL_SWAP_DIGEST for a round trip, anything else DIGEST. */
+uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine, uint64_t mode);
 /*
  * ---- loader_page.c: what purgatory touches while it verifies, for an
  * identity map (aarch64: MMU and caches on).  Sized for the most a valid

@@ -231,10 +231,13 @@ static enum kx_status run_visit(void *ctx, const struct kx_pl_entry *e)
 		return KX_OK;
 	switch (r->mode) {
 	case KX_PL_SWAP:
+	case KX_PL_SWAP_DIGEST:
 		/* Linux's swap_pages order. */
 		kx_memcpy(r->swap, src, KX_PAGE_SIZE);
 		kx_memmove(src, dst, KX_PAGE_SIZE);
 		kx_memcpy(dst, r->swap, KX_PAGE_SIZE);
+		if (r->mode == KX_PL_SWAP_DIGEST)
+			kx_sha256_update(r->sha, dst, KX_PAGE_SIZE);
 		break;
 	case KX_PL_DIGEST:
 		kx_memmove(dst, src, KX_PAGE_SIZE);
@@ -255,10 +258,12 @@ enum kx_status kx_pl_run(const struct kx_pl_walk *w, uint64_t head, int mode,
 	struct run_ctx ctx = { mode, swap_page, sha };
 	enum kx_status st;
 
-	if (mode != KX_PL_COPY && mode != KX_PL_SWAP && mode != KX_PL_DIGEST)
+	if (mode != KX_PL_COPY && mode != KX_PL_SWAP && mode != KX_PL_DIGEST &&
+	    mode != KX_PL_SWAP_DIGEST)
 		return KX_ERR_INVAL;
-	if ((mode == KX_PL_SWAP && !swap_page) ||
-	    (mode == KX_PL_DIGEST && (!sha || sha->used != 0)))
+	if (((mode == KX_PL_SWAP || mode == KX_PL_SWAP_DIGEST) && !swap_page) ||
+	    ((mode == KX_PL_DIGEST || mode == KX_PL_SWAP_DIGEST) &&
+	     (!sha || sha->used != 0)))
 		return KX_ERR_INVAL;
 	if (w) {
 		run.max_entries = w->max_entries;

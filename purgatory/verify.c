@@ -96,7 +96,21 @@ struct check_ctx {
 	kx_verify_report_fn report;
 	void *ctx;
 	uint64_t bytes;
+	uint64_t hashed;
+	const struct kx_verify_hashed *pre;
+	unsigned npre;
 };
+
+/* The digest pre computed for exactly this LANE entry, or NULL. */
+static const struct kx_verify_hashed *precomputed(const struct check_ctx *c,
+						 const struct kx_verify_seg *v)
+{
+	for (unsigned i = 0; v->lanes && i < c->npre; i++)
+		if (c->pre[i].dest == v->dest && c->pre[i].size == v->size &&
+		    c->pre[i].lanes == v->lanes)
+			return &c->pre[i];
+	return 0;
+}
 
 static enum kx_status check_one(void *ctx, unsigned index, uint32_t type,
 				uint8_t *e)
@@ -104,6 +118,7 @@ static enum kx_status check_one(void *ctx, unsigned index, uint32_t type,
 	struct check_ctx *c = ctx;
 	struct kx_verify_seg v;
 	uint8_t got[KX_SHA256_SIZE];
+	const struct kx_verify_hashed *pre;
 	enum kx_status st = KX_OK;
 	int ok;
 
@@ -112,13 +127,13 @@ static enum kx_status check_one(void *ctx, unsigned index, uint32_t type,
 
 		kx_memcpy(&s, e, sizeof(s));
 		v = (struct kx_verify_seg){ s.dest, s.size, s.kind, s.lanes, 0,
-					    kx_lanes_get_impl()->name };
+					    kx_lanes_get_impl()->name, 0 };
 	} else {
 		struct kx_segment s;
 
 		kx_memcpy(&s, e, sizeof(s));
 		v = (struct kx_verify_seg){ s.dest, s.size, s.kind, 0, 0,
-					    kx_sha256_get_impl()->name };
+					    kx_sha256_get_impl()->name, 0 };
 	}
 	/* The digest field is at 0x10 in both entries. */
 	v.expected = e + __builtin_offsetof(struct kx_segment, sha256);
@@ -126,10 +141,19 @@ static enum kx_status check_one(void *ctx, unsigned index, uint32_t type,
 	 * hashed (nor entered). */
 	if (v.size && v.size - 1 > UINT64_MAX - v.dest)
 		return KX_ERR_RANGE;
-	if (v.lanes)	/* N was checked by the reader: 1..KX_LANES_MAX */
+	pre = precomputed(c, &v);
+	if (pre) {
+		/* Computed while the copy wrote this very range: compared. */
+		kx_memcpy(got, pre->digest, sizeof(got));
+		v.impl = pre->impl ? pre->impl : "?";
+		v.precomputed = 1;
+	} else if (v.lanes) {	/* N was checked by the reader: 1..KX_LANES_MAX */
 		st = kx_lanes((const void *)(uintptr_t)v.dest, v.size, v.lanes, got);
-	else
+		c->hashed += v.size;
+	} else {
 		kx_sha256((const void *)(uintptr_t)v.dest, v.size, got);
+		c->hashed += v.size;
+	}
 	if (st != KX_OK)
 		return st;
 	ok = kx_memcmp(got, v.expected, sizeof(got)) == 0;
@@ -156,7 +180,17 @@ enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
 					kx_verify_report_fn report, void *ctx,
 					unsigned *segments, uint64_t *bytes)
 {
-	struct check_ctx c = { report, ctx, 0 };
+	return kx_verify_setup_segments_pre(r, 0, 0, report, ctx, segments, bytes, 0);
+}
+
+enum kx_status kx_verify_setup_segments_pre(struct kx_setup_reader *r,
+					    const struct kx_verify_hashed *pre,
+					    unsigned npre,
+					    kx_verify_report_fn report, void *ctx,
+					    unsigned *segments, uint64_t *bytes,
+					    uint64_t *hashed)
+{
+	struct check_ctx c = { report, ctx, 0, 0, pre, pre ? npre : 0 };
 	unsigned n = 0, marked;
 	enum kx_status st;
 
@@ -167,6 +201,8 @@ enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
 		*segments = n;
 	if (bytes)
 		*bytes = c.bytes;
+	if (hashed)
+		*hashed = c.hashed;
 	if (st != KX_OK)
 		return st;
 	/* Empty segments prove nothing: at least one byte must be verified. */

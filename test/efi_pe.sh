@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The PE images kx builds (kxboot.efi, kxboot-corrupt.efi, kxjump.efi for
+# The PE images kx builds (kxboot.efi, kxboot-corrupt.efi, kxboot-forged.efi,
+# kxjump.efi for
 # x86_64 and aarch64) as binutils' PE dump reads them: NX_COMPAT set in
 # DllCharacteristics, SectionAlignment 4 KiB, every section's address
 # page-aligned and no section both writable and executable, so that
@@ -42,7 +43,7 @@ check() {	# check ARCH OBJDUMP FILE
 	fi
 }
 
-for app in kxboot kxboot-corrupt kxjump; do
+for app in kxboot kxboot-corrupt kxboot-forged kxjump; do
 	check x86_64 objdump "$B/efi/x86_64/$app.efi"
 	check aarch64 aarch64-linux-gnu-objdump "$B/efi/aarch64/$app.efi"
 done

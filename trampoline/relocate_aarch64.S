@@ -27,6 +27,10 @@
 #error "relocate_aarch64.S assumes Linux's entry flags and 4 KiB pages"
 #endif
 
+#if KX_PL_COPY != 0 || KX_PL_SWAP != 1 || KX_PL_DIGEST != 2 || KX_PL_SWAP_DIGEST != 3
+#error "the prologue turns DIGEST into COPY and SWAP_DIGEST into SWAP by subtracting; bit 0 means swap"
+#endif
+
 #define PAGE_MASK 0xfffffffffffff000
 
 	.text
@@ -97,11 +101,12 @@ kx_trampoline_aarch64_start:
  * uint64_t kx_relocate_pages(uint64_t head, uint64_t mode,
  *                            uint32_t state[8], kx_sha256_blocks_fn blocks);
  *
- * In:       x0 head entry, x1 mode (KX_PL_COPY, _SWAP, _DIGEST),
+ * In:       x0 head entry, x1 mode (KX_PL_COPY, _SWAP, _DIGEST,
+ *           _SWAP_DIGEST),
  *           x2 SHA-256 state, x3 block function (DIGEST only).
  * Out:      x0 pages copied or swapped.
  * Clobbers: COPY, SWAP: x0-x1 x9-x16 q0-q7, flags; no stack.
- *           DIGEST: as a C call (saves what it uses on the stack; calls
+ *           DIGEST, SWAP_DIGEST: as a C call (saves what it uses on the stack; calls
  *           blocks).
  * Assumes:  identity-mapped list and pages, a list valid per Linux's
  *           format, FP/SIMD usable.
@@ -126,6 +131,8 @@ KX_FUNC_START(kx_relocate_pages)
 	b.eq	.Lswap_next
 	cmp	x1, #KX_PL_DIGEST
 	b.eq	.Ldigest
+	cmp	x1, #KX_PL_SWAP_DIGEST
+	b.eq	.Lswap_digest
 
 .Lcopy_next:
 	kx_next_source x9, x10, x11, x12, .Lbarrier_done
@@ -241,6 +248,51 @@ KX_FUNC_START(kx_relocate_pages)
 	ldp	x23, x24, [sp, #48]
 	ldp	x29, x30, [sp], #64
 	ret
+
+/*
+ * SWAP_DIGEST: each page exchanged as in SWAP, with STP so that the
+ * destination is in cache, then blocks(state, dest, 64).  The same frame
+ * and registers as DIGEST (x19 entry x20 ptr x21 dest x22 state x23
+ * blocks x24 count); it returns through .Ldigest_done.
+ */
+.Lswap_digest:
+	stp	x29, x30, [sp, #-64]!
+	mov	x29, sp
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	mov	x19, x9
+	mov	x20, xzr
+	mov	x21, xzr
+	mov	x22, x2
+	mov	x23, x3
+	mov	x24, xzr
+.Lsd_next:
+	kx_next_source x19, x20, x21, x12, .Ldigest_done
+	mov	x11, x21
+	mov	x14, #KX_PAGE_SIZE
+.Lsd_line:
+	/* while (left) { t = *src; *src++ = *dst; *dst++ = t; } (64 bytes) */
+	ldp	q0, q1, [x12]
+	ldp	q2, q3, [x12, #32]
+	ldp	q4, q5, [x11]
+	ldp	q6, q7, [x11, #32]
+	stp	q0, q1, [x11]
+	stp	q2, q3, [x11, #32]
+	stp	q4, q5, [x12]
+	stp	q6, q7, [x12, #32]
+	add	x12, x12, #64
+	add	x11, x11, #64
+	subs	x14, x14, #64
+	b.ne	.Lsd_line
+	/* blocks(state, dest, 64); dest += PAGE_SIZE */
+	mov	x0, x22
+	mov	x1, x21
+	mov	x2, #KX_PAGE_SIZE / 64
+	blr	x23
+	add	x21, x21, #KX_PAGE_SIZE
+	add	x24, x24, #1
+	b	.Lsd_next
 KX_FUNC_END(kx_relocate_pages)
 
 
@@ -261,7 +313,8 @@ KX_FUNC_END(kx_relocate_pages)
  * Linux's arm64_relocate_new_kernel does.  Does not return.
  *
  * In:       x0 = args (include/kx/trampoline.h): ttbr0, tcr (in the
- *           layout of this EL's TCR), mair, head, entry, mode, clean[].
+ *           layout of this EL's TCR), mair, head, entry, mode, clean[],
+ *           hash, hash_stack.
  *           EL1, or EL2 with E2H 0 or 1; MMU and caches on over the
  *           firmware's identity map; FP/SIMD usable (UEFI's rule).
  * Assumes:  this code runs from a copy of [kx_trampoline_aarch64_start,
@@ -271,7 +324,8 @@ KX_FUNC_END(kx_relocate_pages)
  *           the new map maps it, args, the list and every page of the
  *           list as Normal write-back memory, as the firmware's map does.
  * Uses:     x0-x1, x9-x16, x19-x27, q0-q7; no stack, no memory writes but
- *           the copy's.
+ *           the copy's; with a hash (KX_PL_DIGEST), whatever it uses of
+ *           x0-x18, x30 and its stack.
  * Leaves:   DAIF masked; MMU, data and instruction caches off at the same
  *           EL; every page the list wrote and each clean[] range cleaned
  *           to the PoC, the I-cache invalidated; x0-x3 = 0 (purgatory
@@ -284,12 +338,29 @@ KX_CODE_START(kx_trampoline_aarch64)
 	mov	x19, x0
 	bl	.Lload_args
 	bl	.Lmap_on
-	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
+	/* In KX_PL_DIGEST or KX_PL_SWAP_DIGEST, args->hash(head, engine,
+	 * mode) runs the engine (this copy of kx_relocate_pages) with its own
+	 * hash, on args->hash_stack: a C call, which keeps x19-x28 (AAPCS64). */
 	mov	x0, x23
 	mov	x1, x25
 	mov	x2, xzr
 	mov	x3, xzr
+	cmp	x25, #KX_PL_DIGEST
+	b.lo	.Lcopy_plain
+	/* Without a hash (it would branch to 0): COPY or SWAP plainly. */
+	ldr	x9, [x19, #KX_TA64_HASH]
+	sub	x1, x25, #KX_PL_DIGEST
+	cbz	x9, .Lcopy_plain
+	ldr	x10, [x19, #KX_TA64_HASH_STACK]
+	mov	sp, x10
+	adr	x1, .Lrelocate_pages
+	mov	x2, x25
+	blr	x9
+	b	.Lcopied
+.Lcopy_plain:
+	/* kx_relocate_pages(head, mode, NULL, NULL), caches on. */
 	bl	.Lrelocate_pages
+.Lcopied:
 	/* Purgatory starts with the MMU off. */
 	bl	.Lclean_list
 	bl	.Lmmu_off
@@ -345,8 +416,8 @@ KX_CODE_END(kx_trampoline_aarch64)
 	kx_next_source x9, x10, x11, x12, .Lclean_ranges
 	add	x13, x11, #KX_PAGE_SIZE
 	kx_a64_dcache_by_line civac, x11, x13, x27, x16
-	cmp	x25, #KX_PL_SWAP
-	b.ne	.Lclean_next
+	/* SWAP and SWAP_DIGEST (bit 0) wrote the sources too. */
+	tbz	x25, #0, .Lclean_next
 	add	x13, x12, #KX_PAGE_SIZE
 	kx_a64_dcache_by_line civac, x12, x13, x27, x16
 	b	.Lclean_next
@@ -466,9 +537,10 @@ KX_CODE_START(kx_trampoline_aarch64_back)
 	bl	.Lmmu_off
 	bl	.Lclean_list
 	bl	.Lmap_on
-	/* The swap back: the same list exchanges the same pairs again. */
+	/* The swap back: the same list exchanges the same pairs again,
+	 * plainly (whatever hashed on the way out). */
 	mov	x0, x23
-	mov	x1, x25
+	mov	x1, #KX_PL_SWAP
 	mov	x2, xzr
 	mov	x3, xzr
 	bl	.Lrelocate_pages

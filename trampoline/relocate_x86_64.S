@@ -26,6 +26,9 @@
 	IND_SOURCE != 8 || KX_PAGE_SIZE != 4096
 #error "relocate_x86_64.S assumes Linux's entry flags and 4 KiB pages"
 #endif
+#if KX_PL_COPY != 0 || KX_PL_SWAP != 1 || KX_PL_DIGEST != 2 || KX_PL_SWAP_DIGEST != 3
+#error ".Lmove turns DIGEST into COPY and SWAP_DIGEST into SWAP by subtracting"
+#endif
 
 	.text
 	.code64
@@ -107,11 +110,12 @@ kx_trampoline_x86_64_start:
  * uint64_t kx_relocate_pages(uint64_t head, uint64_t mode,
  *                            uint32_t state[8], kx_sha256_blocks_fn blocks);
  *
- * In:       %rdi head entry, %rsi mode (KX_PL_COPY, _SWAP, _DIGEST),
+ * In:       %rdi head entry, %rsi mode (KX_PL_COPY, _SWAP, _DIGEST,
+ *           _SWAP_DIGEST),
  *           %rdx SHA-256 state, %rcx block function (DIGEST only).
  * Out:      %rax pages copied or swapped.
  * Clobbers: COPY, SWAP: %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, flags;
- *           no stack beyond the return address.  DIGEST: as a C call
+ *           no stack beyond the return address.  DIGEST, SWAP_DIGEST: as a C call
  *           (saves what it uses on the stack; calls blocks).
  * Assumes:  identity-mapped list and pages, a list valid per Linux's
  *           format, SSE2 usable, DF clear (SysV).
@@ -137,6 +141,8 @@ KX_FUNC_START(kx_relocate_pages)
 	je	.Lswap_next
 	cmp	$KX_PL_DIGEST, %rsi
 	je	.Ldigest
+	cmp	$KX_PL_SWAP_DIGEST, %rsi
+	je	.Lswap_digest
 
 .Lcopy_next:
 	kx_next_source %r9, %r10, %rdi, %rsi, .Lfence_done
@@ -304,6 +310,72 @@ KX_FUNC_START(kx_relocate_pages)
 #undef NEXT
 #undef COUNT
 #undef NDST
+
+/*
+ * SWAP_DIGEST: each page exchanged as in SWAP, with ordinary stores so
+ * that the destination is in cache, then blocks(state, dest, 64): a whole
+ * page at a time (a round trip's payload is small; no prefetch tuning).
+ * Callee-saved registers carry the walk across the calls:
+ *   %rbx entry  %r12 ptr  %r13 dest  %r14 state  %r15 blocks  %rbp count
+ */
+.Lswap_digest:
+	/* 6 pushes + 8 bytes + return address: 64, as calls want. */
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	sub	$8, %rsp
+	mov	%r9, %rbx
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	mov	%rdx, %r14
+	mov	%rcx, %r15
+	xor	%ebp, %ebp
+.Lsd_next:
+	kx_next_source %rbx, %r12, %r13, %rsi, .Lsd_done
+	lea	KX_PAGE_SIZE(%r13), %rdi
+	add	$KX_PAGE_SIZE, %rsi
+	mov	$-KX_PAGE_SIZE, %rcx
+.Lsd_line:
+	/* for (i = -4096; i; i += 64) { t = src[i]; src[i] = dst[i]; dst[i] = t; } */
+	movdqa	(%rsi, %rcx), %xmm0
+	movdqa	16(%rsi, %rcx), %xmm1
+	movdqa	32(%rsi, %rcx), %xmm2
+	movdqa	48(%rsi, %rcx), %xmm3
+	movdqa	(%rdi, %rcx), %xmm4
+	movdqa	16(%rdi, %rcx), %xmm5
+	movdqa	32(%rdi, %rcx), %xmm6
+	movdqa	48(%rdi, %rcx), %xmm7
+	movdqa	%xmm0, (%rdi, %rcx)
+	movdqa	%xmm1, 16(%rdi, %rcx)
+	movdqa	%xmm2, 32(%rdi, %rcx)
+	movdqa	%xmm3, 48(%rdi, %rcx)
+	movdqa	%xmm4, (%rsi, %rcx)
+	movdqa	%xmm5, 16(%rsi, %rcx)
+	movdqa	%xmm6, 32(%rsi, %rcx)
+	movdqa	%xmm7, 48(%rsi, %rcx)
+	add	$64, %rcx
+	jnz	.Lsd_line
+	/* blocks(state, dest, PAGE_SIZE / 64); dest += PAGE_SIZE; count++ */
+	mov	%r14, %rdi
+	mov	%r13, %rsi
+	mov	$KX_PAGE_SIZE / 64, %edx
+	call	*%r15
+	add	$KX_PAGE_SIZE, %r13
+	inc	%rbp
+	jmp	.Lsd_next
+.Lsd_done:
+	mov	%rbp, %rax
+	add	$8, %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
 KX_FUNC_END(kx_relocate_pages)
 
 
@@ -315,7 +387,7 @@ KX_FUNC_END(kx_relocate_pages)
  * enter purgatory.  Does not return.
  *
  * In:       %rdi = args (include/kx/trampoline.h): cr3, head, entry,
- *           stack_top, mode; 64-bit mode, called from C.
+ *           stack_top, mode, hash, hash_stack; 64-bit mode, called from C.
  * Assumes:  this code runs from a copy of [kx_trampoline_x86_64_start,
  *           kx_trampoline_x86_64_end) in a page no copy writes (the
  *           control page), identity-mapped in both the current and the
@@ -354,9 +426,13 @@ KX_CODE_END(kx_trampoline_x86_64)
 
 /*
  * .Lmove: SIMD on, the loader's identity map, then the page list in
- * args->mode.
+ * args->mode; in KX_PL_DIGEST or KX_PL_SWAP_DIGEST, args->hash(head,
+ * engine, mode) runs the engine (this copy of kx_relocate_pages) with its
+ * own hash, on args->hash_stack.
  * In:   %rbx = args, a stack in the control page, interrupts off.
- * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4.
+ * Uses: %rax %rcx %rdx %rsi %rdi %r8-%r10 %xmm0-%xmm7, CR0, CR3, CR4;
+ *       with a hash, what it uses beyond the SysV callee-saved registers
+ *       (%rbp keeps our stack across it).
  */
 .Lmove:
 	/* SIMD for the engine. */
@@ -368,6 +444,40 @@ KX_CODE_END(kx_trampoline_x86_64)
 	 * its ret returns to our caller. */
 	mov	KX_TX86_HEAD(%rbx), %rdi
 	mov	KX_TX86_MODE(%rbx), %rsi
+	xor	%edx, %edx
+	xor	%ecx, %ecx
+	cld
+	/* COPY and SWAP: the engine alone. */
+	cmp	$KX_PL_DIGEST, %rsi
+	jb	.Lrelocate_pages
+	/* DIGEST or SWAP_DIGEST without a hash would call address 0: COPY
+	 * or SWAP plainly. */
+	mov	KX_TX86_HASH(%rbx), %rax
+	test	%rax, %rax
+	jz	.Lmove_plain
+	/* hash(head, engine, mode) on its stack; back on ours for the ret. */
+	mov	%rsi, %rdx
+	mov	%rsp, %rbp
+	mov	KX_TX86_HASH_STACK(%rbx), %rsp
+	lea	.Lrelocate_pages(%rip), %rsi
+	call	*%rax
+	mov	%rbp, %rsp
+	ret
+.Lmove_plain:
+	sub	$KX_PL_DIGEST, %rsi
+	jmp	.Lrelocate_pages
+
+/*
+ * .Lswap_back: a round trip's way back: SIMD on, the identity map, the
+ * list swapped back plainly (whatever hashed on the way out).
+ * In, Uses: as .Lmove without a hash.
+ */
+.Lswap_back:
+	kx_x86_simd_on %rax
+	mov	KX_TX86_CR3(%rbx), %rax
+	mov	%rax, %cr3
+	mov	KX_TX86_HEAD(%rbx), %rdi
+	mov	$KX_PL_SWAP, %esi
 	xor	%edx, %edx
 	xor	%ecx, %ecx
 	cld
@@ -460,7 +570,7 @@ kx_trampoline_x86_64_back:
 	mov	%rdx, %r15
 	mov	.Lcall_args(%rip), %rbx
 	mov	KX_TX86_STACK(%rbx), %rsp
-	call	.Lmove
+	call	.Lswap_back
 	/* The caller's memory is back: its descriptor tables, then its
 	 * control registers (CR4 and EFER before CR3, whose tables may use
 	 * what they enable), then its segments. */

@@ -58,6 +58,11 @@
  *                 a page right after it is written, so any consumer of
  *                 the copied pages fits: kx_relocate_lanes (kx/lanes.h)
  *                 passes one that computes KX lanes digests per segment.
+ *   KX_PL_SWAP_DIGEST  swap as KX_PL_SWAP, and feed each destination page,
+ *                 as the exchange leaves it, to the block function at
+ *                 once (a whole page per call): the one-pass hand-off of
+ *                 a round trip.  Running the list again in KX_PL_SWAP
+ *                 undoes it.
  */
 #ifndef KX_PAGE_LIST_H
 #define KX_PAGE_LIST_H
@@ -66,6 +71,7 @@
 #define KX_PL_COPY	0
 #define KX_PL_SWAP	1
 #define KX_PL_DIGEST	2
+#define KX_PL_SWAP_DIGEST 3
 
 #ifndef __ASSEMBLER__
 
@@ -167,8 +173,8 @@ enum kx_status kx_pl_runs(const struct kx_pl_walk *w, uint64_t head,
  * The C reference engine: validates the whole list (limits from w, its map
  * and visitor unused; w may be NULL), then runs it in mode on identity-
  * mapped memory.  KX_PL_SWAP needs a page-sized swap_page outside the
- * list; KX_PL_DIGEST feeds sha, which must be at a block boundary.  Writes
- * nothing when the list is invalid.
+ * list; KX_PL_DIGEST feeds sha, which must be at a block boundary;
+ * KX_PL_SWAP_DIGEST needs both.  Writes nothing when the list is invalid.
  */
 enum kx_status kx_pl_run(const struct kx_pl_walk *w, uint64_t head, int mode,
 			 void *swap_page, struct kx_sha256 *sha,
@@ -243,17 +249,22 @@ enum kx_status kx_pl_build(struct kx_pl_builder *b,
 
 /*
  * trampoline/relocate_<arch>.S: walks the list from head, identity mapped,
- * in mode (KX_PL_COPY, _SWAP, _DIGEST); returns the pages it copied or
+ * in mode (KX_PL_COPY, _SWAP, _DIGEST, _SWAP_DIGEST); returns the pages it copied or
  * swapped.  Trusts the list (validate with kx_pl_walk first): entries are
  * decoded as Linux does.  Uses SIMD registers (x86_64: SSE2, aarch64:
  * FP/SIMD), no privileged instruction, and in COPY and SWAP modes only
  * caller-saved registers and no stack.  DIGEST calls blocks(state, p, n)
  * on each part of a destination page right after copying it (x86_64: 1 KiB
  * at a time, aarch64: the whole page), in order, so needs a stack; the
- * caller accounts the bytes (kx_relocate_digest does).
+ * caller accounts the bytes (kx_relocate_digest does).  SWAP_DIGEST calls
+ * it on each whole destination page right after the exchange.
  */
 uint64_t kx_relocate_pages(uint64_t head, uint64_t mode, uint32_t state[8],
 			   kx_sha256_blocks_fn blocks);
+/* Its type: a copy of it in a trampoline's control page, passed to a hook
+ * (include/kx/purgatory.h, KX_SYM_COPY_HASH). */
+typedef uint64_t (*kx_relocate_fn)(uint64_t head, uint64_t mode, uint32_t state[8],
+				   kx_sha256_blocks_fn blocks);
 
 /* Digest mode on a streaming context (at a block boundary). */
 static inline uint64_t kx_relocate_digest(uint64_t head, struct kx_sha256 *c)

@@ -57,8 +57,49 @@
 #define KX_SYM_SETUP_PAGE "kx_setup_page"
 #define KX_SYM_HANDOFF_TICKS "kx_handoff_ticks"
 
+/*
+ * The one-pass hand-off (docs/kxboot.md, "One pass"): a kx loader's trampoline calls
+ * purgatory's KX_SYM_COPY_HASH (struct kx_tramp_<arch>.hash, mode
+ * KX_PL_DIGEST, or KX_PL_SWAP_DIGEST for a round trip) before
+ * purgatory_start, on purgatory's own stack, with the MMU and caches as
+ * the copy runs:
+ *
+ *   uint64_t kx_copy_hash(uint64_t head, kx_relocate_fn engine, uint64_t mode);
+ *
+ * It runs engine (the trampoline's kx_relocate_pages) in that mode with
+ * the KX lanes digest of each LANE segment of kx_setup_page as the hash,
+ * and keeps the results in KX_SYM_COPY_HASHED, in purgatory's own memory
+ * (never written by the list), which purgatory compares with the setup
+ * page.  At most KX_COPY_HASHED_MAX segments; the others are hashed by
+ * purgatory.
+ */
+#define KX_SYM_COPY_HASH "kx_copy_hash"
+#define KX_SYM_COPY_HASHED "kx_copy_hashed"
+#define KX_COPY_HASHED_MAX 8
+#define KX_COPY_F_REREAD 0x1	/* hashed again after the copy (out of order) */
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+/* One segment the copy hashed: exactly these bytes, with lanes lanes. */
+struct kx_copy_hashed_seg {
+	uint64_t dest;
+	uint64_t size;
+	uint32_t lanes;
+	uint32_t engine;	/* kx_lanes_impl_at index of the engine */
+	uint32_t flags;		/* KX_COPY_F_* */
+	uint32_t pad;
+	uint8_t digest[32];	/* KX lanes digest */
+};
+
+struct kx_copy_hashed {
+	uint64_t pages;		/* pages the copy wrote */
+	uint64_t ticks;		/* kx_port_ticks() the copy and its hashing took */
+	uint32_t count;		/* valid entries of seg[] */
+	uint32_t mode;		/* KX_PL_DIGEST, or KX_PL_SWAP_DIGEST: swapped */
+	struct kx_copy_hashed_seg seg[KX_COPY_HASHED_MAX];
+};
+_Static_assert(sizeof(struct kx_copy_hashed_seg) == 64, "kx_copy_hashed_seg layout");
 
 _Static_assert(KX_REG_RIP == KX_ENTRY64_NREGS - 1, "rip is entry64_regs' last");
 _Static_assert(KX_REG32_EIP == KX_ENTRY32_NREGS - 1, "eip is entry32_regs' last");

@@ -41,7 +41,9 @@
 #define KX_TX86_IDTR 0x78
 #define KX_TX86_SEL 0x88
 #define KX_TX86_CALLS 0x94
-#define KX_TX86_SIZE 0x98
+#define KX_TX86_HASH 0x98
+#define KX_TX86_HASH_STACK 0xa0
+#define KX_TX86_SIZE 0xa8
 #define KX_TA64_TTBR0 0x00
 #define KX_TA64_TCR 0x08
 #define KX_TA64_MAIR 0x10
@@ -58,7 +60,9 @@
 #define KX_TA64_SAVE_VBAR 0xf8
 #define KX_TA64_SAVE_DAIF 0x100
 #define KX_TA64_CALLS 0x108
-#define KX_TA64_SIZE 0x110
+#define KX_TA64_HASH 0x110
+#define KX_TA64_HASH_STACK 0x118
+#define KX_TA64_SIZE 0x120
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -74,7 +78,8 @@ struct kx_tramp_x86_64 {
 	uint64_t head;		/* 0x08 page-list head, IND_DONE for none */
 	uint64_t entry;		/* 0x10 purgatory_start, physical */
 	uint64_t stack_top;	/* 0x18 16-byte aligned, identity-mapped */
-	uint64_t mode;		/* 0x20 KX_PL_COPY (KX_PL_SWAP for a round trip) */
+	uint64_t mode;		/* 0x20 KX_PL_COPY (KX_PL_SWAP for a round trip,
+				 * KX_PL_DIGEST with hash) */
 	/* Round trip only: the caller's state, written by
 	 * kx_trampoline_x86_64_call on the way out, reloaded on the way back. */
 	uint64_t save_rsp;	/* 0x28 after pushing rbx rbp r12-r15 rflags */
@@ -89,6 +94,15 @@ struct kx_tramp_x86_64 {
 	uint8_t save_idtr[16];	/* 0x78 sidt */
 	uint16_t save_sel[6];	/* 0x88 cs ss ds es fs gs */
 	uint32_t calls;		/* 0x94 round trips made with these args */
+	/* Mode KX_PL_DIGEST (KX_PL_SWAP_DIGEST for a round trip): the
+	 * trampoline calls hash(head, engine, mode) on the stack hash_stack
+	 * (16-byte aligned) instead of moving the pages itself, with engine
+	 * its own copy of kx_relocate_pages, and hash moves them (the
+	 * one-pass hand-off: include/kx/purgatory.h, KX_SYM_COPY_HASH).
+	 * Both physical, identity-mapped; hash 0 copies (swaps) plainly.
+	 * The way back of a round trip swaps plainly. */
+	uint64_t hash;		/* 0x98 */
+	uint64_t hash_stack;	/* 0xa0 */
 };
 KX_TRAMP_FIELD(x86_64, cr3, KX_TX86_CR3);
 KX_TRAMP_FIELD(x86_64, head, KX_TX86_HEAD);
@@ -107,6 +121,8 @@ KX_TRAMP_FIELD(x86_64, save_gdtr, KX_TX86_GDTR);
 KX_TRAMP_FIELD(x86_64, save_idtr, KX_TX86_IDTR);
 KX_TRAMP_FIELD(x86_64, save_sel, KX_TX86_SEL);
 KX_TRAMP_FIELD(x86_64, calls, KX_TX86_CALLS);
+KX_TRAMP_FIELD(x86_64, hash, KX_TX86_HASH);
+KX_TRAMP_FIELD(x86_64, hash_stack, KX_TX86_HASH_STACK);
 _Static_assert(sizeof(struct kx_tramp_x86_64) == KX_TX86_SIZE, "kx_tramp_x86_64 layout");
 
 /* What the jump back carried: %rax and %rdx (KX_JUMP_FROM_*). */
@@ -146,7 +162,8 @@ struct kx_tramp_aarch64 {
 	uint64_t mair;		/* 0x10 */
 	uint64_t head;		/* 0x18 page-list head, IND_DONE for none */
 	uint64_t entry;		/* 0x20 purgatory_start, physical */
-	uint64_t mode;		/* 0x28 KX_PL_COPY (KX_PL_SWAP for a round trip) */
+	uint64_t mode;		/* 0x28 KX_PL_COPY (KX_PL_SWAP for a round trip,
+				 * KX_PL_DIGEST with hash) */
 	struct {
 		uint64_t start, end;	/* unused when start >= end */
 	} clean[KX_TRAMP_A64_CLEAN];	/* 0x30 */
@@ -161,6 +178,11 @@ struct kx_tramp_aarch64 {
 	uint64_t save_vbar;	/* 0xf8 */
 	uint64_t save_daif;	/* 0x100 */
 	uint64_t calls;		/* 0x108 round trips made with these args */
+	/* As on x86_64: mode KX_PL_DIGEST or KX_PL_SWAP_DIGEST calls
+	 * hash(head, engine, mode) on hash_stack, with the MMU and caches on
+	 * over the identity map. */
+	uint64_t hash;		/* 0x110 */
+	uint64_t hash_stack;	/* 0x118 */
 };
 KX_TRAMP_FIELD(aarch64, ttbr0, KX_TA64_TTBR0);
 KX_TRAMP_FIELD(aarch64, tcr, KX_TA64_TCR);
@@ -178,6 +200,8 @@ KX_TRAMP_FIELD(aarch64, save_ttbr0, KX_TA64_SAVE_TTBR0);
 KX_TRAMP_FIELD(aarch64, save_vbar, KX_TA64_SAVE_VBAR);
 KX_TRAMP_FIELD(aarch64, save_daif, KX_TA64_SAVE_DAIF);
 KX_TRAMP_FIELD(aarch64, calls, KX_TA64_CALLS);
+KX_TRAMP_FIELD(aarch64, hash, KX_TA64_HASH);
+KX_TRAMP_FIELD(aarch64, hash_stack, KX_TA64_HASH_STACK);
 _Static_assert(sizeof(struct kx_tramp_aarch64) == KX_TA64_SIZE, "kx_tramp_aarch64 layout");
 
 extern const char kx_trampoline_aarch64_start[];

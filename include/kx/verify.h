@@ -42,6 +42,22 @@ struct kx_verify_seg {
 	uint32_t lanes;		/* 0: SHA-256 (SEGM); N: KX lanes digest (LANE) */
 	const uint8_t *expected;	/* the page's digest, KX_SHA256_SIZE bytes */
 	const char *impl;	/* the engine that hashed it */
+	int precomputed;	/* 1: compared with a kx_verify_hashed entry */
+};
+
+/*
+ * A segment's digest computed earlier over the memory it now lies in (by
+ * the copy that put it there: docs/kxboot.md, "One pass").
+ * Used for a LANE entry only when dest, size and lanes are exactly the
+ * entry's; anything else is hashed again.
+ */
+struct kx_verify_hashed {
+	uint64_t dest;
+	uint64_t size;
+	uint32_t lanes;		/* N of the KX lanes digest, 1..KX_LANES_MAX */
+	uint32_t pad;
+	uint8_t digest[KX_SHA256_SIZE];
+	const char *impl;	/* the engine that computed it, for the report */
 };
 
 /* Told about each segment as it is checked; actual is its digest now. */
@@ -62,5 +78,21 @@ typedef void (*kx_verify_report_fn)(void *ctx, unsigned index,
 enum kx_status kx_verify_setup_segments(struct kx_setup_reader *r,
 					kx_verify_report_fn report, void *ctx,
 					unsigned *segments, uint64_t *bytes);
+
+/*
+ * The same, comparing each LANE entry that pre[0..npre) describes exactly
+ * (dest, size, lanes) with that digest instead of hashing it; every other
+ * segment (SEGM, or a LANE entry no pre entry matches) is hashed as
+ * kx_verify_setup_segments does.  pre may be NULL (npre 0).  The caller
+ * vouches that pre was computed over the memory as it is now and that
+ * nothing it does not trust could write it.  *hashed (may be NULL): bytes
+ * hashed here rather than compared.
+ */
+enum kx_status kx_verify_setup_segments_pre(struct kx_setup_reader *r,
+					    const struct kx_verify_hashed *pre,
+					    unsigned npre,
+					    kx_verify_report_fn report, void *ctx,
+					    unsigned *segments, uint64_t *bytes,
+					    uint64_t *hashed);
 
 #endif

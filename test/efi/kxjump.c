@@ -37,6 +37,7 @@
 #include <kx/purgatory.h>
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
+#include <kx/lanes.h>
 #include <kx/trampoline.h>
 #if defined(__x86_64__)
 #include <kx/x86_io.h>
@@ -248,6 +249,7 @@ static void prepare_control(void)
 {
 	s->tramp = kxb_control_page(s->control, kx_trampoline_x86_64_start,
 				    kx_trampoline_x86_64_end, sizeof(*s->tramp), 1024);
+	kx_memset(s->tramp, 0, sizeof(*s->tramp));
 	s->call = (void *)(uintptr_t)kx_trampoline_x86_64_at((uintptr_t)s->control,
 		(const char *)(uintptr_t)kx_trampoline_x86_64_call);
 	s->jump_back = kx_trampoline_x86_64_at((uintptr_t)s->control, kx_trampoline_x86_64_back);
@@ -255,7 +257,10 @@ static void prepare_control(void)
 	s->tramp->head = s->pl.head;
 	s->tramp->entry = s->purg.rel.entry;
 	s->tramp->stack_top = (uintptr_t)s->control + KXB_PAGE;
-	s->tramp->mode = KX_PL_SWAP;
+	/* Swapped and hashed in one pass by purgatory's hook. */
+	s->tramp->mode = KX_PL_SWAP_DIGEST;
+	kxb_copy_hash(&s->purg, "kxjump", KX_PL_SWAP_DIGEST, &s->tramp->hash,
+		      &s->tramp->hash_stack);
 }
 
 /* Caches are coherent with everything on x86. */
@@ -407,7 +412,10 @@ static void prepare_control(void)
 	s->tramp->mair = a64_regs.mair;
 	s->tramp->head = s->pl.head;
 	s->tramp->entry = s->purg.rel.entry;
-	s->tramp->mode = KX_PL_SWAP;
+	/* Swapped and hashed in one pass by purgatory's hook. */
+	s->tramp->mode = KX_PL_SWAP_DIGEST;
+	kxb_copy_hash(&s->purg, "kxjump", KX_PL_SWAP_DIGEST, &s->tramp->hash,
+		      &s->tramp->hash_stack);
 	/* What the payload and purgatory read, or the payload writes, outside
 	 * the list: cleaned on the way there and again on the way back. */
 	s->tramp->clean[0].start = s->purg.phys;
@@ -548,7 +556,7 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 		 int digest)
 {
 	struct kxj_result *res = (struct kxj_result *)(void *)s->result_page;
-	struct kx_segment seg;
+	struct kx_segment_lanes seg;
 	struct kx_setup_content c;
 	struct kx_page_pool pool = { s->setup, (uintptr_t)s->setup, 1, 0 };
 	uint64_t head;
@@ -570,10 +578,13 @@ static void trip(unsigned round, uint64_t buf, uint64_t len, enum kx_status want
 	kx_memset(&seg, 0, sizeof(seg));
 	seg.dest = kxj_payload_base;
 	seg.size = kxj_payload_ro_size;
-	kx_memcpy(seg.sha256, s->ro_digest, 32);
+	kx_memcpy(seg.digest, s->ro_digest, 32);
 	seg.kind = KX_SEG_KERNEL;
+	seg.lanes = KXB_LANES;
+	/* A LANE segment: hashed by the swap itself (one pass), compared by
+	 * purgatory. */
 	c = (struct kx_setup_content){
-		.flags = KX_SETUP_F_SWAP, .segs = &seg, .nsegs = 1,
+		.flags = KX_SETUP_F_SWAP, .lanes = &seg, .nlanes = 1,
 		.backup = s->ext, .nbackup = s->next, .jump_back = s->jump_back,
 		.elfcore = (uintptr_t)s->core, .elfcore_size = s->core_len,
 		.cmdline = s->params,
@@ -767,7 +778,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	s->image_pages = KXB_PAGES(kxj_payload_size + KXJ_STACK_SIZE);
 	s->staging = kxb_pages_or_fail(AllocateAnyPages, s->image_pages, 0, "payload staging");
 	stage_payload();
-	kx_sha256(s->staging, kxj_payload_ro_size, s->ro_digest);
+	if (kx_lanes(s->staging, kxj_payload_ro_size, KXB_LANES, s->ro_digest) != KX_OK)
+		kxb_fail(EFI_LOAD_ERROR, "payload: KX lanes digest");
 
 	kxb_purgatory_load(&s->purg, LIMIT_4G);
 	s->setup = kxb_pages_or_fail(AllocateMaxAddress, SETUP_PAGES, LIMIT_4G, "setup page");

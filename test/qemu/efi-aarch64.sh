@@ -28,6 +28,9 @@
 #   efi-aarch64-boot-trixie-strictnx  the EL1 boot under its strict-NX
 #                            image (AAVMF_CODE.secboot.strictnx.fd, Secure
 #                            Boot not enrolled)
+#   efi-aarch64-forged-result  kxboot-forged.efi: a forged result of the
+#                           copy (one page short) is not used; purgatory
+#                           hashes the altered initrd itself and refuses it
 #   efi-aarch64-bad-digest   kxboot-corrupt.efi alters a segment after its
 #                            digest was taken: purgatory reports it, the
 #                            kernel is never entered (the expected hang)
@@ -48,6 +51,9 @@ logs=$B/test-logs/qemu-efi-aarch64
 mkdir -p "$logs"
 efi_suite aarch64 "$B/qemu/efi-aarch64"
 status=0
+# The KX lanes engine the copy must hash with: -cpu max has the SHA2
+# instructions, so one of their interleaved-chain engines, never portable.
+engines='armv8-ce-x[0-9]+|ce-x[0-9]+'
 
 # Lines kxboot prints before ExitBootServices: the report.
 check_report() {	# check_report DTB-SOURCE-RE
@@ -96,12 +102,11 @@ boot() {
 	check_report "$from"
 	expect "^kxboot: page tables: .*, ${A64_REGIME:-$(case $el in 1) echo 'EL1&0' ;; *) echo 'EL2' ;; esac)} regime" "the identity map for the firmware's EL$el"
 	expect "^kx: purgatory \\(aarch64, EL$el" "purgatory's banner at EL$el"
-	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the kernel's KX lanes digest"
-	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the initrd's KX lanes digest"
-	expect '^kx: +dtb +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified the dtb"
+	expect_one_pass ticks "$engines"
+	expect '^kx: +dtb +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok \([a-z0-9-]+, hashed by purgatory\)' "purgatory hashed and verified the dtb"
 	expect '^kx: sha256 ok: 3 segments, [0-9]+ bytes, [a-z0-9-]+, MMU on' "purgatory verified the 3 segments, MMU on"
 	expect "^kx: setup page at 0x[0-9a-f]+ \\(the loader's\\)" "purgatory used kxboot's setup page"
-	expect "^kx: [0-9]+ ticks \\([0-9.]+ ms\\) since the loader left the firmware" "the hand-off's time"
+	expect "^kx: [0-9]+ ticks \\([0-9.]+ ms\\) since the loader left the firmware" "the hand-off's time in ms"
 	expect "^kx: entering image at 0x[0-9a-f]+ at EL$el, dtb 0x[0-9a-f]+" "purgatory entered the kernel at EL$el"
 	expect "^KXMARK second up nonce=$n\$" "the kernel's init marker"
 	setup=$(field '^kxboot: setup page at 0x' | sed -n 's/^kxboot: setup page at \(0x[0-9a-f]*\).*/\1/p')
@@ -134,7 +139,8 @@ bad_digest_scenario() {
 	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
 	check_report "the firmware"
 	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
-	expect '^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \(initrd\)' "purgatory's mismatch message, naming the initrd and the lanes digest"
+	expect '^kx: one pass: the trampoline copied [1-9][0-9]* pages and hashed 2 segments while copying' "the trampoline's copy hashing the segments"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \\(initrd\\) at 0x[0-9a-f]+ \\+0x[0-9a-f]+ \\(($engines), hashed while copying, compared\\)\$" "purgatory's mismatch message, naming the initrd, the lanes digest and the compare path"
 	expect '^kx: +expected [0-9a-f]{64}$' "the expected digest"
 	expect '^kx: +actual +[0-9a-f]{64}$' "the actual digest"
 	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"
@@ -146,6 +152,37 @@ bad_digest_scenario() {
 	exited) fail_because "QEMU exited (status $QEMU_STATUS) instead of hanging in purgatory" ;;
 	esac
 	test_end "purgatory refused, QEMU stopped ${grace}s after its message (expected hang)" || status=1
+}
+
+# kxboot-forged.efi: the initrd altered as above, no hashing while
+# copying, and a forged result of the copy in purgatory's memory: the
+# initrd's expected digest, one page short.  Purgatory must not use it,
+# hash the initrd itself and refuse it.
+forged_scenario() {
+	local name=efi-aarch64-forged-result n d limit=120 grace=8
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp forged "$app_forged")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	printf 'kernel /vmlinuz\ninitrd /initrd.img\ncmdline console=ttyAMA0 quiet panic=-1 kxtest=second kxnonce=%s\n' \
+		"$n" >"$d/kxboot.conf"
+	AAVMF_MACHINE=virt,acpi=off qemu_aavmf_aarch64 "$T_LOG" $limit '^kx: KX LANES DIGEST MISMATCH' $grace 1024 "$d"
+	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
+	check_report "the firmware"
+	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
+	expect '^kxboot-test: no copy hash; forged result for segment initrd: 0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 with its expected digest' "the forged result"
+	expect_not '^kx: one pass: the trampoline copied [1-9]' "a hash while copying (the test build copies plainly)"
+	expect "^kx: the copy's digest of 0x[0-9a-f]+ \\+0x[0-9a-f]+ kx-lanes/16 describes no segment of the setup page: not used\$" "purgatory setting the forged result aside"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \\(initrd\\) at 0x[0-9a-f]+ \\+0x[0-9a-f]+ \\(($engines), hashed by purgatory\\)\$" "purgatory hashing the initrd itself and refusing it"
+	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"
+	expect_not "KXMARK second up" "the kernel ran"
+	case $QEMU_END in
+	stopped) ;;
+	timeout) fail_because "no mismatch message within ${limit}s" ;;
+	exited) fail_because "QEMU exited (status $QEMU_STATUS) instead of hanging in purgatory" ;;
+	esac
+	test_end "a forged result of the copy not used: purgatory hashed the initrd and refused it" || status=1
 }
 
 # refusal NAME MACHINE MEM STATUS MESSAGE-RE: the folder esp-NAME is ready.
@@ -246,6 +283,7 @@ if want efi-aarch64-boot-trixie || want efi-aarch64-boot-trixie-strictnx; then
 	fi
 fi
 ! want efi-aarch64-bad-digest || bad_digest_scenario
+! want efi-aarch64-forged-result || forged_scenario
 refusal_scenarios
 ! want efi-aarch64-jump-el1 || jump jump-el1 virt 1
 ! want efi-aarch64-jump-el2 || jump jump-el2 virt,virtualization=on 2

@@ -22,6 +22,11 @@
 #   efi-x86_64-bad-digest   kxboot-corrupt.efi alters a segment after its
 #                           digest was taken: purgatory reports it, the
 #                           kernel is never entered (the expected hang)
+#   efi-x86_64-forged-result  kxboot-forged.efi alters the initrd the same
+#                           way, copies without hashing and leaves a
+#                           forged result of the copy (one page short):
+#                           purgatory does not use it, hashes the initrd
+#                           and refuses it
 #   efi-x86_64-<bad input>  each refusal: kxboot's message, its return to
 #                           the firmware with an EFI error, and OVMF's
 #                           BdsDxe reporting that status and moving on
@@ -44,6 +49,9 @@ logs=$B/test-logs/qemu-efi
 mkdir -p "$logs"
 efi_suite x86_64 "$B/qemu/efi-x86_64"
 status=0
+# The KX lanes engines the copy may hash with (QEMU 7.2's TCG CPU has
+# neither SHA-NI nor XSAVE: portable there).
+engines='avx512-x[0-9]+|avx2-x[0-9]+|sha-ni-x[0-9]+|portable'
 
 # ------------------------------------------------------------ the boot
 # Lines kxboot prints before ExitBootServices: the report.
@@ -78,9 +86,8 @@ boot_scenario() {
 	expect_exit $limit
 	check_report
 	expect '^kx: purgatory \(x86_64' "purgatory's banner"
-	expect '^kx: +kernel +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the kernel's KX lanes digest"
-	expect '^kx: +initrd +0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 ok \([a-z0-9-]+\)' "purgatory verified the initrd's KX lanes digest"
-	expect '^kx: +boot_params +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok' "purgatory verified boot_params"
+	expect_one_pass cycles "$engines"
+	expect '^kx: +boot_params +0x[0-9a-f]+ \+0x[0-9a-f]+ sha256 ok \([a-z0-9-]+, hashed by purgatory\)' "purgatory hashed and verified boot_params"
 	expect '^kx: sha256 ok: 3 segments' "purgatory verified the 3 segments of the setup page"
 	expect "^kx: setup page at 0x[0-9a-f]+ \\(the loader's\\)" "purgatory used kxboot's setup page"
 	expect "^KXMARK second up nonce=$n\$" "the kernel's init marker"
@@ -111,7 +118,8 @@ bad_digest_scenario() {
 	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
 	check_report
 	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
-	expect '^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \(initrd\)' "purgatory's mismatch message, naming the initrd and the lanes digest"
+	expect '^kx: one pass: the trampoline copied [1-9][0-9]* pages and hashed 2 segments while copying' "the trampoline's copy hashing the segments"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \\(initrd\\) at 0x[0-9a-f]+ \\+0x[0-9a-f]+ \\(($engines), hashed while copying, compared\\)\$" "purgatory's mismatch message, naming the initrd, the lanes digest and the compare path"
 	expect '^kx: +expected [0-9a-f]{64}$' "the expected digest"
 	expect '^kx: +actual +[0-9a-f]{64}$' "the actual digest"
 	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"
@@ -122,6 +130,37 @@ bad_digest_scenario() {
 	exited) fail_because "QEMU exited (status $QEMU_STATUS) instead of hanging in purgatory" ;;
 	esac
 	test_end "purgatory refused, QEMU stopped ${grace}s after its message (expected hang)" || status=1
+}
+
+# kxboot-forged.efi: the initrd altered as above, no hashing while
+# copying, and a forged result of the copy in purgatory's memory: the
+# initrd's expected digest, one page short.  Purgatory must not use it,
+# hash the initrd itself and refuse it.
+forged_scenario() {
+	local name=efi-x86_64-forged-result n d limit=90 grace=8
+	n=$(nonce)
+	test_begin "$name" "$logs/$name.log"
+	d=$(esp forged "$app_forged")
+	put "$kernel" "$d/vmlinuz"
+	put "$initrd" "$d/initrd.img"
+	printf 'kernel /vmlinuz\ninitrd /initrd.img\ncmdline console=ttyS0 quiet panic=-1 kxtest=second kxnonce=%s\n' \
+		"$n" >"$d/kxboot.conf"
+	qemu_ovmf_x86_64 "$T_LOG" $limit '^kx: KX LANES DIGEST MISMATCH' $grace 1024 "$d"
+	[ -s "$T_LOG" ] || fail_because "the serial log is empty"
+	check_report
+	expect '^kxboot-test: flipped byte 0x[0-9a-f]+ of segment initrd after its digest was taken' "the test build's alteration"
+	expect '^kxboot-test: no copy hash; forged result for segment initrd: 0x[0-9a-f]+ \+0x[0-9a-f]+ kx-lanes/16 with its expected digest' "the forged result"
+	expect_not '^kx: one pass: the trampoline copied [1-9]' "a hash while copying (the test build copies plainly)"
+	expect "^kx: the copy's digest of 0x[0-9a-f]+ \\+0x[0-9a-f]+ kx-lanes/16 describes no segment of the setup page: not used\$" "purgatory setting the forged result aside"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment [0-9]+ \\(initrd\\) at 0x[0-9a-f]+ \\+0x[0-9a-f]+ \\(($engines), hashed by purgatory\\)\$" "purgatory hashing the initrd itself and refusing it"
+	expect '^kx: halted: the next kernel is NOT entered' "purgatory's halt line"
+	expect_not "KXMARK second up" "the kernel ran"
+	case $QEMU_END in
+	stopped) ;;
+	timeout) fail_because "no mismatch message within ${limit}s" ;;
+	exited) fail_because "QEMU exited (status $QEMU_STATUS) instead of hanging in purgatory" ;;
+	esac
+	test_end "a forged result of the copy not used: purgatory hashed the initrd and refused it" || status=1
 }
 
 # ------------------------------------------------------------ refusals
@@ -286,6 +325,7 @@ if want efi-x86_64-boot-trixie || want efi-x86_64-boot-trixie-strictnx; then
 	fi
 fi
 ! want efi-x86_64-bad-digest || bad_digest_scenario
+! want efi-x86_64-forged-result || forged_scenario
 refusal_scenarios
 ! want efi-x86_64-after-refusal || after_refusal_scenario
 ! want efi-x86_64-jump || jump_scenario

@@ -182,7 +182,10 @@ expect_round_trips() {
 	done
 	expect '^kx: ELF core header at 0x[0-9a-f]+ fixed up with 1 backup extents: 3 program headers, now [4-9]' "purgatory's fix-up of the ELF core header"
 	expect '^kxjump: corrupting the staged payload' "the corruption"
-	expect "^kx: SHA-256 MISMATCH in segment 0 \\(kernel\\) at $payload" "purgatory's mismatch"
+	expect '^kxjump: one pass: the trampoline swaps in SWAP_DIGEST mode, purgatory.s kx_copy_hash at 0x[0-9a-f]+' "kxjump handing the swap's hashing to purgatory"
+	expect "^kx: one pass: the trampoline swapped [1-9][0-9]* pages and hashed 1 segment while copying, " "the swap hashing the payload (one pass)"
+	expect "^kx: +kernel +$payload \\+0x[0-9a-f]+ kx-lanes/16 ok \\([a-z0-9-]+, hashed while copying, compared\\)\$" "purgatory compared the payload's KX lanes digest"
+	expect "^kx: KX LANES DIGEST MISMATCH in segment 0 \\(kernel\\) at $payload \\+0x[0-9a-f]+ \\([a-z0-9-]+, hashed while copying, compared\\)\$" "purgatory's mismatch, through the compare path"
 	expect '^kx: REFUSED: a loaded segment does not match its digest; the image is not entered' "purgatory's refusal"
 	expect '^kx: returning KX_ERR_DIGEST to the caller at 0x' "purgatory returning to the caller"
 	expect '^kxjump: round 11: back after [0-9]+ ticks: value 0x18 from 0x5250584b \(from purgatory\); region intact word for word' "round 11: back from purgatory, region intact"
@@ -191,6 +194,24 @@ expect_round_trips() {
 	expect_not 'FAILED|DIFFERS|CHANGED|^kxjump: FAIL' "a failed check"
 	expect '^kxjump: PASS: 11 round trips, a refusal returned, memory intact each time' "kxjump's verdict"
 	expect '^kxjump: powering off' "the power-off"
+}
+
+# expect_one_pass UNIT ENGINE-RE: purgatory's lines of the one-pass
+#   hand-off (docs/calling.md) in a kxboot boot: kxboot handing the
+#   copy's hashing to purgatory, the trampoline's copy hashing kernel and
+#   initrd (KX lanes digest, an engine matching ENGINE-RE), purgatory
+#   comparing those two and hashing the third segment itself, and the
+#   counter (UNIT: cycles, ticks) from ExitBootServices to the kernel's
+#   entry.
+expect_one_pass() {
+	local unit=$1 eng=$2 seg
+	expect '^kxboot: one pass: the trampoline copies in DIGEST mode, purgatory.s kx_copy_hash at 0x[0-9a-f]+' "kxboot handing the copy's hashing to purgatory"
+	expect "^kx: one pass: the trampoline copied [1-9][0-9]* pages and hashed 2 segments while copying, [0-9]+ $unit" "the trampoline's copy hashing 2 segments"
+	for seg in kernel initrd; do
+		expect "^kx: +$seg +0x[0-9a-f]+ \\+0x[0-9a-f]+ kx-lanes/16 ok \\(($eng), hashed while copying, compared\\)\$" "purgatory compared the $seg's KX lanes digest, hashed while copying by $eng"
+	done
+	expect "^kx: sha256 ok: 3 segments, [0-9]+ bytes, .*; 2 compared with the copy.s digests, [1-9][0-9]* bytes hashed by purgatory\$" "2 segments compared, 1 hashed by purgatory"
+	expect "^kx: [0-9]+ $unit.* since the loader left the firmware, to the next image.s entry\$" "the $unit from ExitBootServices to the kernel's entry"
 }
 
 # want NAME: KX_QEMU_TESTS="WORD..." selects the scenarios whose names
@@ -234,8 +255,9 @@ efi_suite() {
 	app=$B/efi/$arch/kxboot.efi
 	app_corrupt=$B/efi/$arch/kxboot-corrupt.efi
 	app_jump=$B/efi/$arch/kxjump.efi
+	app_forged=$B/efi/$arch/kxboot-forged.efi
 	mkdir -p "$out"
-	for f in "$app" "$app_corrupt" "$app_jump" "$kxinspect"; do
+	for f in "$app" "$app_corrupt" "$app_forged" "$app_jump" "$kxinspect"; do
 		[ -f "$f" ] || efi_setup_fail "$arch" "no $f (make it first)"
 	done
 	scripts/deps.sh qemu efi || efi_setup_fail "$arch" "scripts/deps.sh qemu efi failed"

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <kx/compiler.h>
 #include <kx/elfcore.h>
+#include <kx/lanes.h>
+#include <kx/page_list.h>
 #include <kx/pool.h>
 #include <kx/setup_page.h>
 #include <kx/sha256.h>
@@ -42,6 +44,12 @@ void kx_port_halt(void)
 }
 
 uint64_t kx_port_ticks(void)
+{
+	return 0;
+}
+
+/* The host's SIMD state is the OS's: nothing to enable. */
+const char *kx_port_simd(void)
 {
 	return 0;
 }
@@ -421,4 +429,224 @@ KX_TEST(image_maps_a_long_loader_chain)
 	CHECK_EQ(run(), HALTED);
 	CHECK_SAID("names more than 148 ranges to map");
 	CHECK_SAID("lists too many segments to map");
+}
+
+/* ------------------------------------------------ the one-pass hand-off */
+
+#define OP_N 4			/* lanes */
+#define OP_KPAGES 9		/* kernel pages */
+#define OP_IPAGES 5		/* initrd pages */
+
+/* Staging and destinations of a kernel and an initrd, a page list moving
+ * them, and a loader page listing both in LANE (N = OP_N). */
+static struct {
+	uint8_t stage[OP_KPAGES + OP_IPAGES][4096] __attribute__((aligned(4096)));
+	uint8_t kernel[OP_KPAGES][4096] __attribute__((aligned(4096)));
+	uint8_t initrd[OP_IPAGES][4096] __attribute__((aligned(4096)));
+	uint8_t ind[4][4096] __attribute__((aligned(4096)));
+	uint8_t page[4096] __attribute__((aligned(4096)));
+	struct kx_segment_lanes seg[2];
+	uint64_t head;
+} op;
+
+static void op_loader_page(void)
+{
+	struct kx_setup_writer w;
+
+	CHECK_ST(kx_setup_init(&w, op.page, 4096, 0), KX_OK);
+	CHECK_ST(kx_setup_add_table(&w, KX_REC_LANES, op.seg, 2, sizeof(op.seg[0])), KX_OK);
+	CHECK_ST(kx_setup_finish(&w), KX_OK);
+	kx_setup_page = (uintptr_t)op.page;
+}
+
+static void op_setup_flags(uint32_t flags)
+{
+	struct kx_page_pool pool = { op.ind, (uintptr_t)op.ind, 4, 0 };
+	struct kx_pl_segment s[2] = {
+		{ op.stage[0], sizeof(op.kernel), (uintptr_t)op.kernel, sizeof(op.kernel) },
+		{ op.stage[OP_KPAGES], sizeof(op.initrd), (uintptr_t)op.initrd, sizeof(op.initrd) },
+	};
+	struct kx_pl_builder b = { .alloc = kx_page_pool_alloc, .alloc_ctx = &pool,
+				   .flags = flags };
+
+	reset();
+	kx_rand_fill(op.stage, sizeof(op.stage));
+	memset(op.kernel, 0, sizeof(op.kernel));
+	memset(op.initrd, 0, sizeof(op.initrd));
+	memset(&kx_copy_hashed, 0, sizeof(kx_copy_hashed));
+	CHECK_ST(kx_pl_build(&b, s, 2), KX_OK);
+	op.head = b.head;
+	memset(op.seg, 0, sizeof(op.seg));
+	for (unsigned i = 0; i < 2; i++) {
+		op.seg[i].dest = s[i].dest;
+		op.seg[i].size = s[i].memsz;
+		op.seg[i].kind = i ? KX_SEG_INITRD : KX_SEG_KERNEL;
+		op.seg[i].lanes = OP_N;
+		CHECK_ST(kx_lanes(s[i].buf, s[i].memsz, OP_N, op.seg[i].digest), KX_OK);
+	}
+	op_loader_page();
+	t.given.entry = (uintptr_t)op.kernel + 0x200;
+}
+
+static void op_setup(void)
+{
+	op_setup_flags(0);
+}
+
+/* What the copy hashed for segment i, against its digest now. */
+static void check_hashed(unsigned i, uint32_t flags)
+{
+	const struct kx_copy_hashed_seg *h = &kx_copy_hashed.seg[i];
+	uint8_t d[32];
+
+	CHECK_EQ(h->dest, op.seg[i].dest);
+	CHECK_EQ(h->size, op.seg[i].size);
+	CHECK_EQ(h->lanes, OP_N);
+	CHECK_EQ(h->flags, flags);
+	CHECK(kx_lanes_impl_at(h->engine, 0) == kx_lanes_get_impl());
+	CHECK_ST(kx_lanes((const void *)(uintptr_t)h->dest, h->size, OP_N, d), KX_OK);
+	CHECK_MEM(h->digest, d, 32);
+}
+
+KX_TEST(image_one_pass_compares_what_the_copy_hashed)
+{
+	op_setup();
+	/* Stale results of an earlier hand-off are dropped by the hook. */
+	kx_copy_hashed.count = 1;
+	kx_copy_hashed.seg[0].size = 1;
+	CHECK_EQ(kx_copy_hash(op.head, kx_relocate_pages, KX_PL_DIGEST), OP_KPAGES + OP_IPAGES);
+	CHECK_MEM(op.kernel, op.stage[0], sizeof(op.kernel));
+	CHECK_MEM(op.initrd, op.stage[OP_KPAGES], sizeof(op.initrd));
+	CHECK_EQ(kx_copy_hashed.count, 2);
+	CHECK_EQ(kx_copy_hashed.pages, OP_KPAGES + OP_IPAGES);
+	check_hashed(0, 0);
+	check_hashed(1, 0);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("kx: one pass: the trampoline copied 14 pages and hashed 2 segments while copying,");
+	CHECK_SAID("kx-lanes/4 ok (");
+	CHECK_SAID(", hashed while copying, compared)");
+	CHECK_SAID("; 2 compared with the copy's digests, 0 bytes hashed by purgatory");
+	CHECK(!strstr(t.console, "hashed by purgatory)"));
+	/* Taken once: the next entry into purgatory finds nothing. */
+	CHECK_EQ(kx_copy_hashed.count, 0);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("; 0 compared with the copy's digests, 57344 bytes hashed by purgatory");
+
+	/* A byte altered before the copy: the copy's digest is compared and
+	 * refused. */
+	op_setup();
+	op.stage[OP_KPAGES + 2][100] ^= 1;
+	kx_copy_hash(op.head, kx_relocate_pages, KX_PL_DIGEST);
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("kx: KX LANES DIGEST MISMATCH in segment 1 (initrd)");
+	CHECK_SAID("hashed while copying, compared)");
+	CHECK_SAID("kx: halted: the next kernel is NOT entered");
+}
+
+/* A page written out of order, then a page of the kernel written twice:
+ * the hook hashes those segments again after the copy, never wrongly. */
+KX_TEST(image_one_pass_rereads_a_segment_written_out_of_order)
+{
+	uint64_t *e;
+
+	op_setup();
+	/* A list of its own: kernel pages 1 then 0, initrd page 0 twice (the
+	 * second from the kernel's staging), nothing else. */
+	e = (uint64_t *)op.ind[0];
+	memset(e, 0, 4096);
+	e[0] = (uintptr_t)op.kernel[1] | IND_DESTINATION;
+	e[1] = (uintptr_t)op.stage[1] | IND_SOURCE;
+	e[2] = (uintptr_t)op.kernel[0] | IND_DESTINATION;
+	e[3] = (uintptr_t)op.stage[0] | IND_SOURCE;
+	e[4] = (uintptr_t)op.initrd[0] | IND_DESTINATION;
+	e[5] = (uintptr_t)op.stage[OP_KPAGES] | IND_SOURCE;
+	e[6] = (uintptr_t)op.initrd[0] | IND_DESTINATION;
+	e[7] = (uintptr_t)op.stage[2] | IND_SOURCE;
+	e[8] = IND_DONE;
+	/* The segments as the list leaves them: two pages of each. */
+	op.seg[0].size = op.seg[1].size = 2 * 4096;
+	memcpy(op.initrd[1], op.stage[OP_KPAGES + 1], 4096);
+	CHECK_ST(kx_lanes(op.stage[0], 2 * 4096, OP_N, op.seg[0].digest), KX_OK);
+	{
+		uint8_t want[2][4096];
+
+		memcpy(want[0], op.stage[2], 4096);
+		memcpy(want[1], op.stage[OP_KPAGES + 1], 4096);
+		CHECK_ST(kx_lanes(want, sizeof(want), OP_N, op.seg[1].digest), KX_OK);
+	}
+	op_loader_page();
+	CHECK_EQ(kx_copy_hash((uintptr_t)op.ind[0] | IND_INDIRECTION, kx_relocate_pages, KX_PL_DIGEST), 4);
+	CHECK_EQ(kx_copy_hashed.count, 2);
+	check_hashed(0, KX_COPY_F_REREAD);
+	check_hashed(1, KX_COPY_F_REREAD);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("hashed by the trampoline after the copy, compared)");
+	CHECK_SAID("; 2 compared with the copy's digests");
+}
+
+/*
+ * The copy's results are used only for the segment they describe exactly:
+ * one that names another size (here the expected digest, one page short,
+ * over an altered segment) is not used, and purgatory hashes the segment
+ * itself and refuses it; an impossible count is not used at all.
+ */
+KX_TEST(image_one_pass_results_never_skip_verification)
+{
+	struct kx_copy_hashed_seg *f = &kx_copy_hashed.seg[0];
+
+	op_setup();
+	CHECK_EQ(kx_relocate_pages(op.head, KX_PL_COPY, 0, 0), OP_KPAGES + OP_IPAGES);
+	op.initrd[3][7] ^= 0x80;
+	kx_copy_hashed.count = 1;
+	f->dest = op.seg[1].dest;
+	f->size = op.seg[1].size - 4096;
+	f->lanes = OP_N;
+	memcpy(f->digest, op.seg[1].digest, 32);
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("kx-lanes/4 describes no segment of the setup page: not used");
+	CHECK_SAID("kx: KX LANES DIGEST MISMATCH in segment 1 (initrd)");
+	CHECK_SAID("hashed by purgatory)");
+
+	/* Another N, another dest: not used either. */
+	kx_copy_hashed.count = 1;
+	f->size = op.seg[1].size;
+	f->lanes = OP_N + 1;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("KX LANES DIGEST MISMATCH in segment 1 (initrd)");
+	kx_copy_hashed.count = 1;
+	f->lanes = OP_N;
+	f->dest += 4096;
+	CHECK_EQ(run(), HALTED);
+	CHECK_SAID("KX LANES DIGEST MISMATCH in segment 1 (initrd)");
+
+	/* More results than the table holds: none used. */
+	op.initrd[3][7] ^= 0x80;
+	kx_copy_hashed.count = KX_COPY_HASHED_MAX + 1;
+	f->dest = op.seg[1].dest;
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("none used");
+	CHECK_SAID("; 0 compared with the copy's digests");
+}
+
+/* A round trip's one pass: the pages swapped and hashed as the exchange
+ * leaves them; the list run again in plain SWAP gives every byte back. */
+KX_TEST(image_one_pass_hashes_while_swapping)
+{
+	static uint8_t before[OP_KPAGES + OP_IPAGES][4096];
+
+	op_setup_flags(KX_PL_BUILD_SWAPPABLE);
+	memset(op.kernel, 0x5a, sizeof(op.kernel));
+	memcpy(before, op.stage, sizeof(before));
+	CHECK_EQ(kx_copy_hash(op.head, kx_relocate_pages, KX_PL_SWAP_DIGEST),
+		 OP_KPAGES + OP_IPAGES);
+	CHECK_MEM(op.kernel, before[0], sizeof(op.kernel));
+	CHECK_MEM(op.initrd, before[OP_KPAGES], sizeof(op.initrd));
+	CHECK_EQ(op.stage[0][0], 0x5a);
+	CHECK_EQ(kx_copy_hashed.count, 2);
+	check_hashed(0, 0);
+	check_hashed(1, 0);
+	CHECK_EQ(run(), ENTERED);
+	CHECK_SAID("; 2 compared with the copy's digests, 0 bytes hashed by purgatory");
+	CHECK_EQ(kx_relocate_pages(op.head, KX_PL_SWAP, 0, 0), OP_KPAGES + OP_IPAGES);
+	CHECK_MEM(op.stage, before, sizeof(before));
 }

@@ -1060,6 +1060,29 @@ static void diff_swap(struct scenario *sc)
 	CHECK_MEM(a->mem, a->want, ARENA_BYTES);
 	CHECK_EQ(kx_relocate_pages(head, KX_PL_SWAP, 0, 0), st.sources);
 	CHECK_MEM(a->mem, a->snap, ARENA_BYTES);
+
+	/* SWAP_DIGEST: the same exchanges, and the destination pages as they
+	 * leave them hashed in list order; asm against C, and a plain SWAP
+	 * undoing it. */
+	{
+		struct kx_sha256 c_ref, c_asm;
+		uint8_t d_ref[32], d_asm[32];
+
+		kx_sha256_init(&c_ref);
+		CHECK_ST(kx_pl_run(0, head, KX_PL_SWAP_DIGEST, sc->swap, &c_ref, 0), KX_OK);
+		CHECK_MEM(a->mem, a->want, ARENA_BYTES);
+		memcpy(a->mem, a->snap, ARENA_BYTES);
+		kx_sha256_init(&c_asm);
+		CHECK_EQ(kx_relocate_pages(head, KX_PL_SWAP_DIGEST, c_asm.state, c_asm.blocks),
+			 st.sources);
+		c_asm.bytes += st.sources * PG;
+		CHECK_MEM(a->mem, a->want, ARENA_BYTES);
+		kx_sha256_final(&c_ref, d_ref);
+		kx_sha256_final(&c_asm, d_asm);
+		CHECK_MEM(d_asm, d_ref, 32);
+		CHECK_EQ(kx_relocate_pages(head, KX_PL_SWAP, 0, 0), st.sources);
+		CHECK_MEM(a->mem, a->snap, ARENA_BYTES);
+	}
 }
 
 static void random_builds(uint32_t flags, unsigned rounds)

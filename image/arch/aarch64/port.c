@@ -362,6 +362,33 @@ uint64_t kx_port_ticks(void)
 	return kx_a64_ticks();
 }
 
+#define CPACR_FPEN		(3ull << 20)	/* also CPTR_EL2 with E2H = 1 */
+#define CPTR_EL2_TFP		(1ull << 10)	/* CPTR_EL2 with E2H = 0 */
+#define HCR_EL2_E2H		(1ull << 34)
+
+/*
+ * FP/SIMD untrapped at this EL, as purgatory_start does: the copy's hash
+ * runs before it (the trampoline's copy uses the SIMD registers already,
+ * under the firmware's rule that leaves them on; this does not rely on it).
+ */
+const char *kx_port_simd(void)
+{
+	uint64_t v;
+
+	if (kx_a64_el() == 2) {
+		v = kx_a64_read(cptr_el2);
+		if (kx_a64_read(hcr_el2) & HCR_EL2_E2H)
+			v |= CPACR_FPEN;
+		else
+			v &= ~CPTR_EL2_TFP;
+		__asm__ volatile("msr cptr_el2, %0; isb" : : "r"(v) : "memory");
+		return 0;
+	}
+	v = kx_a64_read(cpacr_el1) | CPACR_FPEN;
+	__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(v) : "memory");
+	return 0;
+}
+
 /* " <ticks> ticks (<ms> ms)": CNTFRQ gives the ticks a meaning. */
 void kx_port_say_ticks(uint64_t ticks)
 {

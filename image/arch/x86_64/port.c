@@ -14,6 +14,7 @@
 #include <kx/format.h>
 #include <kx/purgatory.h>
 #include <kx/x86_io.h>
+#include <kx/x86_regs.h>
 #include "kjump.h"
 #include "x86.h"
 #include "report.h"
@@ -472,6 +473,50 @@ void kx_port_enter(struct kx_handoff *h, uint64_t entry_ticks)
 uint64_t kx_port_ticks(void)
 {
 	return kx_rdtsc();
+}
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+#define CPUID1_ECX_XSAVE	(1u << 26)
+#define XCR0_X87_SSE		0x3u	/* always, SSE for AVX */
+#define XCR0_AVX		0x4u	/* YMM upper halves */
+#define XCR0_AVX512		0xe0u	/* opmask, ZMM0-15 upper, ZMM16-31: together */
+
+/*
+ * XSAVE on (CR4.OSXSAVE) and XCR0 with the x87, SSE, AVX and AVX-512
+ * state components this CPU supports (CPUID leaf 0xd), as the SDM's rules
+ * on XCR0 allow (AVX needs SSE, AVX-512's three components need AVX and
+ * go together).  Nothing without XSAVE in CPUID.  The next kernel sets
+ * CR4 and XCR0 its own way.
+ */
+const char *kx_port_simd(void)
+{
+	static char said[40];
+	uint32_t r[4], want = XCR0_X87_SSE;
+	uint64_t cr4;
+
+	cpuid(0, 0, r);
+	if (r[0] < 0xd)
+		return "no XSAVE (CPUID leaf 0xd): SSE only";
+	cpuid(1, 0, r);
+	if (!(r[2] & CPUID1_ECX_XSAVE))
+		return "no XSAVE: SSE only";
+	cpuid(0xd, 0, r);
+	if (r[0] & XCR0_AVX)
+		want |= XCR0_AVX;
+	if ((want & XCR0_AVX) && (r[0] & XCR0_AVX512) == XCR0_AVX512)
+		want |= XCR0_AVX512;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= KX_CR4_OSXSAVE;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	/* In: ecx 0 (XCR0), edx:eax the value. */
+	__asm__ volatile("xsetbv" : : "a"(want), "d"(0), "c"(0) : "memory");
+	kx_snprintf(said, sizeof(said), "XSAVE on, XCR0 0x%x", want);
+	return said;
 }
 
 void kx_port_say_ticks(uint64_t ticks)

@@ -12,6 +12,7 @@
 #define KX_CR0_PG		(1 << 31)
 #define KX_CR4_OSFXSR		(1 << 9)
 #define KX_CR4_OSXMMEXCPT	(1 << 10)
+#define KX_CR4_OSXSAVE		(1 << 18)
 #define KX_MSR_EFER		0xc0000080
 #define KX_MSR_FS_BASE		0xc0000100
 #define KX_MSR_GS_BASE		0xc0000101
