@@ -83,6 +83,30 @@ kx_trampoline_x86_64_start:
 .endm
 
 /*
+ * kx_swap_line STORE: exchanges the 64 bytes at (%rsi, %rcx) and
+ * (%rdi, %rcx) through %xmm0-7, writing with STORE (movntdq: past the
+ * cache; movdqa: into it, for a hash that reads the pages next).
+ */
+.macro kx_swap_line st
+	movdqa	(%rsi, %rcx), %xmm0
+	movdqa	16(%rsi, %rcx), %xmm1
+	movdqa	32(%rsi, %rcx), %xmm2
+	movdqa	48(%rsi, %rcx), %xmm3
+	movdqa	(%rdi, %rcx), %xmm4
+	movdqa	16(%rdi, %rcx), %xmm5
+	movdqa	32(%rdi, %rcx), %xmm6
+	movdqa	48(%rdi, %rcx), %xmm7
+	\st	%xmm0, (%rdi, %rcx)
+	\st	%xmm1, 16(%rdi, %rcx)
+	\st	%xmm2, 32(%rdi, %rcx)
+	\st	%xmm3, 48(%rdi, %rcx)
+	\st	%xmm4, (%rsi, %rcx)
+	\st	%xmm5, 16(%rsi, %rcx)
+	\st	%xmm6, 32(%rsi, %rcx)
+	\st	%xmm7, 48(%rsi, %rcx)
+.endm
+
+/*
  * kx_next_pages entry, ptr, next_src, next_dest, dest
  *
  * Where the next copy will most likely read and write, for prefetching:
@@ -182,22 +206,7 @@ KX_FUNC_START(kx_relocate_pages)
 	/* for (i = -4096; i; i += 64) { t = src[i]; src[i] = dst[i]; dst[i] = t; } */
 	prefetcht0 (%rdx, %rcx)
 	prefetcht0 (%r8, %rcx)
-	movdqa	(%rsi, %rcx), %xmm0
-	movdqa	16(%rsi, %rcx), %xmm1
-	movdqa	32(%rsi, %rcx), %xmm2
-	movdqa	48(%rsi, %rcx), %xmm3
-	movdqa	(%rdi, %rcx), %xmm4
-	movdqa	16(%rdi, %rcx), %xmm5
-	movdqa	32(%rdi, %rcx), %xmm6
-	movdqa	48(%rdi, %rcx), %xmm7
-	movntdq	%xmm0, (%rdi, %rcx)
-	movntdq	%xmm1, 16(%rdi, %rcx)
-	movntdq	%xmm2, 32(%rdi, %rcx)
-	movntdq	%xmm3, 48(%rdi, %rcx)
-	movntdq	%xmm4, (%rsi, %rcx)
-	movntdq	%xmm5, 16(%rsi, %rcx)
-	movntdq	%xmm6, 32(%rsi, %rcx)
-	movntdq	%xmm7, 48(%rsi, %rcx)
+	kx_swap_line movntdq
 	add	$64, %rcx
 	jnz	.Lswap_line
 	inc	%rax
@@ -340,22 +349,7 @@ KX_FUNC_START(kx_relocate_pages)
 	mov	$-KX_PAGE_SIZE, %rcx
 .Lsd_line:
 	/* for (i = -4096; i; i += 64) { t = src[i]; src[i] = dst[i]; dst[i] = t; } */
-	movdqa	(%rsi, %rcx), %xmm0
-	movdqa	16(%rsi, %rcx), %xmm1
-	movdqa	32(%rsi, %rcx), %xmm2
-	movdqa	48(%rsi, %rcx), %xmm3
-	movdqa	(%rdi, %rcx), %xmm4
-	movdqa	16(%rdi, %rcx), %xmm5
-	movdqa	32(%rdi, %rcx), %xmm6
-	movdqa	48(%rdi, %rcx), %xmm7
-	movdqa	%xmm0, (%rdi, %rcx)
-	movdqa	%xmm1, 16(%rdi, %rcx)
-	movdqa	%xmm2, 32(%rdi, %rcx)
-	movdqa	%xmm3, 48(%rdi, %rcx)
-	movdqa	%xmm4, (%rsi, %rcx)
-	movdqa	%xmm5, 16(%rsi, %rcx)
-	movdqa	%xmm6, 32(%rsi, %rcx)
-	movdqa	%xmm7, 48(%rsi, %rcx)
+	kx_swap_line movdqa
 	add	$64, %rcx
 	jnz	.Lsd_line
 	/* blocks(state, dest, PAGE_SIZE / 64); dest += PAGE_SIZE; count++ */
