@@ -76,6 +76,25 @@ kx_trampoline_aarch64_start:
 .endm
 
 /*
+ * kx_digest_enter: the DIGEST walks' frame (record plus x19-x24) and their
+ * registers: x19 entry (from x9), x20 ptr, x21 dest, x24 count (0),
+ * x22 state (x2), x23 blocks function (x3).
+ */
+.macro kx_digest_enter
+	stp	x29, x30, [sp, #-64]!
+	mov	x29, sp
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	mov	x19, x9
+	mov	x20, xzr
+	mov	x21, xzr
+	mov	x22, x2
+	mov	x23, x3
+	mov	x24, xzr
+.endm
+
+/*
  * kx_next_pages entry, ptr, next_src, next_dest, dest
  *
  * Where the next copy will most likely read and write, for prefetching:
@@ -198,17 +217,7 @@ KX_FUNC_START(kx_relocate_pages)
  */
 .Ldigest:
 	/* Frame record plus the six registers the walk keeps. */
-	stp	x29, x30, [sp, #-64]!
-	mov	x29, sp
-	stp	x19, x20, [sp, #16]
-	stp	x21, x22, [sp, #32]
-	stp	x23, x24, [sp, #48]
-	mov	x19, x9
-	mov	x20, xzr
-	mov	x21, xzr
-	mov	x22, x2
-	mov	x23, x3
-	mov	x24, xzr
+	kx_digest_enter
 .Ldigest_next:
 	kx_next_source x19, x20, x21, x12, .Ldigest_done
 	/* Copy with ordinary stores, so the page is in L1 for the hash. */
@@ -256,17 +265,7 @@ KX_FUNC_START(kx_relocate_pages)
  * blocks x24 count); it returns through .Ldigest_done.
  */
 .Lswap_digest:
-	stp	x29, x30, [sp, #-64]!
-	mov	x29, sp
-	stp	x19, x20, [sp, #16]
-	stp	x21, x22, [sp, #32]
-	stp	x23, x24, [sp, #48]
-	mov	x19, x9
-	mov	x20, xzr
-	mov	x21, xzr
-	mov	x22, x2
-	mov	x23, x3
-	mov	x24, xzr
+	kx_digest_enter
 .Lsd_next:
 	kx_next_source x19, x20, x21, x12, .Ldigest_done
 	mov	x11, x21
